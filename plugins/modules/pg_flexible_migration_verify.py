@@ -1,0 +1,320 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright (c) pgflex.migration contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: pg_flexible_migration_verify
+short_description: Check that migrated PostgreSQL databases arrived complete
+version_added: 1.0.0
+description:
+  - Connects to the source server and to the target server (for example an Azure Database for PostgreSQL
+    flexible server after a migration) and compares, for each database, the list of tables and the row
+    count of every table, and optionally a checksum of every table's content.
+  - A table missing on the target, a table only on the target, a different row count or a different
+    checksum is a mismatch. Each mismatch names the database and the table.
+  - The module only reads (in read-only REPEATABLE READ transactions), so it never reports a change and
+    runs the same way in check mode.
+  - Tables that belong to an extension, system schemas and temporary tables are not compared. Partitioned
+    tables are compared through their partitions.
+author:
+  - pgflex.migration contributors
+requirements:
+  - psycopg >= 3.1 (C{psycopg[binary]}) on the host that runs the module.
+  - Network access from that host to both servers (PostgreSQL protocol, usually TCP port 5432). For Azure
+    flexible servers this means a firewall rule or private network path for the Ansible host.
+options:
+  databases:
+    description:
+      - Names of the databases to compare. Each must exist on both servers.
+    type: list
+    elements: str
+    required: true
+  source_host:
+    description:
+      - Host name or IP address of the source server.
+    type: str
+    required: true
+  source_port:
+    description:
+      - TCP port of the source server.
+    type: int
+    default: 5432
+  source_username:
+    description:
+      - User to connect to the source with. It needs C(SELECT) on every table compared.
+    type: str
+    required: true
+  source_password:
+    description:
+      - Password of O(source_username). Leave unset to use C(~/.pgpass) or the C(PGPASSWORD) environment variable.
+    type: str
+  source_ssl_mode:
+    description:
+      - TLS mode for the source connection (libpq C(sslmode); V(verify_ca) and V(verify_full) are libpq's
+        C(verify-ca) and C(verify-full)).
+    type: str
+    choices: [disable, allow, prefer, require, verify_ca, verify_full]
+    default: prefer
+  source_ssl_root_cert:
+    description:
+      - CA certificate file used to check the source server's certificate with V(verify_ca) or V(verify_full).
+    type: path
+  target_host:
+    description:
+      - Host name or IP address of the target server, for example C(myserver.postgres.database.azure.com).
+    type: str
+    required: true
+  target_port:
+    description:
+      - TCP port of the target server.
+    type: int
+    default: 5432
+  target_username:
+    description:
+      - User to connect to the target with. It needs C(SELECT) on every table compared.
+    type: str
+    required: true
+  target_password:
+    description:
+      - Password of O(target_username). Leave unset to use C(~/.pgpass) or the C(PGPASSWORD) environment variable.
+    type: str
+  target_ssl_mode:
+    description:
+      - TLS mode for the target connection. Azure flexible servers require TLS, so V(prefer) or stricter.
+    type: str
+    choices: [disable, allow, prefer, require, verify_ca, verify_full]
+    default: prefer
+  target_ssl_root_cert:
+    description:
+      - CA certificate file used to check the target server's certificate with V(verify_ca) or V(verify_full).
+    type: path
+  checksum:
+    description:
+      - Also compare an order-independent checksum of every table's rows (an md5 of the sorted md5 of each row's
+        text). This reads every row on both servers, so it takes about as long as a full table scan of each
+        database.
+      - Without it only row counts are compared, which is much faster.
+    type: bool
+    default: false
+  fail_on_mismatch:
+    description:
+      - Fail the task when any database does not match, with a message naming each table that differs.
+      - Set to V(false) to collect the result (for example for a report) and decide later.
+    type: bool
+    default: true
+  connect_timeout:
+    description:
+      - Seconds to wait for each connection to be established.
+    type: int
+    default: 10
+attributes:
+  check_mode:
+    support: full
+    description: The module only reads, so check mode runs the same comparison.
+  diff_mode:
+    support: none
+notes:
+  - Compare while nothing writes to the source (after an offline migration, or after the cutover of an online
+    one); rows written to the source after the copy are reported as mismatches.
+"""
+
+EXAMPLES = r"""
+- name: Check row counts of the migrated databases
+  pgflex.migration.pg_flexible_migration_verify:
+    databases: [shop, crm]
+    source_host: pg-onprem.example.com
+    source_username: migration
+    source_password: "{{ vault_source_password }}"
+    target_host: myserver.postgres.database.azure.com
+    target_username: azureadmin
+    target_password: "{{ vault_target_password }}"
+    target_ssl_mode: require
+
+- name: Compare content too, and keep going to write a report
+  pgflex.migration.pg_flexible_migration_verify:
+    databases: [shop]
+    source_host: 10.0.0.5
+    source_username: migration
+    source_password: "{{ vault_source_password }}"
+    target_host: myserver.postgres.database.azure.com
+    target_username: azureadmin
+    target_password: "{{ vault_target_password }}"
+    checksum: true
+    fail_on_mismatch: false
+  register: verification
+
+- name: Show the verdict
+  ansible.builtin.debug:
+    msg: "{{ verification.summary }}"
+"""
+
+RETURN = r"""
+verified:
+  description: Whether every database matched.
+  returned: always
+  type: bool
+  sample: true
+summary:
+  description: One line with the number of databases, tables and rows compared and the verdict.
+  returned: always
+  type: str
+  sample: "3 database(s), 24 table(s), 120400 source row(s) compared: all match"
+mismatches:
+  description: Every difference found, each naming the database and the table.
+  returned: always
+  type: list
+  elements: str
+  sample: ['database "shop" table "public.orders" has 1000 rows on the source but 999 on the target']
+databases:
+  description: The comparison of each database, in the order of O(databases).
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    database:
+      description: Database name.
+      type: str
+      sample: shop
+    ok:
+      description: Whether the database matched.
+      type: bool
+    table_count:
+      description: Number of tables compared (on either side).
+      type: int
+      sample: 8
+    source_rows:
+      description: Total rows in the compared tables on the source.
+      type: int
+    target_rows:
+      description: Total rows in the compared tables on the target.
+      type: int
+    missing_in_target:
+      description: Tables (C(schema.table)) that exist on the source only.
+      type: list
+      elements: str
+    extra_in_target:
+      description: Tables (C(schema.table)) that exist on the target only.
+      type: list
+      elements: str
+    mismatches:
+      description: The differences found in this database.
+      type: list
+      elements: str
+    tables:
+      description: One entry per table.
+      type: list
+      elements: dict
+      contains:
+        table:
+          description: C(schema.table).
+          type: str
+          sample: public.orders
+        source_rows:
+          description: Row count on the source (null when the table is missing there).
+          type: int
+        target_rows:
+          description: Row count on the target (null when the table is missing there).
+          type: int
+        source_checksum:
+          description: Checksum on the source (only with O(checksum)).
+          type: str
+        target_checksum:
+          description: Checksum on the target (only with O(checksum)).
+          type: str
+        ok:
+          description: Whether this table matched.
+          type: bool
+"""
+
+from ansible.module_utils.basic import AnsibleModule, missing_required_lib
+
+from ansible_collections.pgflex.migration.plugins.module_utils import verify
+
+SSL_MODE_OPTION = dict(type='str', choices=list(verify.SSL_MODES), default='prefer')
+
+
+def side_options(side):
+    return {
+        '%s_host' % side: dict(type='str', required=True),
+        '%s_port' % side: dict(type='int', default=5432),
+        '%s_username' % side: dict(type='str', required=True),
+        '%s_password' % side: dict(type='str', no_log=True),
+        '%s_ssl_mode' % side: dict(SSL_MODE_OPTION),
+        '%s_ssl_root_cert' % side: dict(type='path'),
+    }
+
+
+def argument_spec():
+    spec = dict(
+        databases=dict(type='list', elements='str', required=True),
+        checksum=dict(type='bool', default=False),
+        fail_on_mismatch=dict(type='bool', default=True),
+        connect_timeout=dict(type='int', default=10),
+    )
+    spec.update(side_options('source'))
+    spec.update(side_options('target'))
+    return spec
+
+
+def endpoint(params, side):
+    return verify.Endpoint(
+        side,
+        params['%s_host' % side],
+        port=params['%s_port' % side],
+        user=params['%s_username' % side],
+        password=params['%s_password' % side],
+        ssl_mode=params['%s_ssl_mode' % side],
+        ssl_root_cert=params['%s_ssl_root_cert' % side],
+        connect_timeout=params['connect_timeout'],
+    )
+
+
+def check_input(module):
+    params = module.params
+    databases = params['databases']
+    if not databases or any(not (name or '').strip() for name in databases):
+        module.fail_json(msg='databases must list at least one database name, and no name may be empty.')
+    duplicates = sorted(set(name for name in databases if databases.count(name) > 1))
+    if duplicates:
+        module.fail_json(msg='databases lists %s more than once; list each database once.' % ', '.join(duplicates))
+    for side in ('source', 'target'):
+        port = params['%s_port' % side]
+        if not 0 < port < 65536:
+            module.fail_json(msg='%s_port must be between 1 and 65535, got %d.' % (side, port))
+    if params['connect_timeout'] < 1:
+        module.fail_json(msg='connect_timeout must be at least 1 second, got %d.' % params['connect_timeout'])
+
+
+def main():
+    module = AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True)
+    if not verify.HAS_PSYCOPG:
+        module.fail_json(msg=missing_required_lib('psycopg (psycopg[binary]>=3.1)'), exception=str(verify.PSYCOPG_IMPORT_ERROR))
+    check_input(module)
+
+    source = endpoint(module.params, 'source')
+    target = endpoint(module.params, 'target')
+    results = []
+    try:
+        for database in module.params['databases']:
+            results.append(verify.verify_database(source, target, database, checksum=module.params['checksum']))
+    except verify.VerifyError as exc:
+        module.fail_json(msg='Verification could not run: %s' % exc, databases=results)
+
+    mismatches = [problem for result in results for problem in result['mismatches']]
+    outcome = dict(
+        changed=False,
+        verified=not mismatches,
+        summary=verify.summarize(results),
+        mismatches=mismatches,
+        databases=results,
+    )
+    if mismatches and module.params['fail_on_mismatch']:
+        module.fail_json(msg='Verification failed: %s' % '; '.join(mismatches), **outcome)
+    module.exit_json(**outcome)
+
+
+if __name__ == '__main__':
+    main()
