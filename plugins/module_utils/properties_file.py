@@ -1,0 +1,217 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) pgflex.migration contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Read the JSON file users pass to ``az postgres flexible-server migration create --properties``.
+
+Same keys as the CLI, matched case-insensitively, under the top-level ``properties`` object.
+Unlike the CLI this reader accepts JSON booleans, reports unknown keys instead of dropping them,
+and turns every defect the CLI crashes on into a precise message. It returns module option
+values; the caller merges them under the task's explicit options.
+
+Internal to the pgflex.migration collection; not a public API.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+
+from ansible_collections.pgflex.migration.plugins.module_utils.request import ENUMS, api_enum, option_enum, parse_flag
+
+
+class PropertiesFileError(Exception):
+    """The file cannot be used; the message says where and how to fix it."""
+
+
+# lower-case key under "properties" -> (option, kind)
+_PROPERTY_KEYS = {
+    'sourcedbserverresourceid': ('source_server', 'text'),
+    'sourcedbserverfullyqualifieddomainname': ('source_fqdn', 'text'),
+    'targetdbserverfullyqualifieddomainname': ('target_fqdn', 'text'),
+    'dbstomigrate': ('databases', 'list'),
+    'overwritedbsintarget': ('overwrite_databases', 'flag'),
+    'setuplogicalreplicationonsourcedbifneeded': ('setup_logical_replication', 'flag'),
+    'sourcetype': ('source_type', 'enum'),
+    'sslmode': ('ssl_mode', 'enum'),
+    'migrationruntimeresourceid': ('migration_instance_resource_id', 'text'),
+}
+_SECRET_KEYS = {
+    'sourceserverusername': 'source_username',
+    'targetserverusername': 'target_username',
+}
+_CREDENTIAL_KEYS = {
+    'sourceserverpassword': 'source_password',
+    'targetserverpassword': 'target_password',
+}
+# API fields the CLI never reads from the file: say which option to use instead.
+_OPTION_HINTS = {
+    'migrationmode': 'migration_mode',
+    'migrationoption': 'migration_option',
+    'migrationwindowstarttimeinutc': 'migration_window_start',
+    'migrationwindowendtimeinutc': 'migration_window_end',
+    'migrateroles': 'migrate_roles',
+    'startdatamigration': 'start_data_migration',
+    'triggercutover': 'cutover',
+    'dbstotriggercutoveron': 'cutover',
+    'cancel': 'state=cancelled',
+    'dbstocancelmigrationon': 'cancel_databases',
+    'migrationinstanceresourceid': 'migration_instance_resource_id (the file key is MigrationRuntimeResourceId)',
+}
+_TOP_LEVEL_HINTS = {'location': 'location', 'tags': 'tags'}
+
+
+def _lower_keys(obj, where):
+    """{lower-case key: (original key, value)}; two keys differing only in case are ambiguous."""
+    found = {}
+    for key, value in obj.items():
+        lowered = str(key).lower()
+        if lowered in found:
+            raise PropertiesFileError('%s has both %r and %r; the keys are case-insensitive, keep one'
+                                      % (where, found[lowered][0], key))
+        found[lowered] = (key, value)
+    return found
+
+
+def _object(value, where, fix):
+    if not isinstance(value, dict):
+        raise PropertiesFileError('%s must be a JSON object, got %s; %s' % (where, _json_type(value), fix))
+    return value
+
+
+def _json_type(value):
+    if value is None:
+        return 'null'
+    if isinstance(value, bool):
+        return 'a boolean'
+    if isinstance(value, (int, float)):
+        return 'a number'
+    if isinstance(value, str):
+        return 'a string'
+    if isinstance(value, list):
+        return 'a list'
+    return 'an object'
+
+
+def _convert(key, option, kind, value, path):
+    where = '%s key %r' % (path, key)
+    if kind == 'flag':
+        parsed = parse_flag(value)
+        if parsed is None:
+            raise PropertiesFileError("%s must be true/false or the strings 'True'/'False', got %r" % (where, value))
+        return parsed
+    if kind == 'list':
+        if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+            raise PropertiesFileError('%s must be a list of database names, got %s' % (where, _json_type(value)))
+        return list(value)
+    if not isinstance(value, str) or not value.strip():
+        raise PropertiesFileError('%s must be a non-empty string, got %s' % (where, _json_type(value)))
+    if kind == 'enum':
+        api_value = api_enum(option, value)
+        if api_value is None:
+            raise PropertiesFileError('%s has the unknown value %r; use one of: %s'
+                                      % (where, value, ', '.join(ENUMS[option].values())))
+        return option_enum(option, api_value)
+    return value
+
+
+def _read_secrets(found, path, options, warnings):
+    key, secrets = found['secretparameters']
+    where = '%s.%s' % (path, key)
+    secrets = _object(secrets, where, 'it holds AdminCredentials and the optional usernames')
+    secret_keys = _lower_keys(secrets, where)
+    if 'admincredentials' not in secret_keys:
+        raise PropertiesFileError('%s has no AdminCredentials object; add "AdminCredentials": '
+                                  '{"SourceServerPassword": ..., "TargetServerPassword": ...}' % where)
+    for lowered, (original, value) in secret_keys.items():
+        if lowered == 'admincredentials':
+            cred_where = '%s.%s' % (where, original)
+            credentials = _lower_keys(_object(value, cred_where, 'it holds SourceServerPassword and TargetServerPassword'), cred_where)
+            for cred_lowered, (cred_key, cred_value) in credentials.items():
+                if cred_lowered in _CREDENTIAL_KEYS:
+                    if not isinstance(cred_value, str):
+                        raise PropertiesFileError('%s key %r must be a string' % (cred_where, cred_key))
+                    options[_CREDENTIAL_KEYS[cred_lowered]] = cred_value
+                else:
+                    warnings.append('%s key %r is not a known key and was ignored' % (cred_where, cred_key))
+        elif lowered in _SECRET_KEYS:
+            options[_SECRET_KEYS[lowered]] = _convert(original, _SECRET_KEYS[lowered], 'text', value, where)
+        else:
+            warnings.append('%s key %r is not a known key and was ignored' % (where, original))
+
+
+def parse_properties(document):
+    """Parsed JSON -> (options dict, warnings list); raises PropertiesFileError.
+
+    Messages name the JSON path of the offending key (e.g. properties.SecretParameters).
+    """
+    document = _object(document, 'the file', 'it must hold {"properties": {...}}')
+    top = _lower_keys(document, 'the file')
+    if 'properties' not in top:
+        raise PropertiesFileError('the file has no top-level "properties" object; wrap the settings as '
+                                  '{"properties": {"SourceDbServerResourceId": ..., "SecretParameters": {...}, ...}}')
+    warnings = []
+    for lowered, (original, _value) in top.items():
+        if lowered == 'properties':
+            continue
+        hint = _TOP_LEVEL_HINTS.get(lowered)
+        warnings.append('top-level key %r was ignored (as the CLI does)%s'
+                        % (original, '; use the %s option instead' % hint if hint else ''))
+    path, properties = top['properties']
+    found = _lower_keys(_object(properties, path, 'put the migration settings inside it'), path)
+
+    options = {}
+    for lowered, (original, value) in found.items():
+        if lowered in _PROPERTY_KEYS:
+            option, kind = _PROPERTY_KEYS[lowered]
+            options[option] = _convert(original, option, kind, value, path)
+        elif lowered in _SECRET_KEYS:
+            raise PropertiesFileError(
+                '%s key %r must be inside SecretParameters, not directly under properties; move it to '
+                '"SecretParameters": {"%s": ..., "AdminCredentials": {...}}' % (path, original, original))
+        elif lowered in _CREDENTIAL_KEYS or lowered == 'admincredentials':
+            raise PropertiesFileError(
+                '%s key %r must be inside SecretParameters.AdminCredentials; write "SecretParameters": '
+                '{"AdminCredentials": {"SourceServerPassword": ..., "TargetServerPassword": ...}}' % (path, original))
+        elif lowered == 'secretparameters':
+            _read_secrets(found, path, options, warnings)
+        elif lowered in _OPTION_HINTS:
+            warnings.append('%s key %r is not read from the file (the CLI ignores it too); use the %s option instead'
+                            % (path, original, _OPTION_HINTS[lowered]))
+        else:
+            warnings.append('%s key %r is not a known key and was ignored' % (path, original))
+    return options, warnings
+
+
+def load_properties_file(path):
+    """Read and parse the file at ``path`` -> (options dict, warnings list); raises PropertiesFileError."""
+    if not os.path.exists(path):
+        raise PropertiesFileError('properties_file %s does not exist; give the path of the JSON file you pass to '
+                                  'az postgres flexible-server migration create --properties' % path)
+    if os.path.isdir(path):
+        raise PropertiesFileError('properties_file %s is a directory; give the path of the JSON file' % path)
+    try:
+        with open(path, 'rb') as handle:
+            raw = handle.read()
+    except (IOError, OSError) as exc:
+        raise PropertiesFileError('properties_file %s cannot be read: %s' % (path, exc.strerror or exc))
+    try:
+        text = raw.decode('utf-8-sig')
+    except UnicodeDecodeError:
+        raise PropertiesFileError('properties_file %s is not UTF-8 text' % path)
+    try:
+        document = json.loads(text)
+    except ValueError as exc:
+        # The decoder's position is useful; its text never includes the file's content (passwords).
+        raise PropertiesFileError('properties_file %s is not valid JSON (%s); fix the syntax there' % (path, _position(exc)))
+    try:
+        options, warnings = parse_properties(document)
+    except PropertiesFileError as exc:
+        raise PropertiesFileError('properties_file %s: %s' % (path, exc))
+    return options, ['properties_file %s: %s' % (path, warning) for warning in warnings]
+
+
+def _position(exc):
+    line, column, msg = getattr(exc, 'lineno', None), getattr(exc, 'colno', None), getattr(exc, 'msg', None)
+    if line is None:
+        return 'parse error'
+    return '%s at line %s column %s' % (msg, line, column)

@@ -1,0 +1,400 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) pgflex.migration contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Module options -> REST request bodies (camelCase, flags as the strings "True"/"False").
+
+Also the input checks that must pass before any API call, and the table that ties each
+user-visible option to its REST field (used by drift.py for comparison and diffs).
+
+Internal to the pgflex.migration collection; not a public API.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import namedtuple
+from datetime import datetime, timedelta, timezone
+
+MAX_DATABASES = 50  # Migrations.json: dbsToMigrate maxItems
+
+SOURCE_TYPES = (
+    'OnPremises', 'AWS', 'GCP', 'AzureVM', 'PostgreSQLSingleServer', 'AWS_RDS', 'AWS_AURORA', 'AWS_EC2',
+    'GCP_CloudSQL', 'GCP_AlloyDB', 'GCP_Compute', 'EDB', 'EDB_Oracle_Server', 'EDB_PostgreSQL',
+    'PostgreSQLFlexibleServer', 'PostgreSQLCosmosDB', 'Huawei_RDS', 'Huawei_Compute', 'Heroku_PostgreSQL',
+    'Crunchy_PostgreSQL', 'ApsaraDB_RDS', 'Digital_Ocean_Droplets', 'Digital_Ocean_PostgreSQL', 'Supabase_PostgreSQL',
+)
+SINGLE_SERVER = 'PostgreSQLSingleServer'
+
+# option value -> API value
+MIGRATION_MODES = {'offline': 'Offline', 'online': 'Online'}
+MIGRATION_OPTIONS = {'validate': 'Validate', 'migrate': 'Migrate', 'validate_and_migrate': 'ValidateAndMigrate'}
+SSL_MODES = {'prefer': 'Prefer', 'require': 'Require', 'verify_ca': 'VerifyCA', 'verify_full': 'VerifyFull'}
+ENUMS = {
+    'source_type': dict((value, value) for value in SOURCE_TYPES),
+    'migration_mode': MIGRATION_MODES,
+    'migration_option': MIGRATION_OPTIONS,
+    'ssl_mode': SSL_MODES,
+}
+DEFAULT_MIGRATION_MODE = 'offline'
+DEFAULT_MIGRATION_OPTION = 'validate_and_migrate'
+
+# One user-visible setting: option name, REST path below the resource, and how to compare it.
+# kinds: enum, flag, databases, time, text, resource (ARM id or host:port@user), host, location, tags.
+Setting = namedtuple('Setting', ['option', 'path', 'kind'])
+SETTINGS = (
+    Setting('source_type', ('properties', 'sourceType'), 'enum'),
+    Setting('source_server', ('properties', 'sourceDbServerResourceId'), 'resource'),
+    Setting('source_fqdn', ('properties', 'sourceDbServerFullyQualifiedDomainName'), 'host'),
+    Setting('target_fqdn', ('properties', 'targetDbServerFullyQualifiedDomainName'), 'host'),
+    Setting('databases', ('properties', 'dbsToMigrate'), 'databases'),
+    Setting('migration_mode', ('properties', 'migrationMode'), 'enum'),
+    Setting('migration_option', ('properties', 'migrationOption'), 'enum'),
+    Setting('ssl_mode', ('properties', 'sslMode'), 'enum'),
+    Setting('overwrite_databases', ('properties', 'overwriteDbsInTarget'), 'flag'),
+    Setting('setup_logical_replication', ('properties', 'setupLogicalReplicationOnSourceDbIfNeeded'), 'flag'),
+    Setting('migrate_roles', ('properties', 'migrateRoles'), 'flag'),
+    Setting('start_data_migration', ('properties', 'startDataMigration'), 'flag'),
+    Setting('migration_window_start', ('properties', 'migrationWindowStartTimeInUtc'), 'time'),
+    Setting('migration_window_end', ('properties', 'migrationWindowEndTimeInUtc'), 'time'),
+    Setting('migration_instance_resource_id', ('properties', 'migrationInstanceResourceId'), 'resource'),
+    Setting('location', ('location',), 'location'),
+    Setting('tags', ('tags',), 'tags'),
+)
+SETTING_BY_OPTION = dict((setting.option, setting) for setting in SETTINGS)
+
+# Written once, never read back: they go in the body but never into a diff, a result or a comparison.
+SECRET_OPTIONS = ('source_password', 'target_password')
+WRITE_ONLY_OPTIONS = SECRET_OPTIONS + ('source_username', 'target_username')
+
+# Every option the properties file can supply (the rest come from the task only).
+CREATE_OPTIONS = tuple(setting.option for setting in SETTINGS) + WRITE_ONLY_OPTIONS
+
+_ARM_SEGMENT = r'[^/\s]+'
+SINGLE_SERVER_ID_RE = re.compile(
+    r'^/subscriptions/%s/resourceGroups/%s/providers/Microsoft\.DBforPostgreSQL/servers/%s/?$'
+    % (_ARM_SEGMENT, _ARM_SEGMENT, _ARM_SEGMENT), re.IGNORECASE)
+FLEXIBLE_SERVER_ID_RE = re.compile(
+    r'^/subscriptions/(?P<sub>%s)/resourceGroups/(?P<rg>%s)/providers/Microsoft\.DBforPostgreSQL/flexibleServers/(?P<server>%s)/?$'
+    % (_ARM_SEGMENT, _ARM_SEGMENT, _ARM_SEGMENT), re.IGNORECASE)
+# host:port@user, host being a DNS name, an IPv4 address or a bracketed IPv6 address.
+ENDPOINT_RE = re.compile(r'^(?P<host>\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?):(?P<port>\d{1,5})@(?P<user>\S+)$')
+HOST_RE = re.compile(r'^[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?$')
+
+_TIME_RE = re.compile(
+    r'^(?P<date>\d{4}-\d{2}-\d{2})[Tt ](?P<h>\d{2}):(?P<m>\d{2})(?::(?P<s>\d{2})(?P<frac>\.\d+)?)?'
+    r'(?P<tz>[Zz]|[+-]\d{2}:?\d{2})?$')
+
+
+class InvalidRequest(Exception):
+    """Input that must be fixed before any call; the message names the option and the fix."""
+
+
+# ---- value conversions shared with drift.py -------------------------------------------------
+
+def flag(value):
+    """Ansible boolean -> the API's "True"/"False" string."""
+    return 'True' if value else 'False'
+
+
+def parse_flag(value):
+    """API flag ("True"/"false"/JSON bool) -> bool, or None when not a flag."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().lower() in ('true', 'false'):
+        return value.strip().lower() == 'true'
+    return None
+
+
+def api_enum(option, value):
+    """Option value (any case, API spelling accepted too) -> the API's spelling, or None if unknown."""
+    if value is None:
+        return None
+    wanted = str(value).strip().lower().replace('-', '_')
+    for option_value, api_value in ENUMS[option].items():
+        if wanted in (option_value.lower(), api_value.lower()):
+            return api_value
+    return None
+
+
+def option_enum(option, api_value):
+    """API value (any case) -> option value; unknown values come back unchanged."""
+    if api_value is None:
+        return None
+    lowered = str(api_value).lower()
+    for option_value, known in ENUMS[option].items():
+        if known.lower() == lowered:
+            return option_value
+    return api_value
+
+
+def parse_time(value):
+    """ISO 8601 text (or datetime) -> aware UTC datetime; no zone means UTC. None when unparseable."""
+    if isinstance(value, datetime):
+        return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+    match = _TIME_RE.match(str(value).strip()) if value is not None else None
+    if not match:
+        return None
+    try:
+        year, month, day = (int(part) for part in match.group('date').split('-'))
+        micro = int((match.group('frac') or '.0')[1:7].ljust(6, '0'))
+        moment = datetime(year, month, day, int(match.group('h')), int(match.group('m')), int(match.group('s') or 0), micro)
+    except ValueError:
+        return None
+    zone = match.group('tz')
+    offset = timedelta(0)
+    if zone and zone not in ('Z', 'z'):
+        digits = zone[1:].replace(':', '')
+        offset = timedelta(hours=int(digits[:2]), minutes=int(digits[2:]))
+        if zone[0] == '-':
+            offset = -offset
+    return (moment - offset).replace(tzinfo=timezone.utc)
+
+
+def format_time(moment):
+    """Aware datetime -> the API's form, e.g. 2026-01-02T03:04:05Z."""
+    text = moment.astimezone(timezone.utc).replace(tzinfo=None).isoformat()
+    return text + 'Z'
+
+
+def normalise_location(value):
+    """'Canada Central' and 'canadacentral' are the same region."""
+    return re.sub(r'[\s_-]', '', str(value)).lower() if value is not None else None
+
+
+def target_server_id(subscription_id, resource_group, server_name):
+    return ('/subscriptions/%s/resourceGroups/%s/providers/Microsoft.DBforPostgreSQL/flexibleServers/%s'
+            % (subscription_id, resource_group, server_name))
+
+
+# ---- merging the properties file ----------------------------------------------------------
+
+def merge_options(params, file_options):
+    """Options given in the task win over the properties file; returns a new dict."""
+    merged = dict(params)
+    for option, value in (file_options or {}).items():
+        if merged.get(option) is None:
+            merged[option] = value
+    return merged
+
+
+# ---- input checks (no API call may happen before these pass) --------------------------------
+
+def _check_databases(option, databases, problems):
+    if databases is None:
+        return
+    if not isinstance(databases, list) or not all(isinstance(db, str) and db.strip() for db in databases):
+        problems.append('%s must be a list of database names (non-empty strings)' % option)
+        return
+    duplicates = sorted(set(db for db in databases if databases.count(db) > 1))
+    if duplicates:
+        problems.append('%s lists %s more than once; name each database once' % (option, ', '.join(duplicates)))
+    if option == 'databases' and len(databases) > MAX_DATABASES:
+        problems.append('databases lists %d databases but one migration takes at most %d (the API limit); '
+                        'split them over several migrations' % (len(databases), MAX_DATABASES))
+
+
+def _check_source_server(params, problems):
+    server = params.get('source_server')
+    if server is None:
+        return
+    source_type = api_enum('source_type', params.get('source_type'))
+    looks_like_id = str(server).startswith('/')
+    if source_type == SINGLE_SERVER or (source_type is None and looks_like_id):
+        if not SINGLE_SERVER_ID_RE.match(server):
+            problems.append(
+                "source_server %r is not a Single Server resource id; for source_type PostgreSQLSingleServer give "
+                "/subscriptions/<id>/resourceGroups/<group>/providers/Microsoft.DBforPostgreSQL/servers/<name>" % server)
+        return
+    match = ENDPOINT_RE.match(str(server))
+    if not match or not 0 < int(match.group('port')) < 65536:
+        problems.append(
+            "source_server %r is not in the form host:port@user (for example 10.0.0.4:5432@postgres)%s; "
+            "only source_type PostgreSQLSingleServer takes a resource id"
+            % (server, ' as source_type %s needs' % source_type if source_type else ''))
+
+
+def _check_enums(params, problems):
+    for option in ENUMS:
+        value = params.get(option)
+        if value is not None and api_enum(option, value) is None:
+            problems.append('%s %r is not one of: %s' % (option, value, ', '.join(ENUMS[option])))
+
+
+def _check_window(params, problems):
+    moments = {}
+    for option in ('migration_window_start', 'migration_window_end'):
+        value = params.get(option)
+        if value is None:
+            continue
+        moments[option] = parse_time(value)
+        if moments[option] is None:
+            problems.append('%s %r is not an ISO 8601 date and time; write it like 2026-05-01T22:00:00Z' % (option, value))
+    start, end = moments.get('migration_window_start'), moments.get('migration_window_end')
+    if start and end and end <= start:
+        problems.append('migration_window_end (%s) must be after migration_window_start (%s)' % (format_time(end), format_time(start)))
+
+
+def _check_runtime_server(params, problems, subscription_id=None):
+    runtime = params.get('migration_instance_resource_id')
+    if runtime is None:
+        return
+    match = FLEXIBLE_SERVER_ID_RE.match(str(runtime))
+    if not match:
+        problems.append(
+            'migration_instance_resource_id must be the resource id of a flexible server, '
+            '/subscriptions/<id>/resourceGroups/<group>/providers/Microsoft.DBforPostgreSQL/flexibleServers/<name>; got %r' % runtime)
+        return
+    same_server = (match.group('rg').lower() == str(params.get('resource_group') or '').lower()
+                   and match.group('server').lower() == str(params.get('server_name') or '').lower()
+                   and (not subscription_id or match.group('sub').lower() == str(subscription_id).lower()))
+    if same_server:
+        problems.append('migration_instance_resource_id points at the target server %s itself; give a different '
+                        'flexible server as the migration runtime, or leave the option out' % params.get('server_name'))
+
+
+def _check_tags(params, problems):
+    tags = params.get('tags')
+    if tags is not None and not (isinstance(tags, dict) and all(isinstance(v, str) for v in tags.values())):
+        problems.append('tags must be a dictionary of string values')
+
+
+def setting_problems(params, subscription_id=None):
+    """Every problem with the migration settings in ``params`` (already merged with the file)."""
+    problems = []
+    _check_enums(params, problems)
+    _check_source_server(params, problems)
+    _check_databases('databases', params.get('databases'), problems)
+    _check_window(params, problems)
+    _check_runtime_server(params, problems, subscription_id)
+    _check_tags(params, problems)
+    for option in ('source_fqdn', 'target_fqdn'):
+        value = params.get(option)
+        if value is not None and not HOST_RE.match(str(value)):
+            problems.append('%s %r is not a host name' % (option, value))
+    return problems
+
+
+def action_problems(params):
+    """Problems with the combination of state and actions (cutover, cancel_databases, wait_for)."""
+    problems = []
+    state = params.get('state')
+    cutover = params.get('cutover')
+    if state == 'cancelled' and cutover not in (None, False, []):
+        problems.append('cutover cannot be combined with state=cancelled; use state=present with cutover, '
+                        'or state=cancelled alone to cancel')
+    if params.get('cancel_databases') and state != 'cancelled':
+        problems.append('cancel_databases only applies with state=cancelled')
+    _check_databases('cancel_databases', params.get('cancel_databases'), problems)
+    if isinstance(cutover, list):
+        _check_databases('cutover', cutover, problems)
+    wait_for = params.get('wait_for')
+    if state == 'cancelled' and wait_for not in (None, 'completed'):
+        problems.append('wait_for=%s does not apply to state=cancelled, which waits until the cancel is done' % wait_for)
+    option = api_enum('migration_option', params.get('migration_option'))
+    if wait_for == 'validated' and option == 'Migrate':
+        problems.append('wait_for=validated needs migration_option validate or validate_and_migrate; '
+                        'migration_option migrate skips validation')
+    for option_name in ('wait_timeout', 'poll_interval'):
+        value = params.get(option_name)
+        if value is not None and value <= 0:
+            problems.append('%s must be a positive number of seconds' % option_name)
+    return problems
+
+
+def create_problems(params):
+    """What is missing to create a migration that does not exist yet."""
+    missing = [option for option in ('source_server', 'source_password', 'target_password') if params.get(option) in (None, '')]
+    problems = []
+    if missing:
+        problems.append('creating migration %r needs %s (directly or in properties_file)' % (params.get('name'), ', '.join(missing)))
+    if params.get('cutover') not in (None, False, []):
+        problems.append('cutover applies to an existing online migration; create it first (wait_for: cutover_ready), '
+                        'then run the task again with cutover')
+    mode = api_enum('migration_mode', params.get('migration_mode')) or MIGRATION_MODES[DEFAULT_MIGRATION_MODE]
+    if params.get('wait_for') == 'cutover_ready' and mode != 'Online':
+        problems.append('wait_for=cutover_ready needs migration_mode=online; offline migrations cut over by themselves')
+    return problems
+
+
+# ---- bodies ---------------------------------------------------------------------------------
+
+def _set_path(body, path, value):
+    node = body
+    for key in path[:-1]:
+        node = node.setdefault(key, {})
+    node[path[-1]] = value
+
+
+def rest_value(setting, value):
+    """An option value -> its REST form."""
+    if setting.kind == 'enum':
+        return api_enum(setting.option, value)
+    if setting.kind == 'flag':
+        return flag(value)
+    if setting.kind == 'time':
+        return format_time(parse_time(value))
+    if setting.kind == 'databases':
+        return list(value)
+    if setting.kind == 'tags':
+        return dict(value)
+    return value
+
+
+def settings_body(params):
+    """The REST fields for every setting given in ``params`` (no secrets, no defaults)."""
+    body = {}
+    for setting in SETTINGS:
+        value = params.get(setting.option)
+        if value is not None:
+            _set_path(body, setting.path, rest_value(setting, value))
+    return body
+
+
+def create_body(params, location):
+    """The PUT body: the given settings, the create-time defaults, the location and the secrets."""
+    with_defaults = dict(params)
+    with_defaults.setdefault('migration_mode', None)
+    with_defaults.setdefault('migration_option', None)
+    if with_defaults['migration_mode'] is None:
+        with_defaults['migration_mode'] = DEFAULT_MIGRATION_MODE
+    if with_defaults['migration_option'] is None:
+        with_defaults['migration_option'] = DEFAULT_MIGRATION_OPTION
+    if with_defaults.get('location') is None:
+        with_defaults['location'] = location
+    body = settings_body(with_defaults)
+    body.setdefault('properties', {})
+    secrets = {'adminCredentials': {'sourceServerPassword': params['source_password'],
+                                    'targetServerPassword': params['target_password']}}
+    for option, key in (('source_username', 'sourceServerUsername'), ('target_username', 'targetServerUsername')):
+        if params.get(option):
+            secrets[key] = params[option]
+    body['properties']['secretParameters'] = secrets
+    return body
+
+
+def without_secrets(body):
+    """A copy of a request body safe to show (diffs, check-mode results)."""
+    shown = dict(body)
+    if 'properties' in shown:
+        shown['properties'] = dict((k, v) for k, v in shown['properties'].items() if k != 'secretParameters')
+    return shown
+
+
+def cutover_patch(databases=None):
+    properties = {'triggerCutover': 'True'}
+    if databases:
+        properties['dbsToTriggerCutoverOn'] = list(databases)
+    return {'properties': properties}
+
+
+def cancel_patch(databases):
+    return {'properties': {'cancel': 'True', 'dbsToCancelMigrationOn': list(databases)}}
+
+
+def answer_patch(answers):
+    """PATCH body for answers to WaitingForUserAction substates: {option: value}."""
+    body = {}
+    for option, value in answers.items():
+        setting = SETTING_BY_OPTION[option]
+        _set_path(body, setting.path, rest_value(setting, value))
+    return body

@@ -1,0 +1,183 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) pgflex.migration contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Poll a migration until a target condition or a terminal state, within a deadline.
+
+Keeps a progress trail (each change of state, substate or per-database table counts, with a
+timestamp) that a person can read afterwards in AWX. Clock, sleep and wall time are injectable
+so the timing logic is tested with a fake clock.
+
+Internal to the pgflex.migration collection; not a public API.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import namedtuple
+from datetime import datetime, timezone
+
+TERMINAL_STATES = ('succeeded', 'failed', 'canceled', 'validationfailed')
+FINISHED_VALIDATION = ('succeeded', 'warning', 'failed')
+
+WaitResult = namedtuple('WaitResult', ['migration', 'outcome', 'elapsed', 'last_error'])
+# outcome: 'reached' (the condition holds), 'terminal' (ended otherwise), 'timeout', 'gone' (404)
+
+
+def _status(migration):
+    return ((migration or {}).get('properties') or {}).get('currentStatus') or {}
+
+
+def state_of(migration):
+    return _status(migration).get('state') or ''
+
+
+def substate_of(migration):
+    return (_status(migration).get('currentSubStateDetails') or {}).get('currentSubState') or ''
+
+
+def db_details(migration):
+    details = (_status(migration).get('currentSubStateDetails') or {}).get('dbDetails')
+    return details if isinstance(details, dict) else {}
+
+
+def validation_status(migration):
+    details = (_status(migration).get('currentSubStateDetails') or {}).get('validationDetails') or {}
+    return details.get('status') or '' if isinstance(details, dict) else ''
+
+
+def is_terminal(migration):
+    return state_of(migration).lower() in TERMINAL_STATES
+
+
+# ---- target conditions -----------------------------------------------------------------
+
+def completed(migration):
+    return state_of(migration).lower() == 'succeeded'
+
+
+def validated(migration):
+    return validation_status(migration).lower() in FINISHED_VALIDATION or completed(migration)
+
+
+def cutover_ready(migration):
+    return substate_of(migration).lower() == 'waitingforcutovertrigger'
+
+
+def user_action(migration):
+    return state_of(migration).lower() == 'waitingforuseraction'
+
+
+CONDITIONS = {
+    'completed': completed,
+    'validated': validated,
+    'cutover_ready': cutover_ready,
+    'user_action': user_action,
+}
+
+DESCRIPTIONS = {
+    'completed': 'complete',
+    'validated': 'finish validation',
+    'cutover_ready': 'be ready for cutover',
+    'user_action': 'wait for a user action',
+    'cancelled': 'be cancelled',
+}
+
+
+def cancelled(databases=None):
+    """Condition: the whole migration is Canceled, or each of ``databases`` is."""
+    wanted = [db for db in (databases or [])]
+
+    def condition(migration):
+        if state_of(migration).lower() == 'canceled':
+            return True
+        if not wanted:
+            return False
+        details = db_details(migration)
+        return all(str((details.get(db) or {}).get('migrationState', '')).lower() == 'canceled' for db in wanted)
+    return condition
+
+
+# ---- the trail -------------------------------------------------------------------------------
+
+def _count(entry, key):
+    value = entry.get(key)
+    return value if isinstance(value, int) else 0
+
+
+def database_progress(migration):
+    """{db: {state, tables_completed, tables_total, ...}} from dbDetails."""
+    progress = {}
+    for name, entry in sorted(db_details(migration).items()):
+        if not isinstance(entry, dict):
+            continue
+        counts = dict((label, _count(entry, key)) for label, key in (
+            ('tables_completed', 'fullLoadCompletedTables'), ('tables_loading', 'fullLoadLoadingTables'),
+            ('tables_queued', 'fullLoadQueuedTables'), ('tables_errored', 'fullLoadErroredTables')))
+        progress[name] = dict(counts, state=entry.get('migrationState'), tables_total=sum(counts.values()))
+        if entry.get('latency') is not None:
+            progress[name]['latency'] = entry.get('latency')
+    return progress
+
+
+def utc_now():
+    return datetime.now(timezone.utc).strftime('%Y-%m-%dT%H:%M:%SZ')
+
+
+class Progress:
+    """The trail of distinct observations; repeated identical polls add nothing."""
+
+    def __init__(self, now=utc_now):
+        self._now = now
+        self.entries = []
+
+    def observe(self, migration):
+        entry = {'state': state_of(migration) or None, 'substate': substate_of(migration) or None,
+                 'databases': database_progress(migration)}
+        last = self.entries[-1] if self.entries else None
+        if last is None or any(last.get(key) != entry[key] for key in entry):
+            entry['time'] = self._now()
+            self.entries.append(entry)
+
+    def note(self, text):
+        self.entries.append({'time': self._now(), 'note': text})
+
+
+class Waiter:
+    """Polls ``fetch()`` (returns the migration REST JSON or None) until ``condition`` holds."""
+
+    def __init__(self, fetch, timeout, poll_interval, progress=None, retryable=None,
+                 clock=time.monotonic, sleep=time.sleep):
+        self._fetch = fetch
+        self._timeout = float(timeout)
+        self._poll_interval = float(poll_interval)
+        self.progress = progress or Progress()
+        self._retryable = retryable or (lambda exc: False)
+        self._clock = clock
+        self._sleep = sleep
+
+    def wait(self, condition, migration=None):
+        started = self._clock()
+        deadline = started + self._timeout
+        last_error = None
+        if migration is None:
+            migration = self._fetch()
+        while True:
+            if migration is None:
+                return WaitResult(None, 'gone', self._clock() - started, last_error)
+            self.progress.observe(migration)
+            if condition(migration):
+                return WaitResult(migration, 'reached', self._clock() - started, last_error)
+            if is_terminal(migration):
+                return WaitResult(migration, 'terminal', self._clock() - started, last_error)
+            remaining = deadline - self._clock()
+            if remaining <= 0:
+                return WaitResult(migration, 'timeout', self._clock() - started, last_error)
+            self._sleep(min(self._poll_interval, remaining))
+            try:
+                migration = self._fetch()
+            except Exception as exc:  # pylint: disable=broad-except
+                if not self._retryable(exc):
+                    raise
+                # Throttling or a 5xx during a long wait: keep polling until the deadline.
+                last_error = exc
+                self.progress.note('polling failed, will retry: %s' % exc)

@@ -1,0 +1,168 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) pgflex.migration contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+from __future__ import annotations
+
+import pytest
+
+from ansible_collections.pgflex.migration.plugins.module_utils import waiter
+
+
+class FakeClock:
+    def __init__(self):
+        self.now = 0.0
+        self.sleeps = []
+
+    def clock(self):
+        return self.now
+
+    def sleep(self, seconds):
+        self.sleeps.append(seconds)
+        self.now += seconds
+
+    def stamp(self):
+        return 't=%g' % self.now
+
+
+def migration(state, substate=None, dbs=None, validation=None):
+    details = {}
+    if substate:
+        details['currentSubState'] = substate
+    if dbs is not None:
+        details['dbDetails'] = dbs
+    if validation:
+        details['validationDetails'] = {'status': validation}
+    return {'properties': {'currentStatus': {'state': state, 'currentSubStateDetails': details}}}
+
+
+def db(state, done, loading=0, queued=0):
+    return {'migrationState': state, 'fullLoadCompletedTables': done, 'fullLoadLoadingTables': loading,
+            'fullLoadQueuedTables': queued, 'fullLoadErroredTables': 0}
+
+
+class Sequence:
+    """fetch() returning the given items in turn (exceptions are raised), then the last forever."""
+
+    def __init__(self, *items):
+        self.items = list(items)
+        self.calls = 0
+
+    def __call__(self):
+        self.calls += 1
+        item = self.items.pop(0) if len(self.items) > 1 else self.items[0]
+        if isinstance(item, Exception):
+            raise item
+        return item
+
+
+def make(fetch, clock, timeout=100, interval=10, retryable=None):
+    return waiter.Waiter(fetch, timeout, interval, progress=waiter.Progress(now=clock.stamp), retryable=retryable,
+                         clock=clock.clock, sleep=clock.sleep)
+
+
+def test_reaches_completed():
+    clock = FakeClock()
+    fetch = Sequence(
+        migration('InProgress', 'PerformingPreRequisiteSteps'),
+        migration('InProgress', 'MigratingData', {'app': db('InProgress', 1, loading=1, queued=2)}),
+        migration('Succeeded', 'Completed', {'app': db('Succeeded', 4)}),
+    )
+    result = make(fetch, clock).wait(waiter.completed)
+    assert result.outcome == 'reached'
+    assert result.elapsed == 20
+    assert fetch.calls == 3
+
+
+def test_trail_records_state_substate_and_table_counts():
+    clock = FakeClock()
+    fetch = Sequence(
+        migration('InProgress', 'MigratingData', {'app': db('InProgress', 1, loading=1, queued=2)}),
+        migration('InProgress', 'MigratingData', {'app': db('InProgress', 1, loading=1, queued=2)}),
+        migration('Succeeded', 'Completed', {'app': db('Succeeded', 4)}),
+    )
+    w = make(fetch, clock)
+    w.wait(waiter.completed)
+    entries = w.progress.entries
+    assert [(e['time'], e['state'], e['substate']) for e in entries] == [
+        ('t=0', 'InProgress', 'MigratingData'), ('t=20', 'Succeeded', 'Completed')]
+    assert entries[0]['databases']['app']['tables_completed'] == 1
+    assert entries[0]['databases']['app']['tables_total'] == 4
+    assert entries[1]['databases']['app'] == {'state': 'Succeeded', 'tables_completed': 4, 'tables_loading': 0,
+                                              'tables_queued': 0, 'tables_errored': 0, 'tables_total': 4}
+
+
+def test_terminal_state_stops_waiting():
+    clock = FakeClock()
+    result = make(Sequence(migration('InProgress'), migration('Failed', 'Completed')), clock).wait(waiter.completed)
+    assert result.outcome == 'terminal'
+    assert result.migration['properties']['currentStatus']['state'] == 'Failed'
+
+
+def test_timeout_never_sleeps_past_the_deadline():
+    clock = FakeClock()
+    result = make(Sequence(migration('InProgress')), clock, timeout=25, interval=10).wait(waiter.completed)
+    assert result.outcome == 'timeout'
+    assert clock.sleeps == [10, 10, 5]
+    assert clock.now == 25
+
+
+def test_initial_migration_is_used_without_fetching():
+    clock = FakeClock()
+    fetch = Sequence(migration('Succeeded'))
+    result = make(fetch, clock).wait(waiter.completed, migration=migration('Succeeded'))
+    assert result.outcome == 'reached'
+    assert fetch.calls == 0
+
+
+class Throttled(Exception):
+    status = 429
+
+
+def test_retryable_errors_keep_polling_and_are_noted():
+    clock = FakeClock()
+    fetch = Sequence(migration('InProgress'), Throttled('too many requests'), migration('Succeeded'))
+    w = make(fetch, clock, retryable=lambda exc: getattr(exc, 'status', None) == 429)
+    result = w.wait(waiter.completed)
+    assert result.outcome == 'reached'
+    assert isinstance(result.last_error, Throttled)
+    assert any('too many requests' in e.get('note', '') for e in w.progress.entries)
+
+
+def test_retryable_errors_until_the_deadline_give_a_timeout():
+    clock = FakeClock()
+    fetch = Sequence(migration('InProgress'), Throttled('slow down'))
+    result = make(fetch, clock, timeout=30, retryable=lambda exc: True).wait(waiter.completed)
+    assert result.outcome == 'timeout'
+    assert clock.now == 30
+
+
+def test_other_errors_propagate():
+    clock = FakeClock()
+    with pytest.raises(ValueError):
+        make(Sequence(migration('InProgress'), ValueError('boom')), clock).wait(waiter.completed)
+
+
+def test_gone():
+    clock = FakeClock()
+    assert make(Sequence(None), clock).wait(waiter.completed).outcome == 'gone'
+
+
+@pytest.mark.parametrize('name, doc, expected', [
+    ('validated', migration('InProgress', 'MigratingData', validation='Succeeded'), True),
+    ('validated', migration('InProgress', 'ValidationInProgress'), False),
+    ('validated', migration('Succeeded', 'Completed'), True),
+    ('cutover_ready', migration('WaitingForUserAction', 'WaitingForCutoverTrigger'), True),
+    ('cutover_ready', migration('InProgress', 'MigratingData'), False),
+    ('user_action', migration('WaitingForUserAction', 'WaitingForTargetDBOverwriteConfirmation'), True),
+    ('completed', migration('Canceled'), False),
+])
+def test_conditions(name, doc, expected):
+    assert waiter.CONDITIONS[name](doc) is expected
+
+
+def test_cancelled_condition_per_database():
+    condition = waiter.cancelled(['a'])
+    assert not condition(migration('InProgress', dbs={'a': db('Canceling', 0), 'b': db('InProgress', 0)}))
+    assert condition(migration('InProgress', dbs={'a': db('Canceled', 0), 'b': db('InProgress', 0)}))
+    assert waiter.cancelled()(migration('Canceled'))
+    assert not waiter.cancelled()(migration('InProgress'))
