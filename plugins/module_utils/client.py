@@ -1,0 +1,202 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) pgflex.migration contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The one place that talks to the migrations API.
+
+MigrationClient wraps the SDK's PostgreSQLManagementClient (imported lazily, only when the first
+call is made), speaks REST JSON (camelCase dicts) in and out, retries throttled and failed
+requests within a deadline, and turns every azure-core / azure-identity error into AzureApiError.
+
+Internal to the pgflex.migration collection; not a public API.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import random
+import time
+
+from ansible_collections.pgflex.migration.plugins.module_utils.errors import AzureApiError, from_azure_exception
+from ansible_collections.pgflex.migration.plugins.module_utils.version import user_agent
+
+__all__ = ['AzureApiError', 'MigrationClient', 'DeadlineRetryPolicy', 'RETRY_STATUSES']
+
+MIGRATION_TYPE = 'Microsoft.DBforPostgreSQL/flexibleServers/migrations'
+RETRY_STATUSES = frozenset([408, 429, 500, 502, 503, 504])
+DEFAULT_RETRY_TIMEOUT = 120  # seconds one call may spend retrying throttled or failed requests
+LIST_FILTERS = {'all': 'All', 'active': 'Active'}
+
+
+def retry_after_seconds(headers, now=None):
+    """Seconds the service asked us to wait (retry-after-ms, x-ms-retry-after-ms, Retry-After), or None."""
+    if not headers:
+        return None
+    for name in ('retry-after-ms', 'x-ms-retry-after-ms'):
+        value = headers.get(name)
+        if value:
+            try:
+                return max(float(value) / 1000.0, 0.0)
+            except ValueError:
+                pass
+    value = headers.get('Retry-After')
+    if not value:
+        return None
+    try:
+        return max(float(value), 0.0)
+    except ValueError:
+        pass
+    parsed = email.utils.parsedate_tz(value)  # HTTP-date form
+    if parsed is None:
+        return None
+    now = time.time() if now is None else now
+    return max(email.utils.mktime_tz(parsed) - now, 0.0)
+
+
+class DeadlineRetryPolicy(object):
+    """azure-core pipeline policy: retry 408/429/5xx and connection errors until a deadline.
+
+    Honours Retry-After; without it backs off exponentially (base_delay * 2^n, capped at max_delay,
+    with jitter). Gives up - returning the last response or raising the last error - as soon as the
+    next wait would end past the deadline, so a call never outlives its budget.
+    """
+
+    def __init__(self, deadline_fn, sleep=time.sleep, clock=time.monotonic, base_delay=1.0, max_delay=30.0):
+        self.next = None  # set by the azure-core Pipeline
+        self._deadline_fn = deadline_fn
+        self._sleep = sleep
+        self._clock = clock
+        self.base_delay = base_delay
+        self.max_delay = max_delay
+        self.attempts = 0  # of the last request, for error messages
+
+    def backoff(self, attempt):
+        delay = min(self.base_delay * (2 ** (attempt - 1)), self.max_delay)
+        return delay * (0.8 + 0.4 * random.random())  # jitter so parallel tasks spread out
+
+    def _wait_fits(self, delay, deadline):
+        return self._clock() + delay <= deadline
+
+    def send(self, request):
+        from azure.core.exceptions import ServiceRequestError, ServiceResponseError  # pylint: disable=import-outside-toplevel
+        deadline = self._deadline_fn()
+        self.attempts = 0
+        while True:
+            self.attempts += 1
+            try:
+                response = self.next.send(request)
+            except (ServiceRequestError, ServiceResponseError):
+                delay = self.backoff(self.attempts)
+                if not self._wait_fits(delay, deadline):
+                    raise
+                self._sleep(delay)
+                continue
+            http_response = response.http_response
+            if http_response.status_code not in RETRY_STATUSES:
+                return response
+            delay = retry_after_seconds(http_response.headers)
+            if delay is None:
+                delay = self.backoff(self.attempts)
+            if not self._wait_fits(delay, deadline):
+                return response
+            self._sleep(delay)
+
+
+class MigrationClient(object):
+    """Migrations (and the parent flexible server) of one subscription, as REST JSON.
+
+    retry_timeout: seconds each call may spend retrying throttling / 5xx / connection errors.
+    deadline: optional absolute time.monotonic() value no call may retry past (e.g. a wait timeout).
+    """
+
+    def __init__(self, credential, subscription_id, cloud, verify=True, retry_timeout=DEFAULT_RETRY_TIMEOUT,
+                 api_version=None, transport=None, sleep=time.sleep, clock=time.monotonic):
+        self.subscription_id = subscription_id
+        self.cloud = cloud
+        self.retry_timeout = retry_timeout
+        self.deadline = None
+        self._credential = credential
+        self._verify = verify
+        self._api_version = api_version
+        self._transport = transport
+        self._clock = clock
+        self.retry_policy = DeadlineRetryPolicy(self._call_deadline, sleep=sleep, clock=clock)
+        self._sdk = None
+
+    def _call_deadline(self):
+        deadline = self._clock() + self.retry_timeout
+        if self.deadline is not None:
+            deadline = min(deadline, self.deadline)
+        return deadline
+
+    @property
+    def sdk(self):
+        """The PostgreSQLManagementClient, built on first use."""
+        if self._sdk is None:
+            from azure.mgmt.postgresqlflexibleservers import PostgreSQLManagementClient  # pylint: disable=import-outside-toplevel
+            kwargs = {
+                'base_url': self.cloud.resource_manager,
+                'credential_scopes': [self.cloud.audience + '.default'],
+                'retry_policy': self.retry_policy,
+                'user_agent': user_agent(),
+            }
+            if not self._verify:
+                kwargs['connection_verify'] = False
+            if self._api_version:
+                kwargs['api_version'] = self._api_version
+            if self._transport is not None:
+                kwargs['transport'] = self._transport
+            self._sdk = PostgreSQLManagementClient(self._credential, self.subscription_id, **kwargs)
+        return self._sdk
+
+    def _call(self, action, fn, *args, **kwargs):
+        from azure.core.exceptions import AzureError  # pylint: disable=import-outside-toplevel
+        try:
+            return fn(*args, **kwargs)
+        except AzureError as exc:
+            error = from_azure_exception(exc, action)
+            if (error.status in RETRY_STATUSES or error.status is None) and self.retry_policy.attempts > 1:
+                error.message += ' (gave up after %d attempts within the %s s retry deadline)' % (
+                    self.retry_policy.attempts, self.retry_timeout)
+            raise error
+
+    @staticmethod
+    def _json(model):
+        if model is None:
+            return None
+        return model.as_dict() if hasattr(model, 'as_dict') else dict(model)
+
+    def get(self, resource_group, server, name):
+        """The migration, or None when it does not exist. A missing server is an error."""
+        try:
+            return self._json(self._call("GET migration '%s'" % name, self.sdk.migrations.get, resource_group, server, name))
+        except AzureApiError as exc:
+            if exc.status == 404 and exc.code != 'ParentResourceNotFound':
+                return None
+            raise
+
+    def create(self, resource_group, server, name, body):
+        return self._json(self._call("PUT migration '%s'" % name, self.sdk.migrations.create, resource_group, server, name, body))
+
+    def update(self, resource_group, server, name, body):
+        return self._json(self._call("PATCH migration '%s'" % name, self.sdk.migrations.update, resource_group, server, name, body))
+
+    def cancel(self, resource_group, server, name):
+        """DELETE, which cancels on api-version 2025-08-01 and newer; None on 204."""
+        return self._json(self._call("DELETE (cancel) migration '%s'" % name, self.sdk.migrations.cancel, resource_group, server, name))
+
+    def list(self, resource_group, server, list_filter='All'):
+        """Every migration of the server (follows nextLink); list_filter is All or Active."""
+        wire_filter = LIST_FILTERS.get(str(list_filter).lower(), list_filter)
+
+        def fetch_all():
+            pages = self.sdk.migrations.list_by_target_server(resource_group, server, migration_list_filter=wire_filter)
+            return [self._json(item) for item in pages]
+        return self._call("LIST migrations of server '%s'" % server, fetch_all)
+
+    def check_name(self, resource_group, server, name):
+        body = {'name': name, 'type': MIGRATION_TYPE}
+        return self._json(self._call("Check migration name '%s'" % name, self.sdk.migrations.check_name_availability,
+                                     resource_group, server, body))
+
+    def get_server(self, resource_group, server):
+        return self._json(self._call("GET flexible server '%s'" % server, self.sdk.servers.get, resource_group, server))

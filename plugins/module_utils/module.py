@@ -1,0 +1,97 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) pgflex.migration contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The thin base every module of the collection uses.
+
+MigrationModule merges the shared auth options into the argument spec, builds the AnsibleModule,
+builds the MigrationClient on first use, and turns every Azure, auth or cloud error into a
+fail_json with a clear message (never a traceback).
+
+Internal to the pgflex.migration collection; not a public API.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import traceback
+
+from ansible.module_utils.basic import AnsibleModule, missing_required_lib
+
+from ansible_collections.pgflex.migration.plugins.module_utils.auth import (
+    AUTH_ARGUMENT_SPEC, AuthError, build_credential, resolve_auth, subscription_for,
+)
+from ansible_collections.pgflex.migration.plugins.module_utils.cloud import CloudError, resolve_cloud
+from ansible_collections.pgflex.migration.plugins.module_utils.errors import AzureApiError
+
+# import name -> pip package, checked before the first API call
+REQUIRED_LIBRARIES = [
+    ('azure.core', 'azure-core'),
+    ('azure.identity', 'azure-identity'),
+    ('azure.mgmt.postgresqlflexibleservers', 'azure-mgmt-postgresqlflexibleservers'),
+]
+
+
+def _importable(name):
+    try:
+        return importlib.util.find_spec(name) is not None
+    except (ImportError, ValueError):
+        return False
+
+
+def missing_libraries():
+    """pip package names of the required libraries that cannot be imported."""
+    return [package for name, package in REQUIRED_LIBRARIES if not _importable(name)]
+
+
+class MigrationModule(object):
+    """AnsibleModule plus the shared auth options and a lazily built MigrationClient."""
+
+    def __init__(self, argument_spec, **ansible_module_kwargs):
+        spec = dict(AUTH_ARGUMENT_SPEC)
+        spec.update(argument_spec)
+        self.module = AnsibleModule(argument_spec=spec, **ansible_module_kwargs)
+        self.params = self.module.params
+        self._client = None
+        self.auth = None  # resolved auth settings (secrets inside; never return them)
+
+    @property
+    def check_mode(self):
+        return self.module.check_mode
+
+    @property
+    def client(self):
+        """The MigrationClient for the resolved credentials and cloud, built on first use."""
+        if self._client is None:
+            self._client = self._build_client()
+        return self._client
+
+    def _build_client(self):
+        missing = missing_libraries()
+        if missing:
+            self.fail(missing_required_lib(' and '.join(missing)), missing_packages=missing)
+        from ansible_collections.pgflex.migration.plugins.module_utils.client import MigrationClient  # pylint: disable=import-outside-toplevel
+        self.auth = resolve_auth(self.params)
+        verify = self.auth.get('cert_validation_mode') != 'ignore'
+        cloud = resolve_cloud(self.auth.get('cloud_environment'), verify=verify)
+        credential = build_credential(self.auth, cloud)
+        return MigrationClient(credential, subscription_for(self.auth), cloud, verify=verify)
+
+    def fail(self, msg, **kwargs):
+        self.module.fail_json(msg=msg, **kwargs)
+
+    def exit(self, **result):
+        self.module.exit_json(**result)
+
+    def run(self, main_fn):
+        """Call main_fn(self); any failure becomes fail_json with a clear message."""
+        try:
+            main_fn(self)
+        except AzureApiError as exc:
+            self.fail(str(exc), error=exc.as_dict())
+        except AuthError as exc:
+            self.fail('Azure authentication is not configured correctly: %s' % exc)
+        except CloudError as exc:
+            self.fail('cloud_environment cannot be used: %s' % exc)
+        except Exception as exc:  # pylint: disable=broad-except
+            # Anything else is a bug of ours or the SDK's: say what happened; the traceback only shows at -vvv.
+            self.fail('Unexpected error (%s): %s' % (type(exc).__name__, exc), exception=traceback.format_exc())

@@ -1,0 +1,180 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) pgflex.migration contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""REST JSON of a migration -> module return values.
+
+migration_result() gives the REST fields in snake_case (properties flattened to the top level,
+secrets removed, map keys such as database names and tag names kept as they are) plus a
+normalised 'status' summary from status_summary(). Both accept every shape the service sends:
+missing substate, empty or absent dbDetails / validationDetails, unknown enum values.
+
+Internal to the pgflex.migration collection; not a public API.
+"""
+
+from __future__ import annotations
+
+import re
+
+TERMINAL_STATES = frozenset(['Succeeded', 'Failed', 'Canceled', 'ValidationFailed'])
+# Keys whose values are maps keyed by user data (names), whose keys must not be renamed.
+OPAQUE_MAP_KEYS = frozenset(['tags', 'dbDetails'])
+SECRET_KEYS = frozenset(['secretParameters', 'adminCredentials', 'sourceServerPassword', 'targetServerPassword'])
+
+_FIRST_CAP = re.compile(r'(.)([A-Z][a-z]+)')
+_ALL_CAP = re.compile(r'([a-z0-9])([A-Z])')
+
+
+def snake_case(name):
+    """camelCase -> snake_case (sourceDbServerResourceId -> source_db_server_resource_id)."""
+    return _ALL_CAP.sub(r'\1_\2', _FIRST_CAP.sub(r'\1_\2', name)).lower()
+
+
+def _is_secret_key(key):
+    lowered = key.lower()
+    return key in SECRET_KEYS or 'password' in lowered or lowered.endswith('secret')
+
+
+def snake_dict(value):
+    """Recursively snake_case dict keys, dropping secrets and keeping opaque map keys."""
+    if isinstance(value, list):
+        return [snake_dict(item) for item in value]
+    if not isinstance(value, dict):
+        return value
+    result = {}
+    for key, item in value.items():
+        if _is_secret_key(key):
+            continue
+        if key in OPAQUE_MAP_KEYS and isinstance(item, dict):
+            result[snake_case(key)] = dict((name, snake_dict(entry)) for name, entry in item.items())
+        else:
+            result[snake_case(key)] = snake_dict(item)
+    return result
+
+
+def _dict(value):
+    return value if isinstance(value, dict) else {}
+
+
+def _list(value):
+    return value if isinstance(value, list) else []
+
+
+def _sum(*numbers):
+    known = [n for n in numbers if isinstance(n, int) and not isinstance(n, bool)]
+    return sum(known) if known else None
+
+
+def database_progress(name, details):
+    """One database's progress from a dbDetails entry."""
+    details = _dict(details)
+    queued = details.get('fullLoadQueuedTables')
+    loading = details.get('fullLoadLoadingTables')
+    completed = details.get('fullLoadCompletedTables')
+    errored = details.get('fullLoadErroredTables')
+    return {
+        'name': details.get('databaseName') or name,
+        'state': details.get('migrationState'),
+        'operation': details.get('migrationOperation'),
+        'started_on': details.get('startedOn'),
+        'ended_on': details.get('endedOn'),
+        'tables_total': _sum(queued, loading, completed, errored),
+        'tables_completed': completed,
+        'tables_loading': loading,
+        'tables_queued': queued,
+        'tables_errored': errored,
+        'cdc_inserts': details.get('cdcInsertCounter'),
+        'cdc_updates': details.get('cdcUpdateCounter'),
+        'cdc_deletes': details.get('cdcDeleteCounter'),
+        'applied_changes': details.get('appliedChanges'),
+        'incoming_changes': details.get('incomingChanges'),
+        'latency': details.get('latency'),
+        'message': details.get('message') or None,
+    }
+
+
+def _validation_item(level, database, summary):
+    summary = _dict(summary)
+    messages = [m.get('message') for m in _list(summary.get('messages')) if isinstance(m, dict) and m.get('message')]
+    return {
+        'level': level,
+        'database': database,
+        'type': summary.get('type'),
+        'state': summary.get('state'),
+        'messages': messages,
+    }
+
+
+def validation_items(details):
+    """Server-level then database-level checks as one flat list."""
+    items = [_validation_item('server', None, s) for s in _list(details.get('serverLevelValidationDetails'))]
+    for db in _list(details.get('dbLevelValidationDetails')):
+        db = _dict(db)
+        items.extend(_validation_item('database', db.get('databaseName'), s) for s in _list(db.get('summary')))
+    return items
+
+
+def _problem_text(item):
+    where = 'server' if item['level'] == 'server' else "database '%s'" % item['database']
+    text = '%s: %s %s' % (where, item['type'] or 'check', item['state'])
+    if item['messages']:
+        text += ': ' + ' '.join(item['messages'])
+    return text
+
+
+def _verdict(status, items, in_progress):
+    status = (status or '').lower()
+    if status in ('succeeded', 'failed', 'warning'):
+        return status
+    states = set((item['state'] or '').lower() for item in items)
+    if 'failed' in states:
+        return 'failed'
+    if in_progress or not items:
+        return 'in_progress'
+    return 'warning' if 'warning' in states else 'succeeded'
+
+
+def validation_summary(details, substate):
+    """Validation flattened into readable items plus an overall verdict.
+
+    verdict: succeeded | warning | failed | in_progress | not_run.
+    """
+    in_progress = substate == 'ValidationInProgress'
+    if not isinstance(details, dict) or not details:
+        return {'verdict': 'in_progress' if in_progress else 'not_run', 'status': None, 'started_on': None,
+                'ended_on': None, 'items': [], 'problems': []}
+    items = validation_items(details)
+    problems = [_problem_text(item) for item in items if (item['state'] or '').lower() in ('failed', 'warning')]
+    return {
+        'verdict': _verdict(details.get('status'), items, in_progress),
+        'status': details.get('status'),
+        'started_on': details.get('validationStartTimeInUtc'),
+        'ended_on': details.get('validationEndTimeInUtc'),
+        'items': items,
+        'problems': problems,
+    }
+
+
+def status_summary(migration):
+    """The normalised status of a migration (REST JSON)."""
+    status = _dict(_dict(_dict(migration).get('properties')).get('currentStatus'))
+    sub = _dict(status.get('currentSubStateDetails'))
+    state = status.get('state')
+    substate = sub.get('currentSubState')
+    databases = [database_progress(name, details) for name, details in sorted(_dict(sub.get('dbDetails')).items())]
+    return {
+        'state': state,
+        'substate': substate,
+        'terminal': state in TERMINAL_STATES,
+        'error': status.get('error') or None,
+        'databases': databases,
+        'validation': validation_summary(sub.get('validationDetails'), substate),
+    }
+
+
+def migration_result(migration):
+    """Return value of one migration: snake_case REST fields, properties flattened, plus 'status'."""
+    migration = _dict(migration)
+    result = snake_dict(dict((k, v) for k, v in migration.items() if k != 'properties'))
+    result.update(snake_dict(_dict(migration.get('properties'))))
+    result['status'] = status_summary(migration)
+    return result

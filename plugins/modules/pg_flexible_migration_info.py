@@ -1,0 +1,421 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright (c) pgflex.migration contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r'''
+module: pg_flexible_migration_info
+short_description: Get migrations of an Azure Database for PostgreSQL flexible server
+version_added: 0.1.0
+description:
+  - Reads one migration of the migration service of Azure Database for PostgreSQL - Flexible Server, or lists the
+    migrations whose target is a flexible server.
+  - Each migration comes back with its fields in snake_case and a normalised RV(migrations[].status) summary:
+    state, per-database progress and validation results.
+  - A named migration that does not exist gives an empty list, not a failure.
+author:
+  - pgflex.migration maintainers
+options:
+  resource_group:
+    description:
+      - Resource group of the target flexible server.
+    type: str
+    required: true
+  server_name:
+    description:
+      - Name of the target flexible server (the server the migrations copy into).
+    type: str
+    required: true
+  name:
+    description:
+      - Name of one migration to get. Without it, the migrations of the server are listed.
+    type: str
+  filter:
+    description:
+      - Which migrations to list when O(name) is not given.
+      - V(all) includes finished, failed and cancelled migrations. V(active) returns only those still running or
+        waiting (this is the Azure CLI's default).
+    type: str
+    choices: [all, active]
+    default: all
+extends_documentation_fragment:
+  - pgflex.migration.azure_auth
+attributes:
+  check_mode:
+    support: full
+    description: The module only reads, so check mode runs it normally.
+  diff_mode:
+    support: none
+    description: The module changes nothing, so there is no diff.
+  action_group:
+    support: full
+    membership:
+      - pgflex.migration.azure
+    description: Use C(group/pgflex.migration.azure) in O(ignore:module_defaults) to set the auth options once.
+'''
+
+EXAMPLES = r'''
+- name: Get one migration
+  pgflex.migration.pg_flexible_migration_info:
+    resource_group: rg-databases
+    server_name: pg-target-01
+    name: migrateorders
+  register: result
+
+- name: Show its state and per-database progress
+  ansible.builtin.debug:
+    msg: "{{ item.status.state }} / {{ item.status.substate }}: {{ item.status.databases }}"
+  loop: "{{ result.migrations }}"
+
+- name: List only the migrations still running on a server, authenticating with a service principal
+  pgflex.migration.pg_flexible_migration_info:
+    resource_group: rg-databases
+    server_name: pg-target-01
+    filter: active
+    subscription_id: 00000000-0000-0000-0000-000000000000
+    tenant: 11111111-1111-1111-1111-111111111111
+    client_id: 22222222-2222-2222-2222-222222222222
+    secret: "{{ vault_azure_client_secret }}"
+  register: active
+
+- name: Fail when validation found problems
+  ansible.builtin.assert:
+    that: result.migrations[0].status.validation.verdict != 'failed'
+    fail_msg: "{{ result.migrations[0].status.validation.problems }}"
+  when: result.migrations | length > 0
+'''
+
+RETURN = r'''
+migrations:
+  description:
+    - The migrations found; empty when the named migration does not exist.
+    - Fields are the service's REST fields in snake_case, with the C(properties) flattened to the top level.
+      Secrets (passwords, usernames of C(secret_parameters)) are never returned.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    id:
+      description: Azure resource ID of the migration.
+      returned: always
+      type: str
+      sample: /subscriptions/0000/resourceGroups/rg/providers/Microsoft.DBforPostgreSQL/flexibleServers/pg1/migrations/m1
+    name:
+      description: Name of the migration.
+      returned: always
+      type: str
+      sample: migrateorders
+    type:
+      description: Azure resource type.
+      returned: always
+      type: str
+      sample: Microsoft.DBforPostgreSQL/flexibleServers/migrations
+    location:
+      description: Azure region of the migration.
+      returned: always
+      type: str
+      sample: eastus
+    tags:
+      description: Tags of the migration resource.
+      returned: when set
+      type: dict
+    system_data:
+      description: Who created and last modified the migration, and when.
+      returned: when the service sends it
+      type: dict
+    migration_id:
+      description: Service-assigned ID (GUID) of the migration.
+      returned: always
+      type: str
+    migration_mode:
+      description: V(Offline) or V(Online).
+      returned: when set
+      type: str
+    migration_option:
+      description: V(Validate), V(Migrate) or V(ValidateAndMigrate).
+      returned: when set
+      type: str
+    source_type:
+      description: Kind of source server, for example V(OnPremises) or V(PostgreSQLSingleServer).
+      returned: when set
+      type: str
+    ssl_mode:
+      description: TLS mode used to connect to the source.
+      returned: when set
+      type: str
+    source_db_server_resource_id:
+      description: The source, as C(host:port@user) or the ARM ID of a Single Server.
+      returned: when set
+      type: str
+    source_db_server_fully_qualified_domain_name:
+      description: Host name used to reach the source, when set.
+      returned: when set
+      type: str
+    target_db_server_resource_id:
+      description: ARM ID of the target flexible server.
+      returned: when the service sends it
+      type: str
+    target_db_server_fully_qualified_domain_name:
+      description: Host name used to reach the target, when set.
+      returned: when set
+      type: str
+    source_db_server_metadata:
+      description: Location, version, storage and SKU of the source server.
+      returned: when the service sends it
+      type: dict
+    target_db_server_metadata:
+      description: Location, version, storage and SKU of the target server.
+      returned: when the service sends it
+      type: dict
+    migration_instance_resource_id:
+      description: ARM ID of the private-endpoint migration runtime server.
+      returned: when set
+      type: str
+    dbs_to_migrate:
+      description: Databases the migration copies.
+      returned: when set
+      type: list
+      elements: str
+    overwrite_dbs_in_target:
+      description: Whether existing target databases are overwritten (V(True) or V(False), as strings).
+      returned: when the service sends it
+      type: str
+    setup_logical_replication_on_source_db_if_needed:
+      description: Whether the service may set up logical replication on the source (V(True) or V(False)).
+      returned: when the service sends it
+      type: str
+    migrate_roles:
+      description: Whether roles and permissions are migrated (V(True) or V(False)).
+      returned: when the service sends it
+      type: str
+    start_data_migration:
+      description: Whether data migration starts right away (V(True) or V(False)).
+      returned: when the service sends it
+      type: str
+    trigger_cutover:
+      description: Whether cutover was requested (V(True) or V(False)).
+      returned: when the service sends it
+      type: str
+    dbs_to_trigger_cutover_on:
+      description: Databases cutover was requested for.
+      returned: when set
+      type: list
+      elements: str
+    cancel:
+      description: Whether cancellation was requested (V(True) or V(False)).
+      returned: when the service sends it
+      type: str
+    dbs_to_cancel_migration_on:
+      description: Databases cancellation was requested for.
+      returned: when set
+      type: list
+      elements: str
+    migration_window_start_time_in_utc:
+      description: Start of the migration window.
+      returned: when the service sends it
+      type: str
+    migration_window_end_time_in_utc:
+      description: End of the migration window.
+      returned: when set
+      type: str
+    current_status:
+      description: The service's status object as sent, in snake_case (database names kept as keys).
+      returned: always
+      type: dict
+    status:
+      description: Normalised status of the migration.
+      returned: always
+      type: dict
+      contains:
+        state:
+          description:
+            - Migration state, for example V(InProgress), V(WaitingForUserAction), V(Succeeded), V(Failed),
+              V(Canceled), V(ValidationFailed). Values the service adds later are passed through.
+          returned: always
+          type: str
+          sample: InProgress
+        substate:
+          description: Current substate, for example V(MigratingData) or V(WaitingForCutoverTrigger); null when absent.
+          returned: always
+          type: str
+          sample: MigratingData
+        terminal:
+          description: Whether the state is final (V(Succeeded), V(Failed), V(Canceled) or V(ValidationFailed)).
+          returned: always
+          type: bool
+        error:
+          description: The service's error text; null when there is none.
+          returned: always
+          type: str
+        databases:
+          description: Per-database progress, sorted by name; empty before data migration starts.
+          returned: always
+          type: list
+          elements: dict
+          contains:
+            name:
+              description: Database name.
+              type: str
+              returned: always
+            state:
+              description: Database migration state, for example V(InProgress), V(WaitingForCutoverTrigger), V(Succeeded).
+              type: str
+              returned: always
+            operation:
+              description: Current operation on the database.
+              type: str
+              returned: always
+            started_on:
+              description: When migrating the database started.
+              type: str
+              returned: always
+            ended_on:
+              description: When migrating the database ended.
+              type: str
+              returned: always
+            tables_total:
+              description: Tables queued, loading, completed and errored together.
+              type: int
+              returned: always
+            tables_completed:
+              description: Tables fully copied.
+              type: int
+              returned: always
+            tables_loading:
+              description: Tables being copied.
+              type: int
+              returned: always
+            tables_queued:
+              description: Tables waiting to be copied.
+              type: int
+              returned: always
+            tables_errored:
+              description: Tables that failed to copy.
+              type: int
+              returned: always
+            cdc_inserts:
+              description: Rows inserted by change data capture (online mode).
+              type: int
+              returned: always
+            cdc_updates:
+              description: Rows updated by change data capture (online mode).
+              type: int
+              returned: always
+            cdc_deletes:
+              description: Rows deleted by change data capture (online mode).
+              type: int
+              returned: always
+            applied_changes:
+              description: Changes applied to the target (online mode).
+              type: int
+              returned: always
+            incoming_changes:
+              description: Changes waiting to be applied (online mode).
+              type: int
+              returned: always
+            latency:
+              description: Replication lag in seconds (online mode).
+              type: int
+              returned: always
+            message:
+              description: Error or information message for the database; null when none.
+              type: str
+              returned: always
+        validation:
+          description: Validation results flattened into readable items.
+          returned: always
+          type: dict
+          contains:
+            verdict:
+              description:
+                - V(succeeded), V(warning), V(failed), V(in_progress), or V(not_run) when the migration has no
+                  validation.
+              type: str
+              returned: always
+              sample: failed
+            status:
+              description: The service's overall validation status; null before it is known.
+              type: str
+              returned: always
+            started_on:
+              description: When validation started.
+              type: str
+              returned: always
+            ended_on:
+              description: When validation ended.
+              type: str
+              returned: always
+            items:
+              description: Every check, server-level first.
+              type: list
+              elements: dict
+              returned: always
+              contains:
+                level:
+                  description: V(server) or V(database).
+                  type: str
+                  returned: always
+                database:
+                  description: Database of a database-level check; null for server-level checks.
+                  type: str
+                  returned: always
+                type:
+                  description: The check, for example V(ExtensionsValidation).
+                  type: str
+                  returned: always
+                state:
+                  description: V(Succeeded), V(Warning) or V(Failed).
+                  type: str
+                  returned: always
+                messages:
+                  description: Messages of the check.
+                  type: list
+                  elements: str
+                  returned: always
+            problems:
+              description: One readable line per failed or warning check.
+              type: list
+              elements: str
+              returned: always
+              sample:
+                - "database 'db1': ExtensionsValidation Failed: Unsupported Extension ..."
+'''
+
+from ansible_collections.pgflex.migration.plugins.module_utils.module import MigrationModule
+from ansible_collections.pgflex.migration.plugins.module_utils.response import migration_result
+
+ARGUMENT_SPEC = dict(
+    resource_group=dict(type='str', required=True),
+    server_name=dict(type='str', required=True),
+    name=dict(type='str'),
+    filter=dict(type='str', choices=['all', 'active'], default='all'),
+)
+
+
+def find_migrations(mod):
+    """The named migration (or none) or the server's list, as REST JSON."""
+    params = mod.params
+    client = mod.client
+    if params['name']:
+        migration = client.get(params['resource_group'], params['server_name'], params['name'])
+        if migration is None:
+            # Absence is not an error for an info module, but a missing server is.
+            client.get_server(params['resource_group'], params['server_name'])
+            return []
+        return [migration]
+    return client.list(params['resource_group'], params['server_name'], params['filter'])
+
+
+def run(mod):
+    migrations = find_migrations(mod)
+    mod.exit(changed=False, migrations=[migration_result(m) for m in migrations])
+
+
+def main():
+    MigrationModule(ARGUMENT_SPEC, supports_check_mode=True).run(run)
+
+
+if __name__ == '__main__':
+    main()
