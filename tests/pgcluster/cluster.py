@@ -246,7 +246,7 @@ class PgCluster:
 
     @staticmethod
     def _alive(pid):
-        for _ in range(50):
+        for dummy in range(50):
             try:
                 os.kill(pid, 0)
             except ProcessLookupError:
