@@ -11,7 +11,6 @@ Internal to the pgflex.migration collection; not a public API.
 
 from __future__ import annotations
 
-import json
 from collections import namedtuple
 
 # name: display name; resource_manager: ARM base URL (trailing slash); authority: Entra ID
@@ -128,10 +127,3 @@ def _short(exc):
     text = str(exc).strip().splitlines()
     return text[0] if text else type(exc).__name__
 
-
-def parse_json(text):
-    """json.loads with a CloudError on bad input (for callers holding raw text)."""
-    try:
-        return json.loads(text)
-    except ValueError as exc:
-        raise CloudError('invalid JSON: %s' % exc)

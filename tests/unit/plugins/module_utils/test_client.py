@@ -1,0 +1,189 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) pgflex.migration contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from ansible_collections.pgflex.migration.plugins.module_utils.client import MigrationClient, retry_after_seconds
+from ansible_collections.pgflex.migration.plugins.module_utils.cloud import Cloud
+from ansible_collections.pgflex.migration.plugins.module_utils.errors import AzureApiError
+from ansible_collections.pgflex.migration.tests.unit.plugins.module_utils.fake_azure import StaticCredential, canned_transport
+
+CLOUD = Cloud('emu', 'https://arm.example/', 'https://login.example', 'https://management.core.windows.net/', True)
+MIGRATION = {'name': 'm1', 'id': '/subscriptions/sub/x/migrations/m1', 'location': 'eastus',
+             'properties': {'migrationId': 'g', 'currentStatus': {'state': 'InProgress'}, 'dbsToMigrate': ['db1']}}
+
+
+class FakeClock(object):
+    def __init__(self):
+        self.now = 1000.0
+        self.sleeps = []
+
+    def __call__(self):
+        return self.now
+
+    def sleep(self, seconds):
+        self.sleeps.append(seconds)
+        self.now += seconds
+
+
+def arm_error(status, code, message, **headers):
+    return (status, {'error': {'code': code, 'message': message}}, headers)
+
+
+@pytest.fixture
+def make_client():
+    def build(replies, retry_timeout=60):
+        transport, adapter = canned_transport(replies)
+        clock = FakeClock()
+        client = MigrationClient(StaticCredential(), 'sub', CLOUD, transport=transport, retry_timeout=retry_timeout,
+                                 sleep=clock.sleep, clock=clock)
+        client.retry_policy.base_delay = 1.0
+        return client, adapter, clock
+    return build
+
+
+def test_get_returns_rest_json_and_sends_user_agent(make_client):
+    client, adapter, clock = make_client([(200, MIGRATION, {})])
+    assert client.get('rg', 'srv', 'm1') == MIGRATION
+    request = adapter.requests[0]
+    assert request.method == 'GET'
+    assert request.url.startswith('https://arm.example/subscriptions/sub/resourceGroups/rg/providers/'
+                                  'Microsoft.DBforPostgreSQL/flexibleServers/srv/migrations/m1?api-version=')
+    assert request.headers['User-Agent'].startswith('ansible-pgflex.migration/')
+    assert request.headers['Authorization'] == 'Bearer unit-test-token'
+    assert clock.sleeps == []
+
+
+def test_get_missing_migration_is_none(make_client):
+    client, adapter, clock = make_client([arm_error(404, 'ResourceNotFound', 'not found')])
+    assert client.get('rg', 'srv', 'm1') is None
+
+
+def test_get_missing_server_raises_with_ids(make_client):
+    client, adapter, clock = make_client([arm_error(404, 'ParentResourceNotFound', "Server 'srv' not found",
+                                                    **{'x-ms-request-id': 'req-1', 'x-ms-correlation-request-id': 'cor-1'})])
+    with pytest.raises(AzureApiError) as info:
+        client.get('rg', 'srv', 'm1')
+    error = info.value
+    assert (error.status, error.code, error.request_id, error.correlation_id) == (404, 'ParentResourceNotFound', 'req-1', 'cor-1')
+    assert str(error) == ("GET migration 'm1' failed: Server 'srv' not found (HTTP 404, code ParentResourceNotFound, "
+                          "x-ms-request-id req-1, x-ms-correlation-request-id cor-1)")
+
+
+def test_bad_name_maps_invalid_input(make_client):
+    client, adapter, clock = make_client([arm_error(400, 'InvalidInput', "Invalid migration resource ID 'Bad_Name'")])
+    with pytest.raises(AzureApiError) as info:
+        client.create('rg', 'srv', 'Bad_Name', {'location': 'eastus', 'properties': {}})
+    assert info.value.status == 400 and info.value.code == 'InvalidInput'
+    assert adapter.requests[0].method == 'PUT'
+
+
+def test_unauthorized_maps(make_client):
+    client, adapter, clock = make_client([arm_error(401, 'InvalidAuthenticationToken', 'The access token is invalid.')])
+    with pytest.raises(AzureApiError) as info:
+        client.get_server('rg', 'srv')
+    assert (info.value.status, info.value.code) == (401, 'InvalidAuthenticationToken')
+
+
+def test_throttling_honours_retry_after_then_succeeds(make_client):
+    client, adapter, clock = make_client([
+        arm_error(429, 'TooManyRequests', 'slow down', **{'Retry-After': '7'}),
+        arm_error(503, 'ServiceUnavailable', 'busy'),
+        (200, MIGRATION, {}),
+    ])
+    assert client.get('rg', 'srv', 'm1')['name'] == 'm1'
+    assert clock.sleeps[0] == 7
+    assert 1.0 <= clock.sleeps[1] <= 4.0  # backoff with jitter when no Retry-After
+    assert len(adapter.requests) == 3
+
+
+def test_throttling_past_the_deadline_fails_clearly(make_client):
+    client, adapter, clock = make_client([arm_error(429, 'TooManyRequests', 'slow down', **{'Retry-After': '20'})] * 10,
+                                         retry_timeout=50)
+    with pytest.raises(AzureApiError) as info:
+        client.list('rg', 'srv')
+    assert clock.sleeps == [20, 20]  # a third wait would end past the 50 s budget
+    assert info.value.status == 429 and info.value.code == 'TooManyRequests'
+    assert 'gave up after 3 attempts within the 50 s retry deadline' in str(info.value)
+
+
+def test_absolute_deadline_caps_retries(make_client):
+    client, adapter, clock = make_client([arm_error(429, 'TooManyRequests', 'slow', **{'Retry-After': '5'})] * 10)
+    client.deadline = clock.now + 12
+    with pytest.raises(AzureApiError):
+        client.get('rg', 'srv', 'm1')
+    assert clock.sleeps == [5, 5]
+
+
+def test_backoff_is_capped(make_client):
+    client, adapter, clock = make_client([arm_error(500, 'InternalServerError', 'oops')] * 12 + [(200, MIGRATION, {})], retry_timeout=600)
+    client.get('rg', 'srv', 'm1')
+    assert max(clock.sleeps) <= client.retry_policy.max_delay * 1.2
+
+
+def test_connection_errors_are_retried_then_mapped(make_client):
+    import requests
+    client, adapter, clock = make_client([requests.exceptions.ConnectionError('refused')] * 20, retry_timeout=10)
+    with pytest.raises(AzureApiError) as info:
+        client.get('rg', 'srv', 'm1')
+    assert info.value.status is None
+    assert len(clock.sleeps) >= 2 and sum(clock.sleeps) <= 10
+
+
+def test_list_follows_next_link_and_sends_filter(make_client):
+    second = dict(MIGRATION, name='m2')
+    client, adapter, clock = make_client([
+        (200, {'value': [MIGRATION], 'nextLink': 'https://arm.example/next-page?api-version=2026-10-01&skiptoken=x'}, {}),
+        (200, {'value': [second]}, {}),
+    ])
+    assert [m['name'] for m in client.list('rg', 'srv', 'all')] == ['m1', 'm2']
+    assert 'migrationListFilter=All' in adapter.requests[0].url
+    assert adapter.requests[1].url.startswith('https://arm.example/next-page')
+
+
+def test_create_update_cancel_check_name(make_client):
+    client, adapter, clock = make_client([
+        (201, MIGRATION, {}), (200, MIGRATION, {}), (204, None, {}), (200, MIGRATION, {}),
+        (200, {'name': 'm1', 'type': 'Microsoft.DBforPostgreSQL/flexibleServers/migrations', 'nameAvailable': True}, {}),
+    ])
+    body = {'location': 'eastus', 'properties': {'dbsToMigrate': ['db1'], 'overwriteDbsInTarget': 'True'}}
+    assert client.create('rg', 'srv', 'm1', body)['name'] == 'm1'
+    assert json.loads(adapter.requests[0].body)['properties']['overwriteDbsInTarget'] == 'True'
+    assert client.update('rg', 'srv', 'm1', {'properties': {'triggerCutover': 'True'}})['name'] == 'm1'
+    assert adapter.requests[1].method == 'PATCH'
+    assert client.cancel('rg', 'srv', 'm1') is None
+    assert client.cancel('rg', 'srv', 'm1')['name'] == 'm1'
+    assert adapter.requests[2].method == 'DELETE'
+    assert client.check_name('rg', 'srv', 'm1')['nameAvailable'] is True
+    assert json.loads(adapter.requests[4].body) == {'name': 'm1', 'type': 'Microsoft.DBforPostgreSQL/flexibleServers/migrations'}
+
+
+def test_token_failure_maps_aadsts_code(make_client):
+    from azure.core.exceptions import ClientAuthenticationError
+
+    class FailingCredential(object):
+        def get_token(self, *scopes, **kwargs):
+            raise ClientAuthenticationError(message='ClientSecretCredential.get_token failed: AADSTS7000215: Invalid client secret provided.')
+    transport, adapter = canned_transport([])
+    client = MigrationClient(FailingCredential(), 'sub', CLOUD, transport=transport)
+    with pytest.raises(AzureApiError) as info:
+        client.get('rg', 'srv', 'm1')
+    assert info.value.code == 'AADSTS7000215'
+    assert 'Invalid client secret provided' in str(info.value)
+
+
+@pytest.mark.parametrize('headers, expected', [
+    ({}, None), ({'Retry-After': '3'}, 3.0), ({'Retry-After': '-1'}, 0.0), ({'retry-after-ms': '1500'}, 1.5),
+    ({'x-ms-retry-after-ms': '250', 'Retry-After': '9'}, 0.25), ({'Retry-After': 'soon'}, None),
+    ({'Retry-After': 'Wed, 21 Oct 2015 07:28:10 GMT'}, 10.0),
+])
+def test_retry_after_parsing(headers, expected):
+    assert retry_after_seconds(headers, now=1445412480.0) == expected
+
+
+def test_error_str_without_details():
+    assert str(AzureApiError('plain')) == 'plain'

@@ -1,0 +1,164 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) pgflex.migration contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+from __future__ import annotations
+
+import copy
+import glob
+import json
+import os
+
+import pytest
+
+from ansible_collections.pgflex.migration.plugins.module_utils.response import migration_result, snake_case, status_summary
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+# The official examples live outside the collection; a copy of the one used in depth is inlined below.
+EXAMPLES_DIR = os.environ.get('PGFLEX_AZURE_EXAMPLES', '/work/shared/azure-api/examples')
+
+
+def _example_bodies():
+    bodies = []
+    for path in sorted(glob.glob(os.path.join(EXAMPLES_DIR, '**', '*.json'), recursive=True)):
+        with open(path) as handle:
+            example = json.load(handle)
+        for code, reply in example.get('responses', {}).items():
+            body = reply.get('body') if isinstance(reply, dict) else None
+            if isinstance(body, dict) and isinstance(body.get('value'), list):
+                bodies.extend(('%s %s [%d]' % (os.path.basename(path), code, i), m) for i, m in enumerate(body['value']))
+            elif isinstance(body, dict) and 'properties' in body:
+                bodies.append(('%s %s' % (os.path.basename(path), code), body))
+    return bodies
+
+
+EXAMPLES = _example_bodies()
+
+FAILED_VALIDATION = {
+    'name': 'm1', 'id': '/subscriptions/s/.../migrations/m1', 'location': 'eastus', 'tags': {'CostCenter': 'x'},
+    'properties': {
+        'migrationId': 'g', 'migrationOption': 'Validate', 'dbsToMigrate': ['OrdersDB'],
+        'secretParameters': {'adminCredentials': {'sourceServerPassword': 'p1', 'targetServerPassword': 'p2'}},
+        'currentStatus': {
+            'state': 'ValidationFailed', 'error': '',
+            'currentSubStateDetails': {
+                'currentSubState': 'Completed', 'dbDetails': {},
+                'validationDetails': {
+                    'status': 'Failed',
+                    'serverLevelValidationDetails': [{'type': 'AuthenticationAndConnectivityValidation', 'state': 'Succeeded'}],
+                    'dbLevelValidationDetails': [{'databaseName': 'OrdersDB', 'summary': [
+                        {'type': 'ExtensionsValidation', 'state': 'Failed',
+                         'messages': [{'state': 'Failed', 'message': 'Unsupported Extension postgres_fdw'}]},
+                        {'type': 'CollationsValidation', 'state': 'Warning',
+                         'messages': [{'state': 'Warning', 'message': 'Collation differs'}]},
+                    ]}],
+                },
+            },
+        },
+    },
+}
+
+
+@pytest.mark.skipif(not EXAMPLES, reason='official examples not available')
+@pytest.mark.parametrize('label, body', EXAMPLES, ids=[label for label, body in EXAMPLES])
+def test_every_official_example(label, body):  # pylint: disable=unused-argument
+    result = migration_result(body)
+    assert result['name'] == body['name']
+    assert result['status']['state'] == body['properties']['currentStatus']['state']
+    assert 'secret_parameters' not in result
+    assert 'password' not in json.dumps(result).lower()
+    json.dumps(result)  # plain data only
+
+
+def test_examples_found():
+    if os.path.isdir(EXAMPLES_DIR):
+        assert len(EXAMPLES) >= 15
+
+
+@pytest.mark.parametrize('name, expected', [
+    ('dbsToMigrate', 'dbs_to_migrate'), ('sourceDbServerResourceId', 'source_db_server_resource_id'),
+    ('setupLogicalReplicationOnSourceDbIfNeeded', 'setup_logical_replication_on_source_db_if_needed'),
+    ('migrationWindowStartTimeInUtc', 'migration_window_start_time_in_utc'), ('storageMb', 'storage_mb'),
+    ('currentSubStateDetails', 'current_sub_state_details'), ('id', 'id'), ('systemData', 'system_data'),
+])
+def test_snake_case(name, expected):
+    assert snake_case(name) == expected
+
+
+def test_secrets_removed_and_map_keys_kept():
+    result = migration_result(FAILED_VALIDATION)
+    assert 'secret_parameters' not in result and 'p1' not in json.dumps(result)
+    assert result['tags'] == {'CostCenter': 'x'}
+    assert result['dbs_to_migrate'] == ['OrdersDB']
+    assert FAILED_VALIDATION['properties']['secretParameters']  # input untouched
+
+
+def test_db_details_keys_are_database_names():
+    body = copy.deepcopy(FAILED_VALIDATION)
+    body['properties']['currentStatus']['currentSubStateDetails']['dbDetails'] = {
+        'OrdersDB': {'databaseName': 'OrdersDB', 'migrationState': 'InProgress', 'fullLoadCompletedTables': 3,
+                     'fullLoadQueuedTables': 1, 'fullLoadLoadingTables': 2, 'fullLoadErroredTables': 0, 'latency': 4}}
+    result = migration_result(body)
+    assert list(result['current_status']['current_sub_state_details']['db_details']) == ['OrdersDB']
+    database = result['status']['databases'][0]
+    assert (database['name'], database['state'], database['tables_completed'], database['tables_total'], database['latency']) == \
+        ('OrdersDB', 'InProgress', 3, 6, 4)
+
+
+def test_validation_flattened_with_verdict_and_problems():
+    validation = status_summary(FAILED_VALIDATION)['validation']
+    assert validation['verdict'] == 'failed'
+    assert [(i['level'], i['database'], i['type'], i['state']) for i in validation['items']] == [
+        ('server', None, 'AuthenticationAndConnectivityValidation', 'Succeeded'),
+        ('database', 'OrdersDB', 'ExtensionsValidation', 'Failed'),
+        ('database', 'OrdersDB', 'CollationsValidation', 'Warning'),
+    ]
+    assert validation['items'][1]['messages'] == ['Unsupported Extension postgres_fdw']
+    assert validation['problems'] == ["database 'OrdersDB': ExtensionsValidation Failed: Unsupported Extension postgres_fdw",
+                                      "database 'OrdersDB': CollationsValidation Warning: Collation differs"]
+
+
+@pytest.mark.parametrize('migration', [
+    {},  # nothing at all
+    {'name': 'm', 'properties': {}},
+    {'name': 'm', 'properties': {'currentStatus': {'state': 'InProgress'}}},  # no substate on create
+    {'name': 'm', 'properties': {'currentStatus': {'state': 'InProgress', 'currentSubStateDetails': {}}}},
+    {'name': 'm', 'properties': {'currentStatus': {'state': 'InProgress', 'currentSubStateDetails': {'dbDetails': None}}}},
+    {'name': 'm', 'properties': {'currentStatus': None}},
+    {'name': 'm', 'properties': {'currentStatus': {'currentSubStateDetails': {'dbDetails': {'d': None},
+                                                                                'validationDetails': {'dbLevelValidationDetails': [None]}}}}},
+])
+def test_real_traffic_shapes(migration):
+    summary = status_summary(migration)
+    assert summary['validation']['verdict'] in ('not_run', 'in_progress')
+    migration_result(migration)
+
+
+def test_no_substate_on_create():
+    summary = status_summary({'properties': {'currentStatus': {'state': 'InProgress', 'error': ''}}})
+    assert summary == {'state': 'InProgress', 'substate': None, 'terminal': False, 'error': None, 'databases': [],
+                       'validation': {'verdict': 'not_run', 'status': None, 'started_on': None, 'ended_on': None,
+                                      'items': [], 'problems': []}}
+
+
+def test_validation_in_progress_and_unknown_values():
+    summary = status_summary({'properties': {'currentStatus': {
+        'state': 'SomethingNew', 'currentSubStateDetails': {'currentSubState': 'ValidationInProgress', 'validationDetails': {
+            'status': 'Running', 'serverLevelValidationDetails': [{'type': 'NewCheck', 'state': 'Pending'}]}}}}})
+    assert summary['state'] == 'SomethingNew' and not summary['terminal']
+    assert summary['validation']['verdict'] == 'in_progress'
+    assert summary['validation']['items'][0]['type'] == 'NewCheck'
+
+
+def test_terminal_states():
+    for state in ('Succeeded', 'Failed', 'Canceled', 'ValidationFailed'):
+        assert status_summary({'properties': {'currentStatus': {'state': state}}})['terminal']
+    for state in ('InProgress', 'WaitingForUserAction', 'CleaningUp'):
+        assert not status_summary({'properties': {'currentStatus': {'state': state}}})['terminal']
+
+
+def test_error_text_and_failed_database_message():
+    summary = status_summary({'properties': {'currentStatus': {'state': 'Failed', 'error': 'db1: broken', 'currentSubStateDetails': {
+        'currentSubState': 'Completed', 'dbDetails': {'db1': {'migrationState': 'Failed', 'message': 'broken'}}}}}})
+    assert summary['error'] == 'db1: broken'
+    assert summary['databases'][0]['name'] == 'db1' and summary['databases'][0]['message'] == 'broken'
+    assert summary['databases'][0]['tables_total'] is None

@@ -1,0 +1,162 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) pgflex.migration contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from ansible.module_utils import basic
+from ansible.module_utils.testing import patch_module_args
+
+from ansible_collections.pgflex.migration.plugins.module_utils import module as module_base
+from ansible_collections.pgflex.migration.plugins.module_utils.errors import AzureApiError
+from ansible_collections.pgflex.migration.plugins.modules import pg_flexible_migration_info
+
+MIGRATION = {'name': 'm1', 'id': '/subscriptions/s/x/migrations/m1', 'location': 'eastus',
+             'properties': {'migrationId': 'g', 'currentStatus': {'state': 'InProgress', 'error': ''}}}
+BASE_ARGS = {'resource_group': 'rg', 'server_name': 'srv', 'subscription_id': 'sub', 'client_id': 'app',
+             'secret': 'top-secret-value', 'tenant': 'tid'}
+
+
+class Exit(SystemExit):
+    """exit_json, which ends the module like the real one."""
+
+
+class Fail(SystemExit):
+    """fail_json, which ends the module like the real one."""
+
+
+class StubClient(object):
+    def __init__(self, migrations=None, error=None, server_error=None):
+        self.migrations = dict((m['name'], m) for m in (migrations or []))
+        self.error = error
+        self.server_error = server_error
+        self.calls = []
+
+    def get(self, resource_group, server, name):
+        self.calls.append(('get', resource_group, server, name))
+        if self.error:
+            raise self.error
+        return self.migrations.get(name)
+
+    def list(self, resource_group, server, list_filter='All'):
+        self.calls.append(('list', resource_group, server, list_filter))
+        if self.error:
+            raise self.error
+        return list(self.migrations.values())
+
+    def get_server(self, resource_group, server):
+        self.calls.append(('get_server', resource_group, server))
+        if self.server_error:
+            raise self.server_error
+        return {'name': server}
+
+
+@pytest.fixture
+def run_module(monkeypatch):
+    def exit_json(self, **result):
+        raise Exit(result)
+
+    def fail_json(self, **result):
+        raise Fail(result)
+    monkeypatch.setattr(basic.AnsibleModule, 'exit_json', exit_json)
+    monkeypatch.setattr(basic.AnsibleModule, 'fail_json', fail_json)
+
+    def run(args, client):
+        monkeypatch.setattr(module_base.MigrationModule, '_build_client', lambda self: client)
+        with patch_module_args(args):
+            with pytest.raises((Exit, Fail)) as info:
+                pg_flexible_migration_info.main()
+        return info.type, info.value.args[0]
+    return run
+
+
+def test_named_migration(run_module):
+    client = StubClient([MIGRATION])
+    kind, result = run_module(dict(BASE_ARGS, name='m1'), client)
+    assert kind is Exit, result
+    assert result["changed"] is False
+    assert [m['name'] for m in result['migrations']] == ['m1']
+    assert result['migrations'][0]['status']['state'] == 'InProgress'
+    assert client.calls == [('get', 'rg', 'srv', 'm1')]
+
+
+def test_absent_migration_is_empty_list(run_module):
+    client = StubClient([])
+    kind, result = run_module(dict(BASE_ARGS, name='nothere'), client)
+    assert kind is Exit and result['migrations'] == []
+    assert client.calls[-1] == ('get_server', 'rg', 'srv')  # absence only counts when the server exists
+
+
+def test_absent_migration_on_unknown_server_fails(run_module):
+    client = StubClient([], server_error=AzureApiError("GET flexible server 'srv' failed: not found", 404, 'ResourceNotFound', 'rid'))
+    kind, result = run_module(dict(BASE_ARGS, name='m1'), client)
+    assert kind is Fail
+    assert 'HTTP 404, code ResourceNotFound, x-ms-request-id rid' in result['msg']
+    assert result['error']['code'] == 'ResourceNotFound'
+
+
+@pytest.mark.parametrize('option, wire', [(None, 'all'), ('all', 'all'), ('active', 'active')])
+def test_list_filter_default_all(run_module, option, wire):
+    client = StubClient([MIGRATION, dict(MIGRATION, name='m2')])
+    args = dict(BASE_ARGS)
+    if option:
+        args['filter'] = option
+    kind, result = run_module(args, client)
+    assert [m['name'] for m in result['migrations']] == ['m1', 'm2']
+    assert client.calls == [('list', 'rg', 'srv', wire)]
+
+
+def test_check_mode_reads(run_module):
+    kind, result = run_module(dict(BASE_ARGS, name='m1', _ansible_check_mode=True), StubClient([MIGRATION]))
+    assert kind is Exit and len(result['migrations']) == 1
+
+
+def test_throttling_error_message(run_module):
+    error = AzureApiError("LIST migrations of server 'srv' failed: slow down (gave up after 4 attempts within the 120 s retry deadline)",
+                          429, 'TooManyRequests', 'r1', 'c1')
+    kind, result = run_module(BASE_ARGS, StubClient(error=error))
+    assert kind is Fail and 'HTTP 429' in result['msg'] and 'gave up after 4 attempts' in result['msg']
+
+
+def test_unexpected_error_has_no_traceback_in_msg(run_module):
+    kind, result = run_module(BASE_ARGS, StubClient(error=ValueError('weird')))
+    assert kind is Fail and result['msg'] == 'Unexpected error (ValueError): weird'
+
+
+def test_auth_problems_fail_clearly(monkeypatch, run_module):
+    monkeypatch.setattr(module_base, 'missing_libraries', lambda: [])
+    monkeypatch.setattr(module_base.MigrationModule, '_build_client', module_base.MigrationModule._build_client, raising=False)
+    monkeypatch.delenv('AZURE_SUBSCRIPTION_ID', raising=False)
+    args = {'resource_group': 'rg', 'server_name': 'srv', 'client_id': 'app', 'tenant': 'tid', 'subscription_id': 'sub'}
+    with patch_module_args(args):
+        with pytest.raises(Fail) as info:
+            pg_flexible_migration_info.main()
+    msg = info.value.args[0]['msg']
+    assert msg.startswith('Azure authentication is not configured correctly: incomplete service principal credentials')
+
+
+def test_username_password_refused(monkeypatch):
+    monkeypatch.setattr(basic.AnsibleModule, 'fail_json', lambda self, **r: (_ for _ in ()).throw(Fail(r)))
+    args = {'resource_group': 'rg', 'server_name': 'srv', 'ad_user': 'me@example.com', 'password': 'pw-123', 'subscription_id': 'sub'}
+    with patch_module_args(args):
+        with pytest.raises(Fail) as info:
+            pg_flexible_migration_info.main()
+    assert 'not supported' in info.value.args[0]['msg']
+
+
+def test_missing_sdk_names_pip_packages(monkeypatch, run_module):
+    monkeypatch.setattr(module_base, 'missing_libraries', lambda: ['azure-mgmt-postgresqlflexibleservers'])
+    monkeypatch.setattr(basic.AnsibleModule, 'fail_json', lambda self, **r: (_ for _ in ()).throw(Fail(r)))
+    with patch_module_args(dict(BASE_ARGS)):
+        with pytest.raises(Fail) as info:
+            pg_flexible_migration_info.main()
+    assert 'azure-mgmt-postgresqlflexibleservers' in info.value.args[0]['msg']
+    assert info.value.args[0]['missing_packages'] == ['azure-mgmt-postgresqlflexibleservers']
+
+
+def test_result_is_json_and_secret_free(run_module):
+    kind, result = run_module(dict(BASE_ARGS, name='m1'), StubClient([MIGRATION]))
+    assert 'top-secret-value' not in json.dumps(result)
