@@ -11,9 +11,13 @@ from __future__ import annotations
 
 import re
 
-# Migrations.json (2025-08-01) MigrationNameParameter: ^[a-z][a-z0-9]*$
-MIGRATION_NAME_PATTERN = r'^[a-z][a-z0-9]*$'
-MIGRATION_NAME_RULE = 'lowercase letters and digits only, starting with a letter (pattern %s)' % MIGRATION_NAME_PATTERN
+# The project's rule (docs/service-assumptions.md, enforced the same way by the emulator): lowercase
+# letters, digits and hyphens, starting with a letter, not ending with a hyphen, at most 63 characters.
+# Migrations.json (2025-08-01) states the stricter ^[a-z][a-z0-9]*$; names without hyphens satisfy both.
+MIGRATION_NAME_PATTERN = r'^[a-z](?:[a-z0-9-]{0,61}[a-z0-9])?$'
+MAX_NAME_LENGTH = 63
+MIGRATION_NAME_RULE = ('lowercase letters, digits and hyphens, starting with a letter and not ending with a hyphen, '
+                       'at most %d characters' % MAX_NAME_LENGTH)
 
 _NAME_RE = re.compile(MIGRATION_NAME_PATTERN)
 
@@ -24,12 +28,16 @@ def migration_name_problem(name):
         return 'the migration name is empty; it must be %s' % MIGRATION_NAME_RULE
     if _NAME_RE.match(name):
         return None
+    if len(name) > MAX_NAME_LENGTH:
+        return 'the migration name %r is %d characters long; it must be %s' % (name, len(name), MIGRATION_NAME_RULE)
     if _NAME_RE.match(name.lower()):
-        return "the migration name %r has uppercase letters; the service accepts %s (try %r)" % (name, MIGRATION_NAME_RULE, name.lower())
-    if not name[0].isalpha():
+        return "the migration name %r has uppercase letters; it must be %s (try %r)" % (name, MIGRATION_NAME_RULE, name.lower())
+    if not ('a' <= name[0].lower() <= 'z'):
         return "the migration name %r does not start with a letter; it must be %s" % (name, MIGRATION_NAME_RULE)
-    bad = sorted(set(ch for ch in name if not (ch.isdigit() or ('a' <= ch.lower() <= 'z'))))
-    return "the migration name %r contains %s; it must be %s" % (name, ', '.join(repr(ch) for ch in bad), MIGRATION_NAME_RULE)
+    bad = sorted(set(ch for ch in name if not (ch.isdigit() or ch == '-' or 'a' <= ch.lower() <= 'z')))
+    if bad:
+        return "the migration name %r contains %s; it must be %s" % (name, ', '.join(repr(ch) for ch in bad), MIGRATION_NAME_RULE)
+    return "the migration name %r ends with a hyphen; it must be %s" % (name, MIGRATION_NAME_RULE)
 
 
 def is_valid_migration_name(name):

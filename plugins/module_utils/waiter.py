@@ -64,7 +64,42 @@ def cutover_ready(migration):
 
 
 def user_action(migration):
-    return state_of(migration).lower() == 'waitingforuseraction'
+    return state_of(migration).lower() == 'waitingforuseraction' or cutover_ready(migration)
+
+
+def _flag_set(migration, key):
+    return str(((migration or {}).get('properties') or {}).get(key, '')).lower() == 'true'
+
+
+# substate -> "the question was already answered" (the answer may take a poll to show in the state)
+_ANSWERED = {
+    'waitingfortargetdboverwriteconfirmation': lambda m: _flag_set(m, 'overwriteDbsInTarget'),
+    'waitingforlogicalreplicationsetuprequestonsourcedb': lambda m: _flag_set(m, 'setupLogicalReplicationOnSourceDbIfNeeded'),
+    'waitingfordatamigrationscheduling': lambda m: _flag_set(m, 'startDataMigration'),
+    'waitingfordatamigrationwindow': lambda m: _flag_set(m, 'startDataMigration'),
+    'waitingfordbstomigratespecification': lambda m: bool(((m or {}).get('properties') or {}).get('dbsToMigrate')),
+}
+
+
+def _cutover_requested(migration):
+    if not _flag_set(migration, 'triggerCutover'):
+        return False
+    chosen = ((migration or {}).get('properties') or {}).get('dbsToTriggerCutoverOn')
+    if not chosen:
+        return True
+    waiting = [db for db, entry in db_details(migration).items()
+               if str((entry or {}).get('migrationState', '')).lower() == 'waitingforcutovertrigger']
+    return all(db in chosen for db in waiting)
+
+
+def awaiting_user(migration):
+    """True when the migration waits on a question nobody has answered yet (it will not move by itself)."""
+    if cutover_ready(migration):
+        return not _cutover_requested(migration)
+    if state_of(migration).lower() != 'waitingforuseraction':
+        return False
+    answered = _ANSWERED.get(substate_of(migration).lower())
+    return not (answered and answered(migration))
 
 
 CONDITIONS = {

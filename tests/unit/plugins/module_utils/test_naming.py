@@ -8,7 +8,7 @@ import pytest
 from ansible_collections.pgflex.migration.plugins.module_utils.naming import is_valid_migration_name, migration_name_problem
 
 
-@pytest.mark.parametrize('name', ['a', 'mig1', 'wave2db7', 'z' * 80])
+@pytest.mark.parametrize('name', ['a', 'mig1', 'wave2-db7', 'z' * 63])
 def test_valid_names(name):
     assert migration_name_problem(name) is None
     assert is_valid_migration_name(name)
@@ -19,7 +19,9 @@ def test_valid_names(name):
     ('MyMigration', 'uppercase'),
     ('1mig', 'start with a letter'),
     ('mig_1', "'_'"),
-    ('mig-1', "'-'"),
+    ('mig-', 'ends with a hyphen'),
+    ('Mig_1', "'_'"),
+    ('m' * 64, '64 characters'),
     ('mig 1', "' '"),
 ])
 def test_invalid_names_say_why(name, words):

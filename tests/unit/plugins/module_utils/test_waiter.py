@@ -166,3 +166,24 @@ def test_cancelled_condition_per_database():
     assert condition(migration('InProgress', dbs={'a': db('Canceled', 0), 'b': db('InProgress', 0)}))
     assert waiter.cancelled()(migration('Canceled'))
     assert not waiter.cancelled()(migration('InProgress'))
+
+
+def with_props(doc, **props):
+    doc['properties'].update(props)
+    return doc
+
+
+def test_awaiting_user_until_answered():
+    waiting = migration('WaitingForUserAction', 'WaitingForTargetDBOverwriteConfirmation')
+    assert waiter.awaiting_user(waiting)
+    assert not waiter.awaiting_user(with_props(waiting, overwriteDbsInTarget='True'))
+    assert not waiter.awaiting_user(migration('InProgress', 'MigratingData'))
+
+
+def test_awaiting_cutover_until_requested_for_every_waiting_database():
+    ready = migration('WaitingForUserAction', 'WaitingForCutoverTrigger',
+                      {'a': db('WaitingForCutoverTrigger', 1), 'b': db('WaitingForCutoverTrigger', 1)})
+    assert waiter.awaiting_user(ready) and waiter.user_action(ready)
+    assert waiter.awaiting_user(with_props(ready, triggerCutover='True', dbsToTriggerCutoverOn=['a']))
+    assert not waiter.awaiting_user(with_props(ready, triggerCutover='True', dbsToTriggerCutoverOn=['a', 'b']))
+    assert not waiter.awaiting_user(with_props(migration('InProgress', 'WaitingForCutoverTrigger'), triggerCutover='True'))

@@ -1,0 +1,375 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) pgflex.migration contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""What pg_flexible_migration does, step by step: check input, read, decide, change, wait, report.
+
+Every input check runs before the first API call, so bad input changes nothing. Check mode never
+sends PUT, PATCH or DELETE. Secrets stay in the request body only: results, diffs and messages
+are built from the settings view (drift.settings_view) and the service's answers.
+
+Internal to the pgflex.migration collection; not a public API.
+"""
+
+from __future__ import annotations
+
+import time
+
+from ansible_collections.pgflex.migration.plugins.module_utils import request, waiter
+from ansible_collections.pgflex.migration.plugins.module_utils.drift import describe_differences, differences, settings_view
+from ansible_collections.pgflex.migration.plugins.module_utils.naming import migration_name_problem
+from ansible_collections.pgflex.migration.plugins.module_utils.properties_file import PropertiesFileError, load_properties_file
+from ansible_collections.pgflex.migration.plugins.module_utils.response import migration_result, status_summary
+
+RETRYABLE_STATUSES = (408, 429, 500, 502, 503, 504)
+
+# WaitingForUserAction substate -> the option whose value answers it
+ANSWERS = {
+    'waitingfortargetdboverwriteconfirmation': 'overwrite_databases',
+    'waitingforlogicalreplicationsetuprequestonsourcedb': 'setup_logical_replication',
+    'waitingfordatamigrationscheduling': 'start_data_migration',
+    'waitingfordatamigrationwindow': 'start_data_migration',
+    'waitingfordbstomigratespecification': 'databases',
+}
+ROLLBACK_WARNING = ('Cancelling does not roll back: whatever already reached the target server stays as it is, and the '
+                    'service has been seen to drop databases it was migrating. Check the target before reusing it.')
+
+
+class Task:
+    """One run of the module: its parameters, the client, and what it has found and done."""
+
+    def __init__(self, mod, clock=None, sleep=None):
+        self.mod = mod
+        self.clock = clock or time.monotonic
+        self.sleep = sleep or time.sleep
+        self.started = self.clock()
+        self.params = None
+        self.progress = waiter.Progress()
+        self.actions = []
+        self.diff = None
+
+    # ---- helpers ---------------------------------------------------------------------------
+
+    @property
+    def name(self):
+        return self.params['name']
+
+    def _where(self):
+        return (self.params['resource_group'], self.params['server_name'], self.name)
+
+    def fail(self, msg, migration=None):
+        extra = {'actions': self.actions, 'progress': self.progress.entries}
+        if migration is not None:
+            extra['migration'] = migration_result(migration)
+        self.mod.fail(msg, **extra)
+
+    def finish(self, migration, changed, message=None):
+        if migration is not None and not self.progress.entries:
+            self.progress.observe(migration)
+        result = {
+            'changed': changed,
+            'actions': self.actions,
+            'migration': migration_result(migration) if migration is not None else {},
+            'progress': self.progress.entries,
+            'duration': round(self.clock() - self.started, 3),
+        }
+        if message:
+            result['msg'] = message
+        if self.diff is not None and self.mod.module._diff:
+            result['diff'] = self.diff
+        self.mod.exit(**result)
+
+    # ---- input ------------------------------------------------------------------------------
+
+    def prepare(self):
+        """Merge the properties file under the options and check everything; no API call yet."""
+        params = dict(self.mod.params)
+        problem = migration_name_problem(params['name'])
+        if problem:
+            self.mod.fail('Invalid name: %s. Nothing was changed.' % problem)
+        params['cutover'] = self._cutover_value(params.get('cutover'))
+        if params.get('properties_file'):
+            try:
+                file_options, warnings = load_properties_file(params['properties_file'])
+            except PropertiesFileError as exc:
+                self.mod.fail('%s. Nothing was changed.' % exc)
+            for warning in warnings:
+                self.mod.module.warn(warning)
+            params = request.merge_options(params, file_options)
+        problems = request.action_problems(params)
+        if params['state'] == 'present':
+            problems = request.setting_problems(params, params.get('subscription_id')) + problems
+        if problems:
+            self.mod.fail('Invalid input: %s. Nothing was changed.' % '; '.join(problems))
+        self.params = params
+
+    def _cutover_value(self, value):
+        """cutover is true/false or a list of databases."""
+        if value is None or isinstance(value, list):
+            return value or None
+        from ansible.module_utils.parsing.convert_bool import boolean  # pylint: disable=import-outside-toplevel
+        try:
+            return True if boolean(value, strict=True) else None
+        except TypeError:
+            self.mod.fail('Invalid input: cutover must be true, false or a list of database names, got %r. '
+                          'Nothing was changed.' % (value,))
+        return None
+
+    # ---- state=present -------------------------------------------------------------------------
+
+    def present(self):
+        client = self.mod.client
+        existing = client.get(*self._where())
+        if existing is None:
+            migration = self._create()
+            changed = True
+        else:
+            migration, changed = self._converge(existing)
+        if self.params['cutover']:
+            migration, cut = self._cutover(migration)
+            changed = changed or cut
+        if self.params['wait'] and not self.mod.check_mode:
+            migration = self._wait(migration, self.params['wait_for'])
+        self.finish(migration, changed)
+
+    def _create(self):
+        params = self.params
+        problems = request.create_problems(params)
+        if problems:
+            self.mod.fail('Invalid input: %s. Nothing was changed.' % '; '.join(problems))
+        client = self.mod.client
+        rg, server, name = self._where()
+        others = [m for m in client.list(rg, server, 'Active') if m.get('name') != name]
+        if others:
+            other = others[0]
+            self.mod.fail(
+                "Server %s already has an active migration %r (state %s); the service runs one migration at a time "
+                "per target server. Wait for it to finish, or cancel it with state=cancelled, then run this task again. "
+                "Nothing was changed." % (server, other.get('name'), status_summary(other)['state']),
+                active_migration=migration_result(other))
+        location = params.get('location') or (client.get_server(rg, server) or {}).get('location')
+        body = request.create_body(params, location)
+        self.diff = {'before': {}, 'after': settings_view(body)}
+        self.actions.append('create')
+        if self.mod.check_mode:
+            shown = request.without_secrets(body)
+            shown['name'] = name
+            return shown
+        return client.create(rg, server, name, body)
+
+    def _converge(self, existing):
+        """An existing migration: same settings -> nothing to do; answers to pending questions -> PATCH."""
+        answers = self._answers(existing)
+        found = differences(request.settings_body(self.params), existing, ignore=answers.keys())
+        if found:
+            self.fail(describe_differences(self.name, found) + '. Nothing was changed.', existing)
+        before = settings_view(existing)
+        if not answers:
+            self.diff = {'before': before, 'after': before}
+            return existing, False
+        self.diff = {'before': before, 'after': dict(before, **settings_view(request.answer_patch(answers)))}
+        self.actions.append('answer %s' % ', '.join(sorted(answers)))
+        if self.mod.check_mode:
+            return existing, True
+        return self.mod.client.update(*(self._where() + (request.answer_patch(answers),))), True
+
+    def _answers(self, existing):
+        """{option: value} the task gives for the question the migration is waiting on, if any."""
+        if waiter.state_of(existing).lower() != 'waitingforuseraction':
+            return {}
+        option = ANSWERS.get(waiter.substate_of(existing).lower())
+        value = self.params.get(option) if option else None
+        if value in (None, False, []):
+            return {}
+        current = settings_view(existing).get(option)
+        if option == 'databases' and current:
+            return {}
+        return {option: value} if current != (sorted(value) if option == 'databases' else value) else {}
+
+    # ---- cutover -------------------------------------------------------------------------------
+
+    def _cutover(self, migration):
+        """Trigger cutover (whole or per database) on an online migration; returns (migration, changed)."""
+        wanted = self.params['cutover']
+        view = settings_view(migration)
+        if view.get('migration_mode') != 'online':
+            self.fail("Migration %r is an offline migration: it cuts over by itself when the data is copied, so cutover "
+                      "does not apply. Remove the cutover option. Nothing was changed." % self.name, migration)
+        state = waiter.state_of(migration).lower()
+        if state == 'succeeded':
+            self.actions.append('cutover already done')
+            return migration, False
+        if waiter.is_terminal(migration):
+            self.fail('Migration %r is %s, so it cannot be cut over.' % (self.name, waiter.state_of(migration)), migration)
+        databases = wanted if isinstance(wanted, list) else None
+        if databases:
+            unknown = [db for db in databases if db not in (view.get('databases') or [])]
+            if unknown:
+                self.fail('cutover lists %s, which migration %r does not migrate (it migrates %s). Nothing was changed.'
+                          % (', '.join(unknown), self.name, ', '.join(view.get('databases') or [])), migration)
+        if self._cutover_pending(migration, databases) is None:
+            self.actions.append('cutover already requested')
+            return migration, False
+        if not waiter.cutover_ready(migration):
+            if not self.params['wait'] or self.mod.check_mode:
+                self.fail('Migration %r is not ready for cutover yet (state %s, substate %s). Run with wait: true to wait '
+                          'for it, or first with wait_for: cutover_ready. Nothing was changed.'
+                          % (self.name, waiter.state_of(migration), waiter.substate_of(migration) or 'none'), migration)
+            migration = self._wait(migration, 'cutover_ready')
+        pending = self._cutover_pending(migration, databases)
+        if pending is None:
+            self.actions.append('cutover already requested')
+            return migration, False
+        before = dict((self.diff or {}).get('before') or settings_view(migration))
+        self.diff = {'before': before, 'after': dict(before, cutover=pending or True)}
+        self.actions.append('cutover %s' % (', '.join(pending) if pending else 'all databases'))
+        if self.mod.check_mode:
+            return migration, True
+        return self.mod.client.update(*(self._where() + (request.cutover_patch(pending),))), True
+
+    @staticmethod
+    def _cutover_pending(migration, databases):
+        """None when nothing is left to cut over; [] for the whole migration; else the databases still waiting."""
+        substate = waiter.substate_of(migration).lower()
+        if substate in ('completingmigration', 'completed'):
+            return None
+        if not databases:
+            return []
+        details = waiter.db_details(migration)
+        done = ('succeeded', 'completingmigration', 'completing')
+        left = [db for db in databases if str((details.get(db) or {}).get('migrationState', '')).lower() not in done]
+        return left or None
+
+    # ---- state=cancelled -------------------------------------------------------------------------
+
+    def cancelled(self):
+        client = self.mod.client
+        existing = client.get(*self._where())
+        if existing is None:
+            self.mod.fail('There is no migration named %r on server %s in resource group %s, so there is nothing to '
+                          'cancel.' % (self.name, self.params['server_name'], self.params['resource_group']))
+        databases = self.params.get('cancel_databases')
+        if waiter.is_terminal(existing):
+            self.actions.append('already %s' % waiter.state_of(existing))
+            self.finish(existing, False, 'Migration %r is already %s; nothing to cancel.' % (self.name, waiter.state_of(existing)))
+        condition = waiter.cancelled(databases)
+        migration, changed = existing, False
+        if not condition(existing) and waiter.substate_of(existing).lower() != 'cancelingrequesteddbmigrations':
+            migration, changed = self._cancel(existing, databases)
+        if self.params['wait'] and not self.mod.check_mode:
+            migration = self._wait(migration, 'cancelled', condition)
+        self.finish(migration, changed)
+
+    def _cancel(self, existing, databases):
+        before = settings_view(existing)
+        before['state'] = waiter.state_of(existing)
+        if databases:
+            known = settings_view(existing).get('databases') or []
+            unknown = [db for db in databases if db not in known]
+            if unknown:
+                self.fail('cancel_databases lists %s, which migration %r does not migrate (it migrates %s). Nothing was '
+                          'changed.' % (', '.join(unknown), self.name, ', '.join(known)), existing)
+            details = waiter.db_details(existing)
+            left = [db for db in databases
+                    if str((details.get(db) or {}).get('migrationState', '')).lower() not in ('canceled', 'canceling')]
+            if not left:
+                self.actions.append('databases already cancelled')
+                return existing, False
+            self.diff = {'before': before, 'after': dict(before, cancel_databases=left)}
+            self.actions.append('cancel %s' % ', '.join(left))
+            self.mod.module.warn(ROLLBACK_WARNING)
+            if self.mod.check_mode:
+                return existing, True
+            return self.mod.client.update(*(self._where() + (request.cancel_patch(left),))), True
+        self.diff = {'before': before, 'after': dict(before, state='Canceled')}
+        self.actions.append('cancel')
+        self.mod.module.warn(ROLLBACK_WARNING)
+        if self.mod.check_mode:
+            return existing, True
+        answer = self.mod.client.cancel(*self._where())
+        return (answer or self.mod.client.get(*self._where()) or existing), True
+
+    # ---- waiting ---------------------------------------------------------------------------------
+
+    def _wait(self, migration, target, condition=None):
+        """Poll until ``target``; fail on a terminal state that is not the target, a timeout, or a question."""
+        params = self.params
+        client = self.mod.client
+        goal = condition or waiter.CONDITIONS[target]
+
+        def stop(doc):
+            # A migration waiting on the user will not move by itself: stop and say what it needs.
+            if goal(doc):
+                return True
+            return target != 'cancelled' and waiter.awaiting_user(doc)
+
+        client.deadline = self.clock() + params['wait_timeout']
+        the_waiter = waiter.Waiter(lambda: client.get(*self._where()), params['wait_timeout'], params['poll_interval'],
+                                   progress=self.progress, retryable=_retryable, clock=self.clock, sleep=self.sleep)
+        try:
+            outcome = the_waiter.wait(stop, migration=migration)
+        finally:
+            client.deadline = None
+        final = outcome.migration
+        if outcome.outcome == 'gone':
+            self.fail('Migration %r disappeared while waiting for it.' % self.name)
+        if outcome.outcome == 'timeout':
+            self.fail('Timed out after %d s waiting for migration %r to %s; last state %s, substate %s%s. The migration '
+                      'goes on in the service: run the task again to resume waiting, or raise wait_timeout.'
+                      % (params['wait_timeout'], self.name, waiter.DESCRIPTIONS[target], waiter.state_of(final),
+                         waiter.substate_of(final) or 'none',
+                         ' (last polling error: %s)' % outcome.last_error if outcome.last_error else ''), final)
+        if goal(final):
+            return final
+        if waiter.is_terminal(final):
+            state = waiter.state_of(final)
+            if state.lower() in ('succeeded',) and target in ('validated', 'cutover_ready', 'user_action'):
+                return final
+            self.fail(failure_text(self.name, final), final)
+        self.fail(question_text(self.name, final, target), final)
+        return final
+
+
+def _retryable(exc):
+    status = getattr(exc, 'status', None)
+    return status is None or status in RETRYABLE_STATUSES
+
+
+def failure_text(name, migration):
+    """Why a migration ended badly: the service's error, failed validation checks, per-database messages."""
+    summary = status_summary(migration)
+    parts = ['Migration %r ended %s' % (name, summary['state'])]
+    if summary.get('error'):
+        parts.append('error: %s' % summary['error'])
+    problems = (summary.get('validation') or {}).get('problems') or []
+    if problems:
+        parts.append('validation: %s' % ' | '.join(problems))
+    for db in summary.get('databases') or []:
+        if db.get('message'):
+            parts.append("database '%s' (%s): %s" % (db.get('name'), db.get('state'), db.get('message')))
+    return '; '.join(parts) + '.'
+
+
+def question_text(name, migration, target):
+    """The migration waits for the user: say which option answers it."""
+    substate = waiter.substate_of(migration)
+    hints = {
+        'waitingforcutovertrigger': 'run the task with cutover: true (or a list of databases), or wait_for: cutover_ready',
+        'waitingfortargetdboverwriteconfirmation': 'confirm with overwrite_databases: true',
+        'waitingforlogicalreplicationsetuprequestonsourcedb': 'allow it with setup_logical_replication: true',
+        'waitingfordatamigrationscheduling': 'start it with start_data_migration: true',
+        'waitingfordatamigrationwindow': 'start it now with start_data_migration: true, or wait for the window',
+        'waitingfordbstomigratespecification': 'name them with databases',
+    }
+    hint = hints.get(substate.lower(), 'use wait_for: user_action to stop here')
+    return ('Migration %r is waiting for a user action (%s) and will not %s without it: %s.'
+            % (name, substate or waiter.state_of(migration), waiter.DESCRIPTIONS[target], hint))
+
+
+def run(mod, clock=None, sleep=None):
+    """The module's main: called by MigrationModule.run, which maps API errors to a clean failure."""
+    task = Task(mod, clock, sleep)
+    task.prepare()
+    if task.params['state'] == 'cancelled':
+        task.cancelled()
+    else:
+        task.present()

@@ -1,0 +1,419 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright (c) pgflex.migration contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r'''
+module: pg_flexible_migration
+short_description: Create, wait for, cut over and cancel migrations into Azure Database for PostgreSQL flexible servers
+version_added: 0.1.0
+description:
+  - Drives the migration service of Azure Database for PostgreSQL - Flexible Server, which copies databases from a
+    source PostgreSQL server (on-premises, an Azure VM, AWS, GCP, a Single Server, ...) into a flexible server.
+  - Idempotent by O(name). With O(state=present) an absent migration is created; an existing one with the same
+    requested settings is left alone; an existing one with different settings makes the task fail and list every
+    differing setting, because a migration cannot be changed into another one and names cannot be reused.
+  - Only the settings given in the task (or in O(properties_file)) are compared. Case of enum values, the display
+    form of regions, timestamp precision and database order do not count, nor do fields the service fills in.
+  - Can wait, with a timeout, until the migration completes, finishes validation, is ready for cutover or waits for
+    a user action, and returns the progress it saw on the way.
+  - Triggers cutover of online migrations (whole or per database), cancels migrations (whole or per database), and
+    answers the questions a migration can stop on (overwrite confirmation, logical replication setup, start of a
+    scheduled data migration, databases to migrate).
+  - Every input is checked before the first API call, so bad input changes nothing.
+author:
+  - pgflex.migration maintainers
+options:
+  resource_group:
+    description:
+      - Resource group of the target flexible server.
+    type: str
+    required: true
+  server_name:
+    description:
+      - Name of the target flexible server, the server the databases are copied into.
+    type: str
+    required: true
+  name:
+    description:
+      - Name of the migration. It identifies the migration on re-runs, so keep it stable.
+      - Lowercase letters, digits and hyphens, starting with a letter and not ending with a hyphen, at most 63
+        characters. A name cannot be reused on a server, even after the migration ended.
+    type: str
+    required: true
+  state:
+    description:
+      - V(present) creates the migration when it does not exist, and otherwise checks that it matches the task.
+      - V(cancelled) cancels an active migration, or only the databases in O(cancel_databases). A migration that has
+        already ended is left alone. The service does not roll back what already reached the target.
+    type: str
+    choices: [present, cancelled]
+    default: present
+  source_type:
+    description:
+      - Kind of source server, with the API's spelling.
+      - When not set, the service infers it (V(PostgreSQLSingleServer) for a Single Server resource ID).
+    type: str
+    choices:
+      - OnPremises
+      - AWS
+      - GCP
+      - AzureVM
+      - PostgreSQLSingleServer
+      - AWS_RDS
+      - AWS_AURORA
+      - AWS_EC2
+      - GCP_CloudSQL
+      - GCP_AlloyDB
+      - GCP_Compute
+      - EDB
+      - EDB_Oracle_Server
+      - EDB_PostgreSQL
+      - PostgreSQLFlexibleServer
+      - PostgreSQLCosmosDB
+      - Huawei_RDS
+      - Huawei_Compute
+      - Heroku_PostgreSQL
+      - Crunchy_PostgreSQL
+      - ApsaraDB_RDS
+      - Digital_Ocean_Droplets
+      - Digital_Ocean_PostgreSQL
+      - Supabase_PostgreSQL
+  source_server:
+    description:
+      - The source server (the API's C(sourceDbServerResourceId)).
+      - For O(source_type=PostgreSQLSingleServer), its resource ID
+        C(/subscriptions/<id>/resourceGroups/<group>/providers/Microsoft.DBforPostgreSQL/servers/<name>).
+      - For every other source, C(host:port@user), for example C(10.0.0.4:5432@postgres).
+      - Required to create a migration (here or in O(properties_file)).
+    type: str
+  source_fqdn:
+    description:
+      - Host name the service uses to reach the source, when it differs from the host in O(source_server).
+    type: str
+  target_fqdn:
+    description:
+      - Host name the service uses to reach the target flexible server.
+    type: str
+  source_username:
+    description:
+      - User to log in to the source with, when it is not the one in O(source_server). Never returned.
+    type: str
+  source_password:
+    description:
+      - Password of the source user. Required to create a migration. Never returned or shown.
+    type: str
+  target_username:
+    description:
+      - User to log in to the target with, when it is not the server's administrator. Never returned.
+    type: str
+  target_password:
+    description:
+      - Password of the target user. Required to create a migration. Never returned or shown.
+    type: str
+  databases:
+    description:
+      - Databases to migrate, at most 50 (the API's limit per migration; use several migrations for more).
+      - Also answers a migration waiting for the list of databases (substate C(WaitingForDBsToMigrateSpecification)).
+    type: list
+    elements: str
+  migration_mode:
+    description:
+      - V(offline) copies the data once and cuts over by itself.
+      - V(online) keeps replicating changes until cutover is triggered with O(cutover).
+      - Defaults to V(offline) when creating; not compared when not set.
+    type: str
+    choices: [offline, online]
+  migration_option:
+    description:
+      - V(validate) only checks that the source can be migrated; V(migrate) copies without validating;
+        V(validate_and_migrate) validates and then copies.
+      - Defaults to V(validate_and_migrate) when creating; not compared when not set.
+    type: str
+    choices: [validate, migrate, validate_and_migrate]
+  ssl_mode:
+    description:
+      - TLS mode for the connection to the source.
+      - When not set, the service uses V(verify_full) for a Single Server source and V(prefer) for the others.
+    type: str
+    choices: [prefer, require, verify_ca, verify_full]
+  overwrite_databases:
+    description:
+      - Whether databases that already exist on the target are overwritten.
+      - When V(false) and a database exists, the migration waits for confirmation; run the task again with V(true)
+        to confirm.
+    type: bool
+  setup_logical_replication:
+    description:
+      - Whether the service may set up logical replication on the source (this restarts the source server).
+      - V(true) also answers a migration waiting for that permission.
+    type: bool
+  migrate_roles:
+    description:
+      - Whether roles and permissions are migrated too.
+    type: bool
+  start_data_migration:
+    description:
+      - Whether data migration starts right away. V(true) also starts a migration waiting for its window.
+    type: bool
+  migration_window_start:
+    description:
+      - Start of the migration window, ISO 8601 (for example C(2026-05-01T22:00:00Z); no zone means UTC).
+      - Compared only while the migration is active, because the service records the real times.
+    type: str
+  migration_window_end:
+    description:
+      - End of the migration window, ISO 8601; must be after O(migration_window_start).
+    type: str
+  migration_instance_resource_id:
+    description:
+      - Resource ID of a flexible server to run the migration on (needed with private endpoints). It cannot be the
+        target server itself. In an Azure CLI properties file this is C(MigrationRuntimeResourceId).
+    type: str
+  location:
+    description:
+      - Azure region of the migration resource. Defaults to the region of the target server.
+    type: str
+  tags:
+    description:
+      - Tags of the migration resource.
+    type: dict
+  properties_file:
+    description:
+      - Path of the JSON file used with C(az postgres flexible-server migration create --properties), read on the
+        Ansible controller's target host (where the module runs).
+      - Same keys as the CLI, case-insensitive, under a top-level C(properties) object, including
+        C(MigrationRuntimeResourceId). JSON booleans are accepted as well as C("True")/C("False").
+      - Options given in the task override the file. Unknown keys give a warning.
+    type: path
+  cutover:
+    description:
+      - V(true) triggers the cutover of an online migration waiting for it; a list of databases cuts over only those.
+      - When the migration is not ready yet and O(wait=true), the task waits until it is (within O(wait_timeout)).
+      - A completed migration, or one already cutting over, is left alone. Offline migrations make the task fail.
+      - Not allowed with O(state=cancelled).
+    type: raw
+  cancel_databases:
+    description:
+      - With O(state=cancelled), cancel only these databases; the others go on.
+    type: list
+    elements: str
+  wait:
+    description:
+      - Wait until the condition in O(wait_for) (or, with O(state=cancelled), until the cancel is done).
+      - A migration that ends V(Failed) or V(ValidationFailed) fails the task with the service's reasons.
+      - A migration that stops on a question the task does not answer fails the task and names the option that
+        answers it.
+    type: bool
+    default: false
+  wait_for:
+    description:
+      - V(completed) waits until the migration succeeded.
+      - V(validated) waits until validation finished (and fails the task if it failed).
+      - V(cutover_ready) waits until an online migration waits for cutover.
+      - V(user_action) waits until the migration waits for any user action, cutover included.
+    type: str
+    choices: [completed, validated, cutover_ready, user_action]
+    default: completed
+  wait_timeout:
+    description:
+      - Seconds to wait at most. On timeout the task fails with the last state; running it again resumes waiting.
+    type: int
+    default: 3600
+  poll_interval:
+    description:
+      - Seconds between two status reads while waiting.
+    type: int
+    default: 15
+extends_documentation_fragment:
+  - pgflex.migration.azure_auth
+attributes:
+  check_mode:
+    support: full
+    description: Reads only and reports what would change; never creates, updates or cancels.
+  diff_mode:
+    support: full
+    description: Shows the user-visible settings before and after; never secrets.
+  action_group:
+    support: full
+    membership:
+      - pgflex.migration.azure
+    description: Use C(group/pgflex.migration.azure) in O(ignore:module_defaults) to set the auth options once.
+notes:
+  - Only one migration may be active per target server. Creating a second one fails and names the active one.
+  - Cancelling does not roll back what already reached the target.
+seealso:
+  - module: pgflex.migration.pg_flexible_migration_info
+'''
+
+EXAMPLES = r'''
+- name: Migrate two databases from an on-premises server and wait until done
+  pgflex.migration.pg_flexible_migration:
+    resource_group: rg-databases
+    server_name: pg-target-01
+    name: orders-wave1
+    source_type: OnPremises
+    source_server: 10.1.0.4:5432@postgres
+    source_password: "{{ vault_source_password }}"
+    target_password: "{{ vault_target_password }}"
+    databases: [orders, billing]
+    overwrite_databases: true
+    wait: true
+    wait_timeout: 7200
+  register: migration
+
+- name: Show the progress trail
+  ansible.builtin.debug:
+    var: migration.progress
+
+- name: Validate only, using the file already written for the Azure CLI
+  pgflex.migration.pg_flexible_migration:
+    resource_group: rg-databases
+    server_name: pg-target-01
+    name: orders-check
+    properties_file: files/migration-properties.json
+    migration_option: validate
+    wait: true
+    wait_for: validated
+
+- name: Start an online migration and wait until it is ready for cutover
+  pgflex.migration.pg_flexible_migration:
+    resource_group: rg-databases
+    server_name: pg-target-01
+    name: crm-online
+    source_server: crm-db.example.com:5432@migrator
+    source_password: "{{ vault_source_password }}"
+    target_password: "{{ vault_target_password }}"
+    databases: [crm]
+    migration_mode: online
+    wait: true
+    wait_for: cutover_ready
+
+- name: Cut over, then wait for completion
+  pgflex.migration.pg_flexible_migration:
+    resource_group: rg-databases
+    server_name: pg-target-01
+    name: crm-online
+    cutover: true
+    wait: true
+
+- name: Cancel one database of a running migration
+  pgflex.migration.pg_flexible_migration:
+    resource_group: rg-databases
+    server_name: pg-target-01
+    name: orders-wave1
+    state: cancelled
+    cancel_databases: [billing]
+'''
+
+RETURN = r'''
+migration:
+  description:
+    - The migration after the task, with the REST fields in snake_case (C(properties) flattened) and the C(status)
+      summary described for M(pgflex.migration.pg_flexible_migration_info). Secrets are never returned.
+    - In check mode, for a migration that would be created, the settings that would be sent.
+  returned: always
+  type: dict
+  sample:
+    name: orders-wave1
+    migration_mode: Offline
+    dbs_to_migrate: [orders, billing]
+    status:
+      state: InProgress
+      substate: MigratingData
+      terminal: false
+actions:
+  description: What the task did (or would do in check mode), in order.
+  returned: always
+  type: list
+  elements: str
+  sample: [create]
+progress:
+  description:
+    - Each distinct state seen, in order, with its time (UTC) and per-database table counts. Notes record polling
+      errors that were retried while waiting.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    time:
+      description: When the state was seen (UTC, ISO 8601).
+      type: str
+      returned: always
+    state:
+      description: Migration state.
+      type: str
+      returned: unless the entry is a note
+    substate:
+      description: Migration substate; null when the service sent none.
+      type: str
+      returned: unless the entry is a note
+    databases:
+      description: Per database, its state and C(tables_completed), C(tables_loading), C(tables_queued), C(tables_errored),
+        C(tables_total) (and C(latency) for online migrations).
+      type: dict
+      returned: unless the entry is a note
+    note:
+      description: A polling error that was retried.
+      type: str
+      returned: for notes
+  sample:
+    - {time: "2026-05-01T22:00:05Z", state: InProgress, substate: MigratingData,
+       databases: {orders: {state: InProgress, tables_completed: 3, tables_total: 12}}}
+    - {time: "2026-05-01T22:09:40Z", state: Succeeded, substate: Completed,
+       databases: {orders: {state: Succeeded, tables_completed: 12, tables_total: 12}}}
+duration:
+  description: Seconds the task took.
+  returned: always
+  type: float
+  sample: 42.7
+'''
+
+from ansible_collections.pgflex.migration.plugins.module_utils.migration_flow import run
+from ansible_collections.pgflex.migration.plugins.module_utils.module import MigrationModule
+from ansible_collections.pgflex.migration.plugins.module_utils.request import SOURCE_TYPES
+
+ARGUMENT_SPEC = dict(
+    resource_group=dict(type='str', required=True),
+    server_name=dict(type='str', required=True),
+    name=dict(type='str', required=True),
+    state=dict(type='str', choices=['present', 'cancelled'], default='present'),
+    source_type=dict(type='str', choices=list(SOURCE_TYPES)),
+    source_server=dict(type='str'),
+    source_fqdn=dict(type='str'),
+    target_fqdn=dict(type='str'),
+    source_username=dict(type='str'),
+    source_password=dict(type='str', no_log=True),
+    target_username=dict(type='str'),
+    target_password=dict(type='str', no_log=True),
+    databases=dict(type='list', elements='str'),
+    migration_mode=dict(type='str', choices=['offline', 'online']),
+    migration_option=dict(type='str', choices=['validate', 'migrate', 'validate_and_migrate']),
+    ssl_mode=dict(type='str', choices=['prefer', 'require', 'verify_ca', 'verify_full']),
+    overwrite_databases=dict(type='bool'),
+    setup_logical_replication=dict(type='bool'),
+    migrate_roles=dict(type='bool'),
+    start_data_migration=dict(type='bool'),
+    migration_window_start=dict(type='str'),
+    migration_window_end=dict(type='str'),
+    migration_instance_resource_id=dict(type='str'),
+    location=dict(type='str'),
+    tags=dict(type='dict'),
+    properties_file=dict(type='path'),
+    cutover=dict(type='raw'),
+    cancel_databases=dict(type='list', elements='str'),
+    wait=dict(type='bool', default=False),
+    wait_for=dict(type='str', choices=['completed', 'validated', 'cutover_ready', 'user_action'], default='completed'),
+    wait_timeout=dict(type='int', default=3600),
+    poll_interval=dict(type='int', default=15),
+)
+
+
+def main():
+    MigrationModule(ARGUMENT_SPEC, supports_check_mode=True).run(run)
+
+
+if __name__ == '__main__':
+    main()

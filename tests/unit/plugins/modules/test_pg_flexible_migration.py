@@ -1,0 +1,401 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) pgflex.migration contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""pg_flexible_migration end to end with a stub client and a fake clock (the emulator tests are the integration)."""
+from __future__ import annotations
+
+import copy
+import json
+
+import pytest
+
+from ansible.module_utils import basic
+from ansible.module_utils.testing import patch_module_args
+
+from ansible_collections.pgflex.migration.plugins.module_utils import migration_flow
+from ansible_collections.pgflex.migration.plugins.module_utils import module as module_base
+from ansible_collections.pgflex.migration.plugins.module_utils.errors import AzureApiError
+from ansible_collections.pgflex.migration.plugins.modules import pg_flexible_migration
+
+SOURCE_SECRET = 'marker-src-Pa55'
+TARGET_SECRET = 'marker-tgt-Pa55'
+AUTH = {'subscription_id': 'sub', 'client_id': 'app', 'secret': 'marker-client-secret', 'tenant': 'tid'}
+CREATE = dict(AUTH, resource_group='rg', server_name='target', name='mig1', source_server='10.0.0.4:5432@postgres',
+              source_password=SOURCE_SECRET, target_password=TARGET_SECRET, databases=['app', 'audit'])
+MUTATING = ('create', 'update', 'cancel')
+
+
+class Exit(SystemExit):
+    pass
+
+
+class Fail(SystemExit):
+    pass
+
+
+class FakeTime(object):
+    def __init__(self):
+        self.now = 1000.0
+
+    def monotonic(self):
+        return self.now
+
+    def sleep(self, seconds):
+        self.now += seconds
+
+
+def status(state, substate=None, dbs=None, validation=None):
+    details = {}
+    if substate:
+        details['currentSubState'] = substate
+    if dbs is not None:
+        details['dbDetails'] = dbs
+    if validation is not None:
+        details['validationDetails'] = validation
+    return {'state': state, 'error': '', 'currentSubStateDetails': details}
+
+
+class FakeService(object):
+    """Stand-in for MigrationClient: stores migrations, plays a script of statuses on each GET."""
+
+    def __init__(self, migrations=None, script=None, server_location='Canada Central', fail_get=None):
+        self.migrations = dict((m['name'], copy.deepcopy(m)) for m in (migrations or []))
+        self.script = list(script or [])  # statuses applied to the named migration on each GET
+        self.server_location = server_location
+        self.fail_get = list(fail_get or [])
+        self.calls = []
+        self.deadline = None
+
+    def mutating_calls(self):
+        return [c for c in self.calls if c[0] in MUTATING]
+
+    def get(self, rg, server, name):
+        self.calls.append(('get', name))
+        if self.fail_get:
+            raise self.fail_get.pop(0)
+        migration = self.migrations.get(name)
+        if migration is not None and self.script:
+            migration['properties']['currentStatus'] = self.script.pop(0)
+        return copy.deepcopy(migration)
+
+    def list(self, rg, server, list_filter='All'):
+        self.calls.append(('list', list_filter))
+        active = [m for m in self.migrations.values()
+                  if m['properties']['currentStatus']['state'] not in ('Succeeded', 'Failed', 'Canceled', 'ValidationFailed')]
+        return copy.deepcopy(active if list_filter == 'Active' else list(self.migrations.values()))
+
+    def get_server(self, rg, server):
+        self.calls.append(('get_server', server))
+        return {'name': server, 'location': self.server_location}
+
+    def create(self, rg, server, name, body):
+        self.calls.append(('create', name, copy.deepcopy(body)))
+        stored = copy.deepcopy(body)
+        stored['name'] = name
+        stored['location'] = 'Canada Central'
+        props = stored['properties']
+        del props['secretParameters']
+        props.setdefault('migrateRoles', 'False')
+        props.setdefault('triggerCutover', 'True' if props['migrationMode'] == 'Offline' else 'False')
+        props['currentStatus'] = {'state': 'InProgress'}
+        self.migrations[name] = stored
+        return copy.deepcopy(stored)
+
+    def update(self, rg, server, name, body):
+        self.calls.append(('update', name, copy.deepcopy(body)))
+        self.migrations[name]['properties'].update(body['properties'])
+        return copy.deepcopy(self.migrations[name])
+
+    def cancel(self, rg, server, name):
+        self.calls.append(('cancel', name))
+        self.migrations[name]['properties']['currentStatus'] = status('InProgress', 'CancelingRequestedDBMigrations')
+        return None
+
+
+def existing(name='mig1', mode='Offline', state='InProgress', substate='MigratingData', dbs=None, **props):
+    properties = {'migrationMode': mode, 'migrationOption': 'ValidateAndMigrate', 'sourceDbServerResourceId': '10.0.0.4:5432@postgres',
+                  'dbsToMigrate': ['app', 'audit'], 'overwriteDbsInTarget': 'False', 'triggerCutover': 'True' if mode == 'Offline' else 'False',
+                  'currentStatus': status(state, substate, dbs)}
+    properties.update(props)
+    return {'name': name, 'location': 'Canada Central', 'properties': properties}
+
+
+@pytest.fixture
+def run_module(monkeypatch):
+    monkeypatch.setattr(basic.AnsibleModule, 'exit_json', lambda self, **result: (_ for _ in ()).throw(Exit(result)))
+    monkeypatch.setattr(basic.AnsibleModule, 'fail_json', lambda self, **result: (_ for _ in ()).throw(Fail(result)))
+    fake_time = FakeTime()
+    monkeypatch.setattr(migration_flow, 'time', fake_time)
+    warnings = []
+    monkeypatch.setattr(basic.AnsibleModule, 'warn', lambda self, text: warnings.append(text))
+
+    def run(args, client, check_mode=False, diff=False):
+        monkeypatch.setattr(module_base.MigrationModule, '_build_client', lambda self: client)
+        args = dict(args, _ansible_check_mode=check_mode, _ansible_diff=diff)
+        with patch_module_args(args):
+            with pytest.raises((Exit, Fail)) as info:
+                pg_flexible_migration.main()
+        result = info.value.args[0]
+        result['_warnings'] = list(warnings)
+        dumped = json.dumps(result, default=str)
+        for marker in (SOURCE_SECRET, TARGET_SECRET, AUTH['secret']):
+            assert marker not in dumped, 'secret leaked into the result'
+        return info.type, result
+    return run
+
+
+# ---- create and idempotency -------------------------------------------------------------------
+
+def test_create_sends_rest_json_and_returns_no_secrets(run_module):
+    client = FakeService()
+    kind, result = run_module(dict(CREATE, overwrite_databases=True, tags={'wave': '1'}), client, diff=True)
+    assert kind is Exit, result
+    assert result['changed'] is True and result['actions'] == ['create']
+    assert [c[0] for c in client.calls] == ['get', 'list', 'get_server', 'create']
+    body = client.calls[-1][2]
+    assert body['location'] == 'Canada Central'
+    assert body['properties']['overwriteDbsInTarget'] == 'True'
+    assert body['properties']['migrationMode'] == 'Offline'
+    assert body['properties']['secretParameters']['adminCredentials']['sourceServerPassword'] == SOURCE_SECRET
+    assert result['migration']['status']['state'] == 'InProgress'
+    assert result['diff']['before'] == {} and result['diff']['after']['databases'] == ['app', 'audit']
+    assert result['progress'][0]['state'] == 'InProgress'
+
+
+def test_rerun_with_same_settings_is_unchanged(run_module):
+    client = FakeService()
+    run_module(CREATE, client)
+    client.calls = []
+    kind, result = run_module(dict(CREATE, migration_mode='OFFLINE'.lower(), location='canadacentral'), client)
+    assert kind is Exit, result
+    assert result['changed'] is False
+    assert client.mutating_calls() == []
+
+
+def test_drift_lists_each_field_and_changes_nothing(run_module):
+    client = FakeService([existing()])
+    kind, result = run_module(dict(CREATE, migration_mode='online', databases=['app']), client)
+    assert kind is Fail
+    assert "migration_mode: requested 'online', existing 'offline'" in result['msg']
+    assert 'databases: requested [app], existing [app, audit]' in result['msg']
+    assert client.mutating_calls() == []
+
+
+def test_one_active_migration_per_server(run_module):
+    client = FakeService([existing(name='other')])
+    kind, result = run_module(CREATE, client)
+    assert kind is Fail
+    assert "active migration 'other'" in result['msg']
+    assert client.mutating_calls() == []
+
+
+def test_check_mode_never_creates(run_module):
+    client = FakeService()
+    kind, result = run_module(CREATE, client, check_mode=True, diff=True)
+    assert kind is Exit and result['changed'] is True
+    assert client.mutating_calls() == []
+    assert result['migration']['dbs_to_migrate'] == ['app', 'audit']
+
+
+# ---- bad input: a message and zero calls ---------------------------------------------------------
+
+@pytest.mark.parametrize('args, words', [
+    (dict(CREATE, name='Mig1'), 'uppercase'),
+    (dict(CREATE, name='mig_1'), "'_'"),
+    (dict(CREATE, databases=['d%d' % i for i in range(51)]), 'at most 50'),
+    (dict(CREATE, source_server='nohost'), 'host:port@user'),
+    (dict(CREATE, migration_window_start='2026-01-02T00:00:00Z', migration_window_end='2026-01-01T00:00:00Z'), 'must be after'),
+    (dict(CREATE, migration_instance_resource_id='/subscriptions/sub/resourceGroups/rg/providers/Microsoft.DBforPostgreSQL/flexibleServers/target'),
+     'target server'),
+    (dict(CREATE, state='cancelled', cutover=True), 'cutover cannot be combined'),
+    (dict(CREATE, cutover='maybe'), 'cutover must be true, false or a list'),
+    (dict(CREATE, properties_file='/nonexistent/props.json'), 'does not exist'),
+])
+def test_bad_input_makes_no_call(run_module, args, words):
+    client = FakeService()
+    kind, result = run_module(args, client)
+    assert kind is Fail
+    assert words in result['msg']
+    assert 'Nothing was changed' in result['msg']
+    assert client.calls == []
+
+
+def test_unknown_source_type_is_refused_by_the_argument_spec(run_module):
+    client = FakeService()
+    kind, result = run_module(dict(CREATE, source_type='Oracle'), client)
+    assert kind is Fail and 'source_type' in result['msg']
+    assert client.calls == []
+
+
+def test_missing_password_on_create_makes_no_mutating_call(run_module):
+    client = FakeService()
+    args = dict(CREATE)
+    del args['target_password']
+    kind, result = run_module(args, client)
+    assert kind is Fail
+    assert 'needs target_password' in result['msg']
+    assert client.mutating_calls() == []
+
+
+# ---- properties file ------------------------------------------------------------------------------
+
+def test_properties_file_is_merged_under_the_options(run_module, tmp_path):
+    path = tmp_path / 'props.json'
+    path.write_text(json.dumps({'properties': {
+        'sourceDBServerResourceId': 'db.example.com:5432@me', 'DBSTOMIGRATE': ['x'], 'overwriteDbsInTarget': True,
+        'SecretParameters': {'adminCredentials': {'SourceServerPassword': SOURCE_SECRET, 'TargetServerPassword': TARGET_SECRET}},
+        'Unknown': 1}}))
+    client = FakeService()
+    args = dict(AUTH, resource_group='rg', server_name='target', name='mig2', properties_file=str(path), databases=['y'])
+    kind, result = run_module(args, client)
+    assert kind is Exit, result
+    body = client.calls[-1][2]['properties']
+    assert body['sourceDbServerResourceId'] == 'db.example.com:5432@me'
+    assert body['dbsToMigrate'] == ['y']
+    assert body['overwriteDbsInTarget'] == 'True'
+    assert any("'Unknown'" in w for w in result['_warnings'])
+
+
+def test_properties_file_defect_makes_no_call(run_module, tmp_path):
+    path = tmp_path / 'props.json'
+    path.write_text(json.dumps({'properties': {'SourceServerUsername': 'u'}}))
+    client = FakeService()
+    kind, result = run_module(dict(CREATE, properties_file=str(path)), client)
+    assert kind is Fail and 'must be inside SecretParameters' in result['msg']
+    assert client.calls == []
+
+
+# ---- waiting ---------------------------------------------------------------------------------------
+
+def test_wait_until_succeeded_returns_the_trail(run_module):
+    client = FakeService(script=[
+        status('InProgress', 'MigratingData', {'app': {'migrationState': 'InProgress', 'fullLoadCompletedTables': 1, 'fullLoadQueuedTables': 1}}),
+        status('Succeeded', 'Completed', {'app': {'migrationState': 'Succeeded', 'fullLoadCompletedTables': 2}}),
+    ])
+    kind, result = run_module(dict(CREATE, wait=True, poll_interval=5), client)
+    assert kind is Exit, result
+    assert [(p['state'], p.get('substate')) for p in result['progress']] == [
+        ('InProgress', None), ('InProgress', 'MigratingData'), ('Succeeded', 'Completed')]
+    assert result['progress'][1]['databases']['app']['tables_total'] == 2
+    assert result['migration']['status']['state'] == 'Succeeded'
+
+
+def test_validation_failure_fails_with_the_reason(run_module):
+    validation = {'status': 'Failed', 'dbLevelValidationDetails': [{'databaseName': 'app', 'summary': [
+        {'type': 'ExtensionsValidation', 'state': 'Failed', 'messages': [{'state': 'Failed', 'message': 'Unsupported Extension postgres_fdw'}]}]}]}
+    client = FakeService(script=[status('ValidationFailed', 'Completed', {}, validation)])
+    kind, result = run_module(dict(CREATE, wait=True, poll_interval=1), client)
+    assert kind is Fail
+    assert 'ended ValidationFailed' in result['msg'] and 'Unsupported Extension postgres_fdw' in result['msg']
+
+
+def test_timeout_says_rerun_resumes(run_module):
+    client = FakeService([existing()], script=[status('InProgress', 'MigratingData')])
+    kind, result = run_module(dict(CREATE, wait=True, wait_timeout=30, poll_interval=10), client)
+    assert kind is Fail
+    assert 'Timed out after 30 s' in result['msg'] and 'run the task again to resume waiting' in result['msg']
+    assert client.deadline is None
+
+
+def test_throttling_while_waiting_is_retried(run_module):
+    client = FakeService([existing()], script=[status('InProgress', 'MigratingData'), status('Succeeded', 'Completed')],
+                         fail_get=[])
+    throttled = AzureApiError('GET failed: too many requests', status=429, code='TooManyRequests')
+    original_get = client.get
+    calls = {'n': 0}
+
+    def flaky_get(rg, server, name):
+        calls['n'] += 1
+        if calls['n'] == 2:
+            raise throttled
+        return original_get(rg, server, name)
+    client.get = flaky_get
+    kind, result = run_module(dict(CREATE, wait=True, poll_interval=5), client)
+    assert kind is Exit, result
+    assert any('too many requests' in p.get('note', '') for p in result['progress'])
+
+
+def test_waiting_stops_on_an_unanswered_question(run_module):
+    client = FakeService([existing()], script=[status('WaitingForUserAction', 'WaitingForTargetDBOverwriteConfirmation')])
+    kind, result = run_module(dict(CREATE, wait=True), client)
+    assert kind is Fail
+    assert 'overwrite_databases: true' in result['msg']
+
+
+def test_overwrite_confirmation_is_answered(run_module):
+    client = FakeService([existing(state='WaitingForUserAction', substate='WaitingForTargetDBOverwriteConfirmation')])
+    kind, result = run_module(dict(CREATE, overwrite_databases=True), client)
+    assert kind is Exit, result
+    assert result['changed'] is True
+    assert client.mutating_calls() == [('update', 'mig1', {'properties': {'overwriteDbsInTarget': 'True'}})]
+
+
+# ---- cutover --------------------------------------------------------------------------------------
+
+def test_cutover_refused_on_offline(run_module):
+    client = FakeService([existing()])
+    kind, result = run_module(dict(CREATE, cutover=True), client)
+    assert kind is Fail and 'offline migration' in result['msg']
+    assert client.mutating_calls() == []
+
+
+def test_cutover_online_when_ready(run_module):
+    client = FakeService([existing(mode='Online', state='WaitingForUserAction', substate='WaitingForCutoverTrigger')])
+    kind, result = run_module(dict(AUTH, resource_group='rg', server_name='target', name='mig1', cutover=['app']), client)
+    assert kind is Exit, result
+    assert client.mutating_calls() == [('update', 'mig1', {'properties': {'triggerCutover': 'True', 'dbsToTriggerCutoverOn': ['app']}})]
+
+
+def test_cutover_of_completed_migration_is_unchanged(run_module):
+    client = FakeService([existing(mode='Online', state='Succeeded', substate='Completed')])
+    kind, result = run_module(dict(AUTH, resource_group='rg', server_name='target', name='mig1', cutover=True), client)
+    assert kind is Exit and result['changed'] is False
+    assert client.mutating_calls() == []
+
+
+def test_cutover_not_ready_without_wait_fails(run_module):
+    client = FakeService([existing(mode='Online')])
+    kind, result = run_module(dict(AUTH, resource_group='rg', server_name='target', name='mig1', cutover=True), client)
+    assert kind is Fail and 'not ready for cutover' in result['msg']
+
+
+# ---- cancel ---------------------------------------------------------------------------------------
+
+CANCEL = dict(AUTH, resource_group='rg', server_name='target', name='mig1', state='cancelled')
+
+
+def test_cancel_whole_migration_and_wait(run_module):
+    client = FakeService([existing()], script=[status('InProgress', 'MigratingData'), status('InProgress', 'CancelingRequestedDBMigrations'),
+                                               status('Canceled', 'Completed')])
+    kind, result = run_module(dict(CANCEL, wait=True, poll_interval=2), client, diff=True)
+    assert kind is Exit, result
+    assert result['changed'] is True
+    assert ('cancel', 'mig1') in client.calls
+    assert result['migration']['status']['state'] == 'Canceled'
+    assert result['diff']['after']['state'] == 'Canceled'
+    assert any('does not roll back' in w for w in result['_warnings'])
+
+
+def test_cancel_again_is_unchanged(run_module):
+    client = FakeService([existing(state='Canceled', substate='Completed')])
+    kind, result = run_module(CANCEL, client)
+    assert kind is Exit and result['changed'] is False and 'already Canceled' in result['msg']
+
+
+def test_cancel_per_database(run_module):
+    client = FakeService([existing()])
+    kind, result = run_module(dict(CANCEL, cancel_databases=['audit']), client)
+    assert kind is Exit, result
+    assert client.mutating_calls() == [('update', 'mig1', {'properties': {'cancel': 'True', 'dbsToCancelMigrationOn': ['audit']}})]
+
+
+def test_cancel_absent_fails(run_module):
+    kind, result = run_module(CANCEL, FakeService())
+    assert kind is Fail and "no migration named 'mig1'" in result['msg']
+
+
+def test_cancel_in_check_mode_makes_no_call(run_module):
+    client = FakeService([existing()])
+    kind, result = run_module(CANCEL, client, check_mode=True)
+    assert kind is Exit and result['changed'] is True
+    assert client.mutating_calls() == []
