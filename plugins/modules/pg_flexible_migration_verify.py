@@ -290,9 +290,9 @@ def check_input(module):
 
 def main():
     module = AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True)
+    check_input(module)
     if not verify.HAS_PSYCOPG:
         module.fail_json(msg=missing_required_lib('psycopg (psycopg[binary]>=3.1)'), exception=str(verify.PSYCOPG_IMPORT_ERROR))
-    check_input(module)
 
     source = endpoint(module.params, 'source')
     target = endpoint(module.params, 'target')

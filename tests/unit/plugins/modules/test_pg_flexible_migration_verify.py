@@ -115,6 +115,7 @@ def test_bad_input_is_refused_with_the_option_named(override, message, capsys):
 
 
 def test_unreachable_server_is_a_clear_failure_without_secrets(capsys):
+    pytest.importorskip('psycopg')
     with socket.socket() as sock:
         sock.bind(('127.0.0.1', 0))
         closed_port = sock.getsockname()[1]
