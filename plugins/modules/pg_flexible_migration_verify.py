@@ -20,7 +20,7 @@ description:
   - Tables that belong to an extension, system schemas and temporary tables are not compared. Partitioned
     tables are compared through their partitions.
 author:
-  - pgflex.migration contributors
+  - pgflex.migration maintainers (@pgflex)
 requirements:
   - psycopg >= 3.1 (C{psycopg[binary]}) on the host that runs the module.
   - Network access from that host to both servers (PostgreSQL protocol, usually TCP port 5432). For Azure
@@ -116,6 +116,7 @@ attributes:
     description: The module only reads, so check mode runs the same comparison.
   diff_mode:
     support: none
+    description: The module changes nothing, so there is no diff.
 notes:
   - Compare while nothing writes to the source (after an offline migration, or after the cutover of an online
     one); rows written to the source after the copy are reported as mismatches.

@@ -141,7 +141,8 @@ def clusters():
             with psycopg.connect(cluster.conninfo('shop'), autocommit=True) as conn:
                 conn.execute('CREATE SCHEMA sales')
                 conn.execute('CREATE TABLE sales.orders (id int primary key, note text, at timestamptz, amount float8)')
-                conn.execute("INSERT INTO sales.orders SELECT g, 'n' || g, '2024-01-01 00:00:00+00'::timestamptz + g * interval '1 minute', g / 3.0 FROM generate_series(1, 500) g")
+                conn.execute("INSERT INTO sales.orders SELECT g, 'n' || g, '2024-01-01 00:00:00+00'::timestamptz + g * interval '1 minute', g / 3.0"
+                             " FROM generate_series(1, 500) g")
                 conn.execute('CREATE TABLE public."Mixed Case" (v int)')
                 conn.execute('INSERT INTO public."Mixed Case" VALUES (1), (2)')
         yield source, target
