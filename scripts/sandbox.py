@@ -1,0 +1,151 @@
+#!/usr/bin/env python
+"""`sandbox.py up|down`: the local sandbox (source + target PostgreSQL and the Azure emulator).
+
+`up` writes .sandbox/env (shell `export` lines) and .sandbox/env.json with the same keys; both commands are
+idempotent and work as root. See docs/emulator.md ("The sandbox")."""
+
+import json
+import os
+import shlex
+import shutil
+import signal
+import sys
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(ROOT, 'tests'))
+
+from pgcluster import PgCluster  # noqa: E402  pylint: disable=wrong-import-position
+from emulator import sample_data  # noqa: E402  pylint: disable=wrong-import-position
+from emulator.launcher import start_emulator  # noqa: E402  pylint: disable=wrong-import-position
+from emulator.tls import CertificateAuthority, write_trust_bundle  # noqa: E402  pylint: disable=wrong-import-position
+
+SANDBOX = os.path.join(ROOT, '.sandbox')
+RESOURCE_GROUP = 'pgflex-sandbox-rg'
+SERVER_NAME = 'pgflex-sandbox-target'
+LOCATION = 'eastus'
+PID_FILE = os.path.join(SANDBOX, 'emulator.pid')
+ENV_JSON = os.path.join(SANDBOX, 'env.json')
+# Visible but not instant: a migration of the sample data takes a few seconds, like a small real one.
+SETTINGS = {'step_delay_seconds': 0.5}
+
+
+def _alive(pid):
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _read_pid():
+    try:
+        with open(PID_FILE, encoding='utf-8') as handle:
+            return int(handle.read().strip())
+    except (OSError, ValueError):
+        return None
+
+
+def _cluster_running(name):
+    directory = os.path.join(SANDBOX, name)
+    if not os.path.exists(os.path.join(directory, 'cluster.json')):
+        return False
+    try:
+        cluster = PgCluster.from_state(directory)
+        cluster.psql('SELECT 1')
+        return True
+    except Exception:  # pylint: disable=broad-except
+        return False
+
+
+def is_up():
+    pid = _read_pid()
+    return bool(os.path.exists(ENV_JSON) and pid and _alive(pid) and _cluster_running('source') and _cluster_running('target'))
+
+
+def up():
+    if is_up():
+        print('sandbox: already running; environment in %s' % os.path.join(SANDBOX, 'env'))
+        return 0
+    down(quiet=True)
+    started = time.monotonic()
+    os.makedirs(SANDBOX, mode=0o755)
+    authority = CertificateAuthority('pgflex sandbox source CA')
+    source_ca = authority.write(SANDBOX, 'source-ca')
+    cert, key = authority.write_leaf(SANDBOX, 'source-tls', hostnames=('localhost',), addresses=('127.0.0.1',))
+    source = PgCluster.start(name='source', base_dir=os.path.join(SANDBOX, 'source'), ssl_cert_file=cert, ssl_key_file=key, keep=True)
+    target = PgCluster.start(name='target', base_dir=os.path.join(SANDBOX, 'target'), keep=True)
+    sample_data.seed(source)
+    emulator = start_emulator(
+        servers=[{'name': SERVER_NAME, 'cluster': target, 'resource_group': RESOURCE_GROUP, 'location': LOCATION}],
+        settings=SETTINGS, source_ca_file=source_ca, state_dir=os.path.join(SANDBOX, 'emulator'), detach=True)
+    with open(PID_FILE, 'w', encoding='utf-8') as handle:
+        handle.write(str(emulator.process.pid))
+    bundle = write_trust_bundle(os.path.join(SANDBOX, 'ca-bundle.pem'), emulator.ca_file)
+    env = emulator.env()
+    env.update({
+        'REQUESTS_CA_BUNDLE': bundle, 'PGFLEX_RESOURCE_GROUP': RESOURCE_GROUP, 'PGFLEX_SERVER_NAME': SERVER_NAME,
+        'PGFLEX_LOCATION': LOCATION,
+        'PGFLEX_SOURCE_HOST': source.host, 'PGFLEX_SOURCE_PORT': str(source.port), 'PGFLEX_SOURCE_USER': source.user,
+        'PGFLEX_SOURCE_PASSWORD': source.password, 'PGFLEX_SOURCE_SSL_CA': source_ca,
+        'PGFLEX_TARGET_HOST': target.host, 'PGFLEX_TARGET_PORT': str(target.port), 'PGFLEX_TARGET_USER': target.user,
+        'PGFLEX_TARGET_PASSWORD': target.password,
+        'PGFLEX_SANDBOX_DATABASES': ','.join(sample_data.GOOD_DATABASES), 'PGFLEX_SANDBOX_BAD_DATABASE': sample_data.BAD_DATABASE,
+        'PGFLEX_IDENTITY_ENDPOINT': emulator.identity_endpoint, 'PGFLEX_IDENTITY_HEADER': emulator.managed_identity['header'],
+        'PGFLEX_MSI_CLIENT_ID': emulator.managed_identity['client_id'],
+    })
+    with open(os.open(os.path.join(SANDBOX, 'env'), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), 'w', encoding='utf-8') as handle:
+        handle.write('# pgflex sandbox (make sandbox-up); source it: . .sandbox/env\n')
+        for key in sorted(env):
+            handle.write('export %s=%s\n' % (key, shlex.quote(env[key])))
+    with open(os.open(ENV_JSON, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), 'w', encoding='utf-8') as handle:
+        json.dump(env, handle, indent=2, sort_keys=True)
+    print('sandbox: up in %.1fs; emulator %s; source 127.0.0.1:%d; target 127.0.0.1:%d (server %s/%s)'
+          % (time.monotonic() - started, emulator.url, source.port, target.port, RESOURCE_GROUP, SERVER_NAME))
+    print('sandbox: environment: . %s' % os.path.relpath(os.path.join(SANDBOX, 'env'), os.getcwd()))
+    return 0
+
+
+def _kill_group(pid):
+    for sig, wait in ((signal.SIGTERM, 10.0), (signal.SIGKILL, 5.0)):
+        try:
+            os.killpg(pid, sig)
+        except (ProcessLookupError, PermissionError):
+            return
+        deadline = time.monotonic() + wait
+        while time.monotonic() < deadline:
+            try:
+                os.killpg(pid, 0)
+            except ProcessLookupError:
+                return
+            time.sleep(0.1)
+
+
+def down(quiet=False):
+    pid = _read_pid()
+    if pid:
+        _kill_group(pid)  # the emulator leads its own session: this also ends any pg_dump/pg_restore it runs
+    for name in ('source', 'target'):
+        directory = os.path.join(SANDBOX, name)
+        if os.path.exists(os.path.join(directory, 'cluster.json')):
+            try:
+                PgCluster.from_state(directory).stop()
+            except Exception as exc:  # pylint: disable=broad-except
+                print('sandbox: could not stop %s cleanly: %s' % (name, exc), file=sys.stderr)
+    shutil.rmtree(SANDBOX, ignore_errors=True)
+    if not quiet:
+        print('sandbox: down')
+    return 0
+
+
+def main(argv):
+    if len(argv) != 1 or argv[0] not in ('up', 'down'):
+        print('usage: sandbox.py up|down', file=sys.stderr)
+        return 2
+    return up() if argv[0] == 'up' else down()
+
+
+if __name__ == '__main__':
+    sys.exit(main(sys.argv[1:]))

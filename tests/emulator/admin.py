@@ -1,0 +1,103 @@
+"""Test-only admin API under /_emulator/ (separate bearer token): settings, faults, request log, helpers."""
+
+import hmac
+import json
+import time
+
+from .config import DEFAULT_SETTINGS
+from .httpcore import ArmError, Response
+from .identity import FEDERATION_AUDIENCE
+from .tokens import b64url
+
+PREFIX = '/_emulator'
+
+
+def routes(router, app):
+    def guarded(handler):
+        def wrapped(req):
+            sent = (req.header('Authorization') or '')[len('Bearer '):]
+            if not hmac.compare_digest(sent.encode(), app.config.admin_token.encode()):
+                raise ArmError(401, 'AdminAuthenticationFailed', 'The admin API needs "Authorization: Bearer <admin token>".')
+            return handler(app, req)
+        return wrapped
+    router.add('GET', PREFIX + '/health', lambda req: Response(200, {'status': 'ok'}))
+    router.add('GET', PREFIX + '/info', guarded(info))
+    router.add('GET PATCH', PREFIX + '/settings', guarded(settings))
+    router.add('GET POST DELETE', PREFIX + '/faults', guarded(faults))
+    router.add('DELETE', PREFIX + r'/faults/(?P<id>\d+)', guarded(delete_fault))
+    router.add('GET DELETE', PREFIX + '/requests', guarded(requests_log))
+    router.add('GET', PREFIX + '/migrations', guarded(migrations))
+    router.add('POST', PREFIX + '/federated-assertion', guarded(federated_assertion))
+
+
+def _json(req):
+    try:
+        value = json.loads((req.body or b'{}').decode('utf-8'))
+    except ValueError:
+        raise ArmError(400, 'InvalidJson', 'The admin request body is not JSON.')
+    if not isinstance(value, dict):
+        raise ArmError(400, 'InvalidJson', 'The admin request body must be a JSON object.')
+    return value
+
+
+def info(app, req):
+    cfg = app.config
+    return Response(200, {'url': app.base_url, 'tenant_id': cfg.tenant_id, 'subscription_id': cfg.subscription_id,
+                          'client_ids': [c['client_id'] for c in cfg.clients],
+                          'managed_identity_client_id': cfg.managed_identity['client_id'],
+                          'servers': [{'resource_group': s.resource_group, 'name': s.name, 'host': s.host, 'port': s.port,
+                                       'version': s.version, 'location': s.location, 'extensions': s.extensions}
+                                      for s in cfg.servers]})
+
+
+def settings(app, req):
+    if req.method == 'PATCH':
+        changes = _json(req)
+        for key, value in changes.items():
+            if key not in DEFAULT_SETTINGS:
+                raise ArmError(400, 'InvalidSetting', "Unknown setting '%s'; known: %s." % (key, ', '.join(sorted(DEFAULT_SETTINGS))))
+            if not isinstance(value, (int, float)) or isinstance(value, bool) or value < 0:
+                raise ArmError(400, 'InvalidSetting', "Setting '%s' must be a number >= 0." % key)
+        app.settings.update(changes)
+    return Response(200, dict(app.settings))
+
+
+def faults(app, req):
+    if req.method == 'POST':
+        return Response(201, app.faults.add(_json(req)))
+    if req.method == 'DELETE':
+        app.faults.remove()
+        return Response(204)
+    return Response(200, {'value': app.faults.list()})
+
+
+def delete_fault(app, req):
+    app.faults.remove(int(req.params['id']))
+    return Response(204)
+
+
+def requests_log(app, req):
+    if req.method == 'DELETE':
+        app.log.clear()
+        return Response(204)
+    return Response(200, {'value': app.log.since(int(req.query.get('since', '0') or 0))})
+
+
+def migrations(app, req):
+    return Response(200, {'value': [{'id': m.resource_id(), 'name': m.name, 'state': m.state, 'substate': m.substate,
+                                     'deleted': m.deleted} for m in app.store.all()]})
+
+
+def federated_assertion(app, req):
+    """Mint a workload-identity style assertion matching a client's first federated credential (for tests)."""
+    body = _json(req)
+    client = app.config.client(body.get('client_id') or app.config.clients[0]['client_id'])
+    if client is None or not client.get('federated'):
+        raise ArmError(400, 'NoFederatedCredential', 'That client has no federated credential configured.')
+    federated = client['federated'][0]
+    now = int(time.time())
+    claims = {'iss': federated['issuer'], 'sub': federated['subject'], 'aud': [FEDERATION_AUDIENCE], 'iat': now, 'nbf': now,
+              'exp': now + int(body.get('lifetime', 3600))}
+    header = b64url(json.dumps({'alg': 'RS256', 'typ': 'JWT', 'kid': 'emulator'}).encode())
+    token = '%s.%s.%s' % (header, b64url(json.dumps(claims).encode()), b64url(b'unsigned-emulator-assertion'))
+    return Response(200, {'assertion': token, 'expires_on': claims['exp']})

@@ -1,0 +1,259 @@
+"""Emulated Azure Resource Manager: subscriptions, tenants, resource groups, flexible servers and migrations."""
+
+from urllib.parse import urlencode
+
+from . import bodies
+from .config import API_VERSIONS, display_location, normalize_location
+from .httpcore import ArmError, Response
+from .resources import MIGRATION_TYPE, PROVIDER, Migration, server_id
+
+SUB = r'/subscriptions/(?P<sub>[^/]+)'
+RG = SUB + r'/resourceGroups/(?P<rg>[^/]+)'
+SERVER = RG + r'/providers/Microsoft\.DBforPostgreSQL/flexibleServers/(?P<server>[^/]+)'
+MIGRATION = SERVER + r'/migrations/(?P<name>[^/]+)'
+
+
+def routes(router, app):
+    def bind(handler):
+        return lambda req: handler(app, req)
+    router.add('GET', r'/subscriptions', bind(list_subscriptions))
+    router.add('GET', SUB, bind(get_subscription))
+    router.add('GET', r'/tenants', bind(list_tenants))
+    router.add('GET HEAD', RG, bind(get_resource_group))
+    router.add('GET', RG + r'/providers/Microsoft\.DBforPostgreSQL/flexibleServers', bind(list_servers))
+    router.add('GET', SERVER, bind(get_server))
+    router.add('GET', SERVER + r'/migrations', bind(list_migrations))
+    router.add('POST', SERVER + r'/checkMigrationNameAvailability', bind(check_name))
+    router.add('PUT', MIGRATION, bind(create_migration))
+    router.add('GET', MIGRATION, bind(get_migration))
+    router.add('PATCH', MIGRATION, bind(update_migration))
+    router.add('DELETE', MIGRATION, bind(delete_migration))
+
+
+# -- lookups --------------------------------------------------------------------------------------
+
+def _api_version(req, supported=API_VERSIONS):
+    version = req.query_lower.get('api-version')
+    if not version:
+        raise ArmError(400, 'MissingApiVersionParameter', "The api-version query parameter (?api-version=) is required for all requests.")
+    if version not in supported:
+        raise ArmError(400, 'NoRegisteredProviderFound',
+                       "No registered resource provider found for location '%s' and API version '%s' for type 'flexibleServers'. "
+                       "The supported api-versions are '%s'." % ('eastus', version, ', '.join(supported)))
+    return version
+
+
+def _subscription(app, req):
+    sub = req.params['sub']
+    if sub.lower() != app.config.subscription_id.lower():
+        raise ArmError(404, 'SubscriptionNotFound', "The subscription '%s' could not be found." % sub)
+    return app.config.subscription_id
+
+
+def _resource_group(app, req):
+    _subscription(app, req)
+    name, group = app.config.resource_group(req.params['rg'])
+    if group is None:
+        raise ArmError(404, 'ResourceGroupNotFound', "Resource group '%s' could not be found." % req.params['rg'])
+    return name, group
+
+
+def _server(app, req, child=None):
+    group_name, _ = _resource_group(app, req)
+    server = app.config.server(group_name, req.params['server'])
+    if server is None:
+        if child:
+            raise ArmError(404, 'ParentResourceNotFound',
+                           "Failed to perform '%s' on resource(s) of type 'flexibleServers/migrations', because the parent resource "
+                           "'%s' could not be found." % (child, server_id(app.config.subscription_id, group_name, req.params['server'])))
+        raise ArmError(404, 'ResourceNotFound',
+                       "The Resource '%s/flexibleServers/%s' under resource group '%s' was not found. For more details please go to "
+                       'https://aka.ms/ARMResourceNotFoundFix' % (PROVIDER, req.params['server'], group_name))
+    return group_name, server
+
+
+def _migration(app, req, action='read'):
+    group_name, server = _server(app, req, child=action)
+    name = req.params['name']
+    bodies.check_name(name)
+    migration = app.store.get(app.config.subscription_id, group_name, server.name, name)
+    if migration is None:
+        raise ArmError(404, 'ResourceNotFound',
+                       "The Resource '%s/flexibleServers/%s/migrations/%s' under resource group '%s' was not found."
+                       % (PROVIDER, server.name, name, group_name))
+    return migration
+
+
+def _caller(req):
+    claims = req.claims or {}
+    kind = 'ManagedIdentity' if claims.get('oid') != claims.get('appid') else 'Application'
+    return claims.get('appid', 'unknown'), kind
+
+
+# -- subscription level -----------------------------------------------------------------------------
+
+def _subscription_body(app):
+    return {'id': '/subscriptions/' + app.config.subscription_id, 'subscriptionId': app.config.subscription_id,
+            'tenantId': app.config.tenant_id, 'displayName': app.config.subscription_name, 'state': 'Enabled',
+            'subscriptionPolicies': {'locationPlacementId': 'Public_2014-09-01', 'quotaId': 'PayAsYouGo_2014-09-01',
+                                     'spendingLimit': 'Off'}, 'authorizationSource': 'RoleBased', 'managedByTenants': []}
+
+
+def list_subscriptions(app, req):
+    return Response(200, {'value': [_subscription_body(app)], 'count': {'type': 'Total', 'value': 1}})
+
+
+def get_subscription(app, req):
+    _subscription(app, req)
+    return Response(200, _subscription_body(app))
+
+
+def list_tenants(app, req):
+    tenant = app.config.tenant_id
+    return Response(200, {'value': [{'id': '/tenants/' + tenant, 'tenantId': tenant, 'tenantCategory': 'Home',
+                                     'displayName': 'pgflex emulated tenant', 'defaultDomain': 'emulator.local',
+                                     'domains': ['emulator.local'], 'tenantType': 'AAD'}]})
+
+
+def get_resource_group(app, req):
+    name, group = _resource_group(app, req)
+    if req.method == 'HEAD':
+        return Response(204)
+    return Response(200, {'id': '/subscriptions/%s/resourceGroups/%s' % (app.config.subscription_id, name), 'name': name,
+                          'type': 'Microsoft.Resources/resourceGroups', 'location': normalize_location(group.get('location')),
+                          'properties': {'provisioningState': 'Succeeded'}})
+
+
+# -- flexible servers -------------------------------------------------------------------------------
+
+def server_body(app, group_name, server):
+    return {
+        'id': server_id(app.config.subscription_id, group_name, server.name), 'name': server.name,
+        'type': PROVIDER + '/flexibleServers', 'location': display_location(server.location),
+        'sku': dict(server.sku), 'tags': {},
+        'properties': {
+            'administratorLogin': server.admin_user, 'version': server.version, 'state': 'Ready',
+            'fullyQualifiedDomainName': server.fqdn, 'storage': {'storageSizeGB': server.storage_mb // 1024, 'autoGrow': 'Disabled'},
+            'network': {'publicNetworkAccess': 'Enabled'}, 'highAvailability': {'mode': 'Disabled'},
+            'availabilityZone': '1', 'replicationRole': 'Primary', 'replicaCapacity': 5,
+            'backup': {'backupRetentionDays': 7, 'geoRedundantBackup': 'Disabled'},
+            'authConfig': {'activeDirectoryAuth': 'Disabled', 'passwordAuth': 'Enabled'},
+        },
+    }
+
+
+def list_servers(app, req):
+    _api_version(req)
+    group_name, _ = _resource_group(app, req)
+    return Response(200, {'value': [server_body(app, group_name, s) for s in app.config.servers
+                                    if s.resource_group.lower() == group_name.lower()]})
+
+
+def get_server(app, req):
+    _api_version(req)
+    group_name, server = _server(app, req)
+    return Response(200, server_body(app, group_name, server))
+
+
+# -- migrations -------------------------------------------------------------------------------------
+
+def create_migration(app, req):
+    _api_version(req)
+    group_name, server = _server(app, req, child='write')
+    name = req.params['name']
+    bodies.check_name(name)
+    location, tags, props, secrets = bodies.parse_create(req.json())
+    if normalize_location(location) != server.location:
+        raise bodies.invalid("Property 'location' is '%s' but the target server '%s' is in '%s'; a migration must be created in "
+                             'the location of its target server.' % (location, server.name, server.location), target='location')
+    with app.store.lock:
+        existing = app.store.get(app.config.subscription_id, group_name, server.name, name)
+        if existing is not None and existing.props.get('sourceDbServerResourceId') == props['sourceDbServerResourceId'] \
+                and existing.dbs == list(props.get('dbsToMigrate') or []) and not existing.terminal:
+            return Response(200, existing.render(created=True))   # an idempotent retry of the same create
+        if app.store.exists(app.config.subscription_id, group_name, server.name, name):
+            raise ArmError(409, 'MigrationNameAlreadyExists',
+                           "A migration named '%s' already exists (or existed) on server '%s'. Migration names cannot be reused; "
+                           'choose a new name.' % (name, server.name), target='migrationName')
+        active = app.store.active_on_server(app.config.subscription_id, group_name, server.name)
+        if active:
+            raise ArmError(409, 'ActiveMigrationExists',
+                           "Migration '%s' is already active on server '%s'. Only one active migration or validation is allowed "
+                           'per flexible server; wait for it to finish or cancel it.' % (active[0].name, server.name))
+        migration = Migration(app.config.subscription_id, group_name, server, name, location, tags, props, secrets, _caller(req))
+        app.store.add(migration)
+    app.engine.start(migration)
+    return Response(201, migration.render(created=True))
+
+
+def get_migration(app, req):
+    _api_version(req)
+    return Response(200, _migration(app, req).render())
+
+
+def list_migrations(app, req):
+    _api_version(req)
+    group_name, server = _server(app, req, child='read')
+    flt = req.query.get('migrationListFilter', 'Active')
+    if flt.lower() not in ('active', 'all'):
+        raise bodies.invalid("Parameter 'migrationListFilter' has the invalid value '%s'. Allowed values: Active, All." % flt,
+                             target='migrationListFilter')
+    items = app.store.on_server(app.config.subscription_id, group_name, server.name)
+    if flt.lower() == 'active':
+        items = [m for m in items if not m.terminal]
+    try:
+        skip = max(0, int(req.query.get('$skipToken', '0')))
+    except ValueError:
+        raise bodies.invalid("Parameter '$skipToken' is not valid.", target='$skipToken')
+    size = max(1, int(app.settings['page_size']))
+    page = items[skip:skip + size]
+    body = {'value': [m.render() for m in page]}
+    if skip + size < len(items):
+        query = dict(req.query, **{'$skipToken': str(skip + size)})
+        body['nextLink'] = app.base_url + req.path + '?' + urlencode(query)
+    return Response(200, body)
+
+
+def check_name(app, req):
+    _api_version(req)
+    group_name, server = _server(app, req, child='action')
+    body = req.json()
+    name, kind = body.get('name'), body.get('type')
+    if not isinstance(name, str) or not isinstance(kind, str):
+        raise bodies.invalid("Properties 'name' and 'type' are required, for example {\"name\": \"mymigration\", \"type\": "
+                             "\"%s\"}." % MIGRATION_TYPE, target='name' if not isinstance(name, str) else 'type')
+    if kind.lower() != MIGRATION_TYPE.lower():
+        raise bodies.invalid("Property 'type' must be '%s'." % MIGRATION_TYPE, target='type')
+    answer = {'name': name, 'type': kind, 'nameAvailable': True, 'reason': None, 'message': None}
+    if not bodies.NAME_RULE.match(name):
+        answer.update(nameAvailable=False, reason='Invalid',
+                      message='A migration name must start with a lowercase letter and contain only lowercase letters, digits '
+                              'and hyphens (at most 63 characters).')
+    elif app.store.exists(app.config.subscription_id, group_name, server.name, name):
+        answer.update(nameAvailable=False, reason='AlreadyExists',
+                      message="A migration named '%s' already exists (or existed) on server '%s'." % (name, server.name))
+    return Response(200, answer)
+
+
+def update_migration(app, req):
+    version = _api_version(req)
+    migration = _migration(app, req, action='write')
+    tags, props, secrets = bodies.parse_patch(req.json(), version)
+    app.engine.update(migration, tags, props, secrets, _caller(req))
+    return Response(200, migration.render())
+
+
+def delete_migration(app, req):
+    version = _api_version(req)
+    group_name, server = _server(app, req, child='delete')
+    bodies.check_name(req.params['name'])
+    migration = app.store.get(app.config.subscription_id, group_name, server.name, req.params['name'])
+    if migration is None:
+        return Response(204)
+    if version == '2024-08-01':  # DELETE really deletes in 2024-08-01; the name stays used
+        app.engine.cancel(migration, None, _caller(req))
+        with migration.lock:
+            migration.deleted = True
+        return Response(200, raw=b'')
+    app.engine.cancel(migration, None, _caller(req))
+    return Response(200, migration.render())

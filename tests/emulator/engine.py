@@ -1,0 +1,390 @@
+"""The migration engine: one worker thread per migration walks the service's states, doing the real work
+(validation, role and data copy) and honouring cancel, cutover and user-action releases sent by PATCH."""
+
+import datetime
+import threading
+import time
+
+import psycopg
+
+from . import copier
+from .bodies import invalid, parse_time
+from .endpoints import source_of, target_of
+from .pgcheck import Validator, connect, connect_error, database_names
+from .resources import iso, utcnow
+
+# Properties that can no longer change once data started moving.
+LOCKED_ONCE_COPYING = ('dbsToMigrate', 'migrationMode', 'sourceDbServerResourceId', 'sourceDbServerFullyQualifiedDomainName',
+                       'targetDbServerFullyQualifiedDomainName', 'migrateRoles', 'migrationWindowStartTimeInUtc', 'startDataMigration')
+COPYING_SUBSTATES = ('MigratingData', 'WaitingForCutoverTrigger', 'CompletingMigration', 'CancelingRequestedDBMigrations')
+POLL = 0.02
+
+
+class Cancelled(Exception):
+    pass
+
+
+def _db_entry(name):
+    return {'databaseName': name, 'migrationState': 'InProgress', 'migrationOperation': 'PreparingTarget', 'startedOn': iso(utcnow()),
+            'fullLoadQueuedTables': 0, 'fullLoadErroredTables': 0, 'fullLoadLoadingTables': 0, 'fullLoadCompletedTables': 0,
+            'cdcUpdateCounter': 0, 'cdcDeleteCounter': 0, 'cdcInsertCounter': 0, 'appliedChanges': 0, 'incomingChanges': 0,
+            'latency': 0}
+
+
+def support_error(migration, detail):
+    return 'DB002: Migration failed. %s Please reference MigrationId %s, when contacting Microsoft customer support.' % (
+        detail, migration.migration_id)
+
+
+class Engine:
+    def __init__(self, app):
+        self.app = app
+        self.runners = {}
+
+    def start(self, migration):
+        runner = Runner(self.app, migration)
+        self.runners[id(migration)] = runner
+        runner.thread.start()
+
+    def cancel(self, migration, dbs, caller):
+        """Whole-migration cancel (dbs None or all of them) or a per-database cancel. No-op once terminal."""
+        with migration.lock:
+            if migration.terminal:
+                return
+            _check_subset(migration, dbs, 'dbsToCancelMigrationOn')
+            if not dbs or set(dbs) >= set(migration.dbs):
+                migration.cancel_requested = True
+                migration.substate = 'CancelingRequestedDBMigrations'
+                targets = list(migration.db_details)
+            else:
+                migration.cancel_dbs.update(dbs)
+                targets = [d for d in dbs if d in migration.db_details]
+            for name in targets:
+                if migration.db_details[name]['migrationState'] in ('InProgress', 'WaitingForCutoverTrigger'):
+                    migration.db_details[name]['migrationState'] = 'Canceling'
+            migration.touch(caller)
+
+    def update(self, migration, tags, props, secrets, caller):
+        with migration.lock:
+            cancel, cancel_dbs = props.pop('cancel', None), props.pop('dbsToCancelMigrationOn', None)
+            cutover, cutover_dbs = props.pop('triggerCutover', None), props.pop('dbsToTriggerCutoverOn', None)
+            if migration.terminal:
+                if props or secrets or cutover == 'True':
+                    raise invalid("Migration '%s' has already finished with state '%s'; only tags can be changed now."
+                                  % (migration.name, migration.state))
+            copying = migration.substate in COPYING_SUBSTATES
+            for prop, value in props.items():
+                if copying and prop in LOCKED_ONCE_COPYING and value != migration.props.get(prop):
+                    raise invalid("Property '%s' cannot be changed once the data migration has started (current sub-state "
+                                  "'%s')." % (prop, migration.substate), target=prop)
+            _check_subset(migration, cancel_dbs, 'dbsToCancelMigrationOn')
+            _check_subset(migration, cutover_dbs, 'dbsToTriggerCutoverOn')
+            if tags is not None:
+                migration.tags = tags
+            migration.props.update(props)
+            migration.secrets.update(secrets)
+            if cutover == 'True' and migration.props.get('migrationMode') == 'Online' and not migration.terminal:
+                if cutover_dbs and set(cutover_dbs) < set(migration.dbs):
+                    migration.cutover_dbs.update(cutover_dbs)
+                else:
+                    migration.cutover_all = True
+                    migration.props['triggerCutover'] = 'True'
+            migration.touch(caller)
+        if cancel == 'True':
+            self.cancel(migration, cancel_dbs, caller)
+
+
+def _check_subset(migration, dbs, prop):
+    unknown = [d for d in dbs or () if d not in migration.dbs]
+    if unknown:
+        raise invalid("Property '%s' names database(s) not in dbsToMigrate: %s." % (prop, ', '.join(unknown)), target=prop)
+
+
+class Runner:
+    """Drives one migration to a terminal state."""
+
+    def __init__(self, app, migration):
+        self.app = app
+        self.m = migration
+        self.thread = threading.Thread(target=self.run, name='migration-%s' % migration.name, daemon=True)
+        self.source, self.source_problem = source_of(migration, app.config.source_ca_file)
+        self.target = target_of(migration)
+        self.copy = None
+
+    # -- pacing, cancel and user-action waits --------------------------------------------------------
+
+    def _check_cancel(self):
+        if self.m.cancel_requested:
+            raise Cancelled()
+
+    def pause(self, steps=1.0):
+        """One step of the state machine: step_delay / speed_factor, longer while a 'stuck' fault holds it."""
+        settings = self.app.settings
+        end = time.monotonic() + steps * float(settings['step_delay_seconds']) / max(float(settings['speed_factor']), 1e-6)
+        while True:
+            self._check_cancel()
+            if self.app.faults.is_stuck(self.m.name):
+                time.sleep(POLL)
+                continue
+            left = end - time.monotonic()
+            if left <= 0:
+                return
+            time.sleep(min(POLL, left))
+
+    def wait_user(self, substate, released):
+        """Sit in WaitingForUserAction/<substate> until `released()` (a PATCH changed something) or a cancel."""
+        with self.m.lock:
+            if released():
+                return
+            self.m.state, self.m.substate = 'WaitingForUserAction', substate
+            self.m.touch()
+        while not released():
+            self._check_cancel()
+            time.sleep(POLL)
+        with self.m.lock:
+            self._check_cancel()
+            self.m.state, self.m.substate = 'InProgress', 'PerformingPreRequisiteSteps'
+            self.m.touch()
+
+    def set_substate(self, substate):
+        with self.m.lock:
+            self._check_cancel()
+            self.m.substate = substate
+            self.m.touch()
+
+    # -- the walk ---------------------------------------------------------------------------------------
+
+    def run(self):
+        try:
+            self._walk()
+        except Cancelled:
+            self._finish_cancel()
+        except Exception as exc:  # pylint: disable=broad-except
+            self._fail(support_error(self.m, 'Internal error: %s.' % type(exc).__name__))
+
+    def _fail(self, error):
+        with self.m.lock:
+            for entry in self.m.db_details.values():
+                if entry['migrationState'] in ('InProgress', 'Canceling', 'WaitingForCutoverTrigger'):
+                    entry.update(migrationState='Failed', endedOn=iso(utcnow()), fullLoadLoadingTables=0)
+            self.m.finish('Failed', error)
+
+    def _finish_cancel(self):
+        if self.copy is not None:
+            self.copy.kill()
+        with self.m.lock:
+            self.m.substate = 'CancelingRequestedDBMigrations'
+            for entry in self.m.db_details.values():
+                if entry['migrationState'] in ('InProgress', 'WaitingForCutoverTrigger'):
+                    entry['migrationState'] = 'Canceling'
+        time.sleep(min(0.5, float(self.app.settings['step_delay_seconds'])))
+        with self.m.lock:
+            for entry in self.m.db_details.values():
+                if entry['migrationState'] == 'Canceling':
+                    entry.update(migrationState='Canceled', endedOn=iso(utcnow()), fullLoadLoadingTables=0)
+            self.m.finish('Canceled')
+
+    def _walk(self):
+        m = self.m
+        if m.validates:
+            self.pause()
+            details, version = Validator(m, self.source, self.source_problem, self.target).run()
+            with m.lock:
+                m.validation_details = details
+                if version:
+                    m.source_metadata = {'version': version}
+                if details['status'] == 'Failed':
+                    m.finish('ValidationFailed')
+                    return
+                if not m.migrates:
+                    m.finish('Succeeded')
+                    return
+                m.substate = 'PerformingPreRequisiteSteps'
+        self.pause()
+        if not self._prerequisites():
+            return
+        self._copy_all()
+
+    def _prerequisites(self):
+        """Connectivity, the user-action waits and the migration window. False when the migration failed."""
+        m = self.m
+        for endpoint in (self.source, self.target):
+            if endpoint is None:
+                self._fail(support_error(m, self.source_problem))
+                return False
+            try:
+                with connect(endpoint) as conn:
+                    if endpoint is self.source:
+                        number = int(conn.execute('SHOW server_version_num').fetchone()[0])
+                        with m.lock:
+                            m.source_metadata = {'version': str(number // 10000)}
+                        wal_level = conn.execute('SHOW wal_level').fetchone()[0]
+                        source_dbs = database_names(conn)
+            except psycopg.Error as exc:
+                self._fail(support_error(m, connect_error(endpoint, exc) + '.'))
+                return False
+        self.wait_user('WaitingForDBsToMigrateSpecification', lambda: bool(m.dbs))
+        missing = [d for d in m.dbs if d not in source_dbs]
+        if missing:
+            self._fail(support_error(m, 'Database(s) %s not found on the source server.' % ', '.join(missing)))
+            return False
+        if m.props.get('migrationMode') == 'Online' and wal_level != 'logical':
+            self.wait_user('WaitingForLogicalReplicationSetupRequestOnSourceDB',
+                           lambda: m.props.get('setupLogicalReplicationOnSourceDbIfNeeded') == 'True')
+        existing = set(copier.target_databases(self.target))
+        if existing & set(m.dbs):
+            self.wait_user('WaitingForTargetDBOverwriteConfirmation', lambda: m.props.get('overwriteDbsInTarget') == 'True')
+        self._wait_window()
+        return True
+
+    def _wait_window(self):
+        m = self.m
+
+        def window_open():
+            start = parse_time(m.props['migrationWindowStartTimeInUtc'], 'migrationWindowStartTimeInUtc')
+            return m.props.get('startDataMigration') == 'True' or start <= datetime.datetime.now(datetime.timezone.utc)
+        if not window_open():
+            self.set_substate('WaitingForDataMigrationWindow')
+            while not window_open():
+                self._check_cancel()
+                time.sleep(POLL)
+
+    def _copy_all(self):
+        m = self.m
+        if m.props.get('migrateRoles') == 'True':
+            problem = copier.copy_roles(self.source, self.target)
+            if problem:
+                self._fail(support_error(m, 'Migrating roles failed: %s.' % problem))
+                return
+        self.set_substate('MigratingData')
+        with m.lock:
+            for name in m.dbs:
+                m.db_details[name] = _db_entry(name)
+                if name in m.cancel_dbs:
+                    m.db_details[name]['migrationState'] = 'Canceling'
+        for name in m.dbs:
+            self._copy_one(name)
+        if m.props.get('migrationMode') == 'Online':
+            self._await_cutover()
+        self.set_substate('CompletingMigration')
+        self.pause()
+        self._conclude()
+
+    def _db_canceled(self, name):
+        return self.m.cancel_requested or name in self.m.cancel_dbs
+
+    def _copy_one(self, name, resync=False):
+        m = self.m
+        if self._db_canceled(name):
+            self._check_cancel()
+            self._set_db(name, migrationState='Canceled', endedOn=iso(utcnow()))
+            return
+        problem = self._extension_problem(name)
+        if problem:
+            self._set_db(name, migrationState='Failed', endedOn=iso(utcnow()), message=problem, migrationOperation='PreparingTarget')
+            return
+        try:
+            total = copier.count_tables(self.source, name)
+            copier.recreate_database(self.source, self.target, name)
+        except psycopg.Error as exc:
+            self._set_db(name, migrationState='Failed', endedOn=iso(utcnow()), message=str(exc).strip().splitlines()[0])
+            return
+        self._set_db(name, fullLoadQueuedTables=total, fullLoadLoadingTables=0, fullLoadCompletedTables=0,
+                     migrationOperation='ReSyncingData' if resync else 'LoadingData')
+        self.pause(0.5)
+        self._run_copy(name, total)
+
+    def _run_copy(self, name, total):
+        m = self.m
+        seen = []
+
+        def on_table(table):
+            seen.append(table)
+            with m.lock:
+                entry = m.db_details[name]
+                entry.update(fullLoadLoadingTables=1, fullLoadCompletedTables=len(seen) - 1,
+                             fullLoadQueuedTables=max(total - len(seen), 0))
+        self.copy = copier.DatabaseCopy(self.source, self.target, name, m.props.get('migrateRoles') == 'True',
+                                        int(self.app.settings['copy_rate_bytes_per_second']), on_table)
+        outcome = {}
+        worker = threading.Thread(target=lambda: outcome.setdefault('ok', self.copy.run()), daemon=True)
+        worker.start()
+        while worker.is_alive():
+            if self._db_canceled(name) or self.app.faults.is_stuck(m.name) and m.cancel_requested:
+                self.copy.kill()
+            worker.join(POLL)
+        copy, self.copy = self.copy, None
+        if self._db_canceled(name):
+            self._check_cancel()
+            self._set_db(name, migrationState='Canceled', endedOn=iso(utcnow()), fullLoadLoadingTables=0)
+            return
+        if outcome.get('ok'):
+            self._set_db(name, fullLoadLoadingTables=0, fullLoadQueuedTables=0, fullLoadCompletedTables=total,
+                         migrationOperation='Completed' if m.props.get('migrationMode') != 'Online' else 'WaitingForCutover',
+                         migrationState='Succeeded' if m.props.get('migrationMode') != 'Online' else 'WaitingForCutoverTrigger',
+                         **({'endedOn': iso(utcnow())} if m.props.get('migrationMode') != 'Online' else {}))
+        else:
+            detail = '; '.join(copy.errors) or 'the data copy stopped unexpectedly'
+            self._set_db(name, migrationState='Failed', endedOn=iso(utcnow()), fullLoadLoadingTables=0,
+                         fullLoadErroredTables=max(total - len(seen) + 1, 1) if seen else total,
+                         fullLoadCompletedTables=max(len(seen) - 1, 0), message=detail)
+
+    def _extension_problem(self, name):
+        try:
+            with connect(self.source, name) as conn:
+                extensions = [r[0] for r in conn.execute('SELECT extname FROM pg_extension')]
+        except psycopg.Error as exc:
+            return str(exc).strip().splitlines()[0]
+        allowed = set(self.m.server.extensions) | {'plpgsql'}
+        bad = sorted(e for e in extensions if e.lower() not in allowed)
+        if bad:
+            return ('Unsupported Extension: %s is not allow-listed on the target server. Add it to the server parameter '
+                    "'azure.extensions' and retry the migration." % ', '.join(bad))
+        return None
+
+    def _set_db(self, name, **values):
+        with self.m.lock:
+            self.m.db_details[name].update(values)
+            self.m.touch()
+
+    def _await_cutover(self):
+        """Online: every copied database waits in WaitingForCutoverTrigger until released, then re-syncs."""
+        m = self.m
+        waiting = [n for n in m.dbs if m.db_details[n]['migrationState'] == 'WaitingForCutoverTrigger']
+        if not waiting:
+            return
+        with m.lock:
+            m.state, m.substate = 'WaitingForUserAction', 'WaitingForCutoverTrigger'
+            m.touch()
+        while waiting:
+            self._check_cancel()
+            released = [n for n in waiting if m.cutover_all or n in m.cutover_dbs]
+            for name in list(waiting):
+                if name in m.cancel_dbs:
+                    self._set_db(name, migrationState='Canceled', endedOn=iso(utcnow()))
+                    waiting.remove(name)
+            for name in released:
+                if name not in waiting:
+                    continue
+                waiting.remove(name)
+                self._set_db(name, migrationState='InProgress', migrationOperation='CompletingCutover')
+                self._copy_one(name, resync=True)
+                if m.db_details[name]['migrationState'] == 'WaitingForCutoverTrigger':
+                    self._set_db(name, migrationState='Succeeded', migrationOperation='Completed', endedOn=iso(utcnow()))
+            time.sleep(POLL)
+        with m.lock:
+            m.state = 'InProgress'
+
+    def _conclude(self):
+        m = self.m
+        with m.lock:
+            states = {n: e['migrationState'] for n, e in m.db_details.items()}
+            failed = [n for n, s in states.items() if s == 'Failed']
+            if failed:
+                first = m.db_details[failed[0]].get('message', '')
+                m.finish('Failed', '%s: %s' % (failed[0], first) if len(failed) == 1 else support_error(
+                    m, 'Database(s) %s failed; see dbDetails for each message.' % ', '.join(failed)))
+            elif states and all(s == 'Canceled' for s in states.values()):
+                m.finish('Canceled')
+            else:
+                m.finish('Succeeded')

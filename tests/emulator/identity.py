@@ -1,0 +1,168 @@
+"""Emulated Entra ID (OpenID discovery, OAuth2 client-credentials token endpoint), managed identity and
+ARM cloud metadata. Audiences accepted by ARM are listed in ``audiences()``."""
+
+import datetime
+import time
+import uuid
+
+from .httpcore import Response
+from .tokens import decode_unverified
+
+ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer'
+FEDERATION_AUDIENCE = 'api://AzureADTokenExchange'
+PUBLIC_AUDIENCES = ('https://management.core.windows.net/', 'https://management.azure.com/')
+
+
+def audiences(app):
+    """Token audiences ARM accepts: its own URL first (what the metadata advertises), then the public ones."""
+    return [app.base_url + '/'] + list(PUBLIC_AUDIENCES)
+
+
+def _entra_error(status, error, code, description, app):
+    now = datetime.datetime.now(datetime.timezone.utc).strftime('%Y-%m-%d %H:%M:%SZ')
+    trace = str(uuid.uuid4())
+    return Response(status, {
+        'error': error,
+        'error_description': 'AADSTS%d: %s Trace ID: %s Correlation ID: %s Timestamp: %s' % (code, description, trace, uuid.uuid4(), now),
+        'error_codes': [code], 'timestamp': now, 'trace_id': trace, 'correlation_id': str(uuid.uuid4()),
+        'error_uri': '%s/error?code=%d' % (app.base_url, code),
+    })
+
+
+def _tenant_ok(app, tenant):
+    return tenant in (app.config.tenant_id, 'organizations', 'common')
+
+
+def openid_configuration(app, req):
+    tenant = req.params['tenant']
+    if not _tenant_ok(app, tenant):
+        return _entra_error(400, 'invalid_tenant', 90002, "Tenant '%s' not found." % tenant, app)
+    base = '%s/%s' % (app.base_url, app.config.tenant_id)
+    return Response(200, {
+        'token_endpoint': base + '/oauth2/v2.0/token',
+        'token_endpoint_auth_methods_supported': ['client_secret_post', 'private_key_jwt', 'client_secret_basic'],
+        'jwks_uri': base + '/discovery/v2.0/keys',
+        'response_modes_supported': ['query', 'fragment', 'form_post'],
+        'subject_types_supported': ['pairwise'],
+        'id_token_signing_alg_values_supported': ['RS256'],
+        'response_types_supported': ['code', 'id_token', 'code id_token', 'id_token token'],
+        'scopes_supported': ['openid', 'profile', 'email', 'offline_access'],
+        'issuer': base + '/v2.0',
+        'request_uri_parameter_supported': False,
+        'userinfo_endpoint': base + '/openid/userinfo',
+        'authorization_endpoint': base + '/oauth2/v2.0/authorize',
+        'device_authorization_endpoint': base + '/oauth2/v2.0/devicecode',
+        'end_session_endpoint': base + '/oauth2/v2.0/logout',
+        'claims_supported': ['sub', 'iss', 'aud', 'exp', 'iat', 'tid'],
+        'tenant_region_scope': 'NA',
+        'cloud_instance_name': 'emulator.local',
+    })
+
+
+def _audience_from_scope(scope):
+    """'https://x/.default' -> 'https://x/'; None when the scope is not a resource '.default' scope."""
+    for item in (scope or '').split():
+        if item.endswith('/.default'):
+            return item[:-len('.default')]
+        if item.endswith('.default'):
+            return item[:-len('.default')] + '/'
+    return None
+
+
+def _check_assertion(app, client, assertion):
+    """A federated (workload identity) assertion: issuer + subject must match a federated credential."""
+    try:
+        _, claims = decode_unverified(assertion)
+    except ValueError:
+        return 'AADSTS50027', 'JWT token is invalid or malformed.'
+    if claims.get('exp', 0) <= time.time():
+        return 'AADSTS700024', 'Client assertion is not within its valid time range.'
+    aud = claims.get('aud')
+    aud = aud if isinstance(aud, list) else [aud]
+    for federated in client.get('federated', []):
+        if federated.get('issuer') == claims.get('iss') and federated.get('subject') == claims.get('sub'):
+            if FEDERATION_AUDIENCE not in aud:
+                return 'AADSTS700212', "No matching federated identity record found for presented assertion audience '%s'." % aud[0]
+            return None, None
+    return 'AADSTS700213', ("No matching federated identity record found for presented assertion subject '%s'. Please check your "
+                            'federated identity credential Subject, Audience and Issuer against the presented assertion.'
+                            % claims.get('sub'))
+
+
+def token(app, req):
+    tenant = req.params['tenant']
+    if not _tenant_ok(app, tenant):
+        return _entra_error(400, 'invalid_request', 90002, "Tenant '%s' not found. Check to make sure you have the correct tenant ID "
+                                                           'and are signing into the correct cloud.' % tenant, app)
+    form = req.form()
+    if form.get('grant_type') != 'client_credentials':
+        return _entra_error(400, 'unsupported_grant_type', 70003, 'The app requested an unsupported grant type.', app)
+    client_id = form.get('client_id', '')
+    client = app.config.client(client_id)
+    if client is None:
+        return _entra_error(400, 'unauthorized_client', 700016,
+                            "Application with identifier '%s' was not found in the directory '%s'. This can happen if the "
+                            'application has not been installed by the administrator of the tenant or consented to by any user '
+                            'in the tenant. You may have sent your authentication request to the wrong tenant.'
+                            % (client_id, app.config.tenant_id), app)
+    if form.get('client_assertion_type') == ASSERTION_TYPE:
+        code, message = _check_assertion(app, client, form.get('client_assertion', ''))
+        if code:
+            return _entra_error(401, 'invalid_client', int(code[6:]), message, app)
+    elif 'client_secret' in form:
+        if form['client_secret'] != client.get('client_secret'):
+            return _entra_error(401, 'invalid_client', 7000215,
+                                "Invalid client secret provided. Ensure the secret being sent in the request is the client secret "
+                                "value, not the client secret ID, for a secret added to app '%s'." % client_id, app)
+    else:
+        return _entra_error(401, 'invalid_client', 7000218,
+                            "The request body must contain the following parameter: 'client_assertion' or 'client_secret'.", app)
+    audience = _audience_from_scope(form.get('scope'))
+    if audience is None:
+        return _entra_error(400, 'invalid_scope', 1002012, "The provided value for scope '%s' is not valid. Client credential flows "
+                                                           "must have a scope value with /.default suffixed to the resource "
+                                                           'identifier (application ID URI).' % form.get('scope', ''), app)
+    if audience.rstrip('/').lower() not in {a.rstrip('/').lower() for a in audiences(app)}:
+        return _entra_error(400, 'invalid_resource', 500011,
+                            "The resource principal named %s was not found in the tenant named %s." % (audience, app.config.tenant_id),
+                            app)
+    lifetime = int(app.settings['token_lifetime_seconds'])
+    access_token, _ = app.signer.issue(app.config.tenant_id, audience, client.get('object_id', client_id), lifetime, client_id)
+    return Response(200, {'token_type': 'Bearer', 'expires_in': lifetime, 'ext_expires_in': lifetime, 'access_token': access_token})
+
+
+def managed_identity(app, req):
+    """App Service style endpoint (IDENTITY_ENDPOINT + IDENTITY_HEADER), api-version 2019-08-01."""
+    identity = app.config.managed_identity
+    if req.header('X-IDENTITY-HEADER') != identity['header']:
+        return Response(401, {'statusCode': 401, 'message': 'X-IDENTITY-HEADER is missing or does not match.'})
+    resource = req.query.get('resource')
+    wanted = req.query.get('client_id') or req.query.get('mi_res_id') or req.query.get('principal_id')
+    if wanted and wanted not in (identity['client_id'], identity['principal_id'], identity.get('resource_id')):
+        return Response(400, {'statusCode': 400, 'message': 'No managed identity found for the specified ClientId/ResourceId/PrincipalId.'})
+    if not resource or resource.rstrip('/').lower() not in {a.rstrip('/').lower() for a in audiences(app)}:
+        return Response(400, {'statusCode': 400, 'message': "Unknown resource '%s'." % resource})
+    lifetime = int(app.settings['token_lifetime_seconds'])
+    access_token, claims = app.signer.issue(app.config.tenant_id, resource, identity['principal_id'], lifetime,
+                                            identity['client_id'], id_type='app')
+    return Response(200, {'access_token': access_token, 'expires_on': str(claims['exp']), 'resource': resource,
+                          'token_type': 'Bearer', 'client_id': identity['client_id']})
+
+
+def metadata_endpoints(app, req):
+    """ARM cloud metadata (2019-05-01+ is a list of clouds; the 2015-01-01 shape is a single object)."""
+    base = app.base_url
+    auth = {'loginEndpoint': base, 'audiences': audiences(app), 'tenant': 'common', 'identityProvider': 'AAD'}
+    if req.query_lower.get('api-version', '2022-09-01') < '2019-05-01':
+        return Response(200, {'galleryEndpoint': base + '/', 'graphEndpoint': base + '/', 'portalEndpoint': base + '/',
+                              'authentication': auth})
+    return Response(200, [{
+        'name': 'PgflexEmulator', 'portal': base + '/', 'resourceManager': base + '/', 'authentication': auth,
+        'graph': base + '/', 'graphAudience': base + '/', 'microsoftGraphResourceId': base + '/',
+        'media': base + '/', 'gallery': base + '/', 'batch': base + '/', 'activeDirectoryDataLake': base + '/',
+        'sqlManagement': base + '/', 'vmImageAliasDoc': base + '/', 'appInsightsResourceId': base + '/',
+        'appInsightsTelemetryChannelResourceId': base + '/', 'attestationResourceId': base + '/',
+        'synapseAnalyticsResourceId': base + '/', 'logAnalyticsResourceId': base + '/', 'ossrDbmsResourceId': base + '/',
+        'suffixes': {'acrLoginServer': 'azurecr.emulator.local', 'keyVaultDns': 'vault.emulator.local',
+                     'storage': 'core.emulator.local', 'postgresqlServerEndpoint': 'postgres.database.azure.com'},
+    }])

@@ -1,0 +1,85 @@
+"""Signed access tokens (JWT, HS256) issued by the emulated Entra ID and checked by emulated ARM."""
+
+import base64
+import hashlib
+import hmac
+import json
+import secrets
+import time
+import uuid
+
+
+class TokenError(Exception):
+    """A token was refused; ``code`` is the ARM error code to answer with."""
+
+    def __init__(self, code, message):
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+def b64url(data):
+    return base64.urlsafe_b64encode(data).rstrip(b'=').decode('ascii')
+
+
+def b64url_decode(text):
+    return base64.urlsafe_b64decode(text + '=' * (-len(text) % 4))
+
+
+def decode_unverified(token):
+    """Return (header, claims) of a JWT without checking its signature; ValueError if malformed."""
+    parts = token.split('.')
+    if len(parts) != 3:
+        raise ValueError('not a JWT')
+    try:
+        return json.loads(b64url_decode(parts[0])), json.loads(b64url_decode(parts[1]))
+    except (ValueError, TypeError) as exc:
+        raise ValueError('not a JWT: %s' % exc)
+
+
+def _utc(epoch):
+    return time.strftime('%m/%d/%Y %H:%M:%S', time.gmtime(epoch))
+
+
+class TokenSigner:
+    """Issues and verifies the emulator's access tokens with a key that lives as long as the process."""
+
+    def __init__(self, issuer_base, clock=time.time):
+        self._key = secrets.token_bytes(32)
+        self._issuer_base = issuer_base
+        self._clock = clock
+
+    def _sign(self, signing_input):
+        return b64url(hmac.new(self._key, signing_input.encode('ascii'), hashlib.sha256).digest())
+
+    def issue(self, tenant, audience, subject, lifetime, app_id=None, id_type='app'):
+        now = int(self._clock())
+        claims = {
+            'aud': audience, 'iss': '%s/%s/' % (self._issuer_base, tenant), 'iat': now, 'nbf': now, 'exp': now + int(lifetime),
+            'tid': tenant, 'oid': subject, 'sub': subject, 'appid': app_id or subject, 'idtyp': id_type,
+            'uti': uuid.uuid4().hex, 'ver': '1.0',
+        }
+        header = b64url(json.dumps({'alg': 'HS256', 'typ': 'JWT'}, separators=(',', ':')).encode())
+        body = b64url(json.dumps(claims, separators=(',', ':')).encode())
+        signing_input = header + '.' + body
+        return signing_input + '.' + self._sign(signing_input), claims
+
+    def verify(self, token, audiences):
+        """Return the claims of a valid token for one of the audiences, else raise TokenError (ARM codes)."""
+        parts = token.split('.')
+        if len(parts) != 3:
+            raise TokenError('InvalidAuthenticationToken', 'The access token is invalid.')
+        if not hmac.compare_digest(self._sign(parts[0] + '.' + parts[1]), parts[2]):
+            raise TokenError('InvalidAuthenticationToken', 'The access token has invalid signature.')
+        _, claims = decode_unverified(token)
+        normalized = {a.rstrip('/').lower() for a in audiences}
+        if str(claims.get('aud', '')).rstrip('/').lower() not in normalized:
+            raise TokenError('InvalidAuthenticationTokenAudience',
+                             "The access token has been obtained for wrong audience or resource '%s'. It should exactly match with "
+                             "one of the allowed audiences '%s'." % (claims.get('aud'), "','".join(sorted(audiences))))
+        now = self._clock()
+        if claims.get('exp', 0) <= now:
+            raise TokenError('ExpiredAuthenticationToken',
+                             "The access token expiry UTC time '%s' is earlier than current UTC time '%s'."
+                             % (_utc(claims.get('exp', 0)), _utc(now)))
+        return claims
