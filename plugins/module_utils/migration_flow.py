@@ -46,6 +46,7 @@ class Task:
         self.progress = waiter.Progress()
         self.actions = []
         self.diff = None
+        self.released = []  # databases this run cut over
 
     # ---- helpers ---------------------------------------------------------------------------
 
@@ -224,6 +225,7 @@ class Task:
         self.actions.append('cutover %s' % (', '.join(pending) if pending else 'all databases'))
         if self.mod.check_mode:
             return migration, True
+        self.released = list(pending or view.get('databases') or [])
         return self.mod.client.update(*(self._where() + (request.cutover_patch(pending),))), True
 
     @staticmethod
@@ -300,7 +302,7 @@ class Task:
             # A migration waiting on the user will not move by itself: stop and say what it needs.
             if goal(doc):
                 return True
-            return target != 'cancelled' and waiter.awaiting_user(doc)
+            return target != 'cancelled' and waiter.awaiting_user(doc, self.released)
 
         client.deadline = self.clock() + params['wait_timeout']
         the_waiter = waiter.Waiter(lambda: client.get(*self._where()), params['wait_timeout'], params['poll_interval'],

@@ -81,21 +81,26 @@ _ANSWERED = {
 }
 
 
-def _cutover_requested(migration):
-    if not _flag_set(migration, 'triggerCutover'):
+def _waiting_for_cutover(migration, released):
+    """Whether some database still waits for a cutover nobody asked for.
+
+    ``released``: databases this task just cut over (the service may take a poll to show it).
+    """
+    properties = (migration or {}).get('properties') or {}
+    if _flag_set(migration, 'triggerCutover') and not properties.get('dbsToTriggerCutoverOn'):
         return False
-    chosen = ((migration or {}).get('properties') or {}).get('dbsToTriggerCutoverOn')
-    if not chosen:
-        return True
+    chosen = set(properties.get('dbsToTriggerCutoverOn') or []) | set(released or [])
     waiting = [db for db, entry in db_details(migration).items()
                if str((entry or {}).get('migrationState', '')).lower() == 'waitingforcutovertrigger']
-    return all(db in chosen for db in waiting)
+    if not waiting:
+        return not chosen
+    return any(db not in chosen for db in waiting)
 
 
-def awaiting_user(migration):
+def awaiting_user(migration, released=()):
     """True when the migration waits on a question nobody has answered yet (it will not move by itself)."""
     if cutover_ready(migration):
-        return not _cutover_requested(migration)
+        return _waiting_for_cutover(migration, released)
     if state_of(migration).lower() != 'waitingforuseraction':
         return False
     answered = _ANSWERED.get(substate_of(migration).lower())
@@ -120,7 +125,7 @@ DESCRIPTIONS = {
 
 def cancelled(databases=None):
     """Condition: the whole migration is Canceled, or each of ``databases`` is."""
-    wanted = [db for db in (databases or [])]
+    wanted = list(databases or [])
 
     def condition(migration):
         if state_of(migration).lower() == 'canceled':

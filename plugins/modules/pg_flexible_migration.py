@@ -24,7 +24,7 @@ description:
     scheduled data migration, databases to migrate).
   - Every input is checked before the first API call, so bad input changes nothing.
 author:
-  - pgflex.migration maintainers
+  - pgflex.migration maintainers (@pgflex)
 options:
   resource_group:
     description:

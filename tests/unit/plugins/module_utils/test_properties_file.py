@@ -65,8 +65,8 @@ def test_json_booleans_are_accepted():
 
 
 def test_unknown_and_unread_keys_are_warned_not_dropped_silently():
-    doc = {'location': 'eastus', 'properties': {'Colour': 'blue', 'MigrationMode': 'Online',
-                                                 'SecretParameters': {'AdminCredentials': {'Extra': 1}, 'Other': 2}}}
+    properties = {'Colour': 'blue', 'MigrationMode': 'Online', 'SecretParameters': {'AdminCredentials': {'Extra': 1}, 'Other': 2}}
+    doc = {'location': 'eastus', 'properties': properties}
     options, warnings = parse_properties(doc)
     assert options == {}
     text = '\n'.join(warnings)

@@ -187,3 +187,10 @@ def test_awaiting_cutover_until_requested_for_every_waiting_database():
     assert waiter.awaiting_user(with_props(ready, triggerCutover='True', dbsToTriggerCutoverOn=['a']))
     assert not waiter.awaiting_user(with_props(ready, triggerCutover='True', dbsToTriggerCutoverOn=['a', 'b']))
     assert not waiter.awaiting_user(with_props(migration('InProgress', 'WaitingForCutoverTrigger'), triggerCutover='True'))
+
+
+def test_databases_just_cut_over_do_not_count_as_waiting():
+    ready = migration('WaitingForUserAction', 'WaitingForCutoverTrigger',
+                      {'a': db('WaitingForCutoverTrigger', 1), 'b': db('WaitingForCutoverTrigger', 1)})
+    assert waiter.awaiting_user(ready, released=['a'])
+    assert not waiter.awaiting_user(ready, released=['a', 'b'])

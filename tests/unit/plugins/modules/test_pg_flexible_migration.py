@@ -122,8 +122,13 @@ def existing(name='mig1', mode='Offline', state='InProgress', substate='Migratin
 
 @pytest.fixture
 def run_module(monkeypatch):
-    monkeypatch.setattr(basic.AnsibleModule, 'exit_json', lambda self, **result: (_ for _ in ()).throw(Exit(result)))
-    monkeypatch.setattr(basic.AnsibleModule, 'fail_json', lambda self, **result: (_ for _ in ()).throw(Fail(result)))
+    def exit_json(self, **result):
+        raise Exit(result)
+
+    def fail_json(self, **result):
+        raise Fail(result)
+    monkeypatch.setattr(basic.AnsibleModule, 'exit_json', exit_json)
+    monkeypatch.setattr(basic.AnsibleModule, 'fail_json', fail_json)
     fake_time = FakeTime()
     monkeypatch.setattr(migration_flow, 'time', fake_time)
     warnings = []
