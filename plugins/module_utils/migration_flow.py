@@ -47,6 +47,7 @@ class Task:
         self.actions = []
         self.diff = None
         self.released = []  # databases this run cut over
+        self.deadline = None  # time.monotonic() value the task must end by (with wait)
 
     # ---- helpers ---------------------------------------------------------------------------
 
@@ -117,8 +118,15 @@ class Task:
 
     # ---- state=present -------------------------------------------------------------------------
 
+    def start_clock(self):
+        """With wait, the whole task (API retries included) ends within wait_timeout."""
+        if self.params['wait'] and not self.mod.check_mode:
+            self.deadline = self.started + self.params['wait_timeout']
+            self.mod.client.deadline = self.deadline
+
     def present(self):
         client = self.mod.client
+        self.start_clock()
         existing = client.get(*self._where())
         if existing is None:
             migration = self._create()
@@ -245,6 +253,7 @@ class Task:
 
     def cancelled(self):
         client = self.mod.client
+        self.start_clock()
         existing = client.get(*self._where())
         if existing is None:
             self.mod.fail('There is no migration named %r on server %s in resource group %s, so there is nothing to '
@@ -304,13 +313,10 @@ class Task:
                 return True
             return target != 'cancelled' and waiter.awaiting_user(doc, self.released)
 
-        client.deadline = self.clock() + params['wait_timeout']
-        the_waiter = waiter.Waiter(lambda: client.get(*self._where()), params['wait_timeout'], params['poll_interval'],
+        remaining = max(self.deadline - self.clock(), 0)
+        the_waiter = waiter.Waiter(lambda: client.get(*self._where()), remaining, params['poll_interval'],
                                    progress=self.progress, retryable=_retryable, clock=self.clock, sleep=self.sleep)
-        try:
-            outcome = the_waiter.wait(stop, migration=migration)
-        finally:
-            client.deadline = None
+        outcome = the_waiter.wait(stop, migration=migration)
         final = outcome.migration
         if outcome.outcome == 'gone':
             self.fail('Migration %r disappeared while waiting for it.' % self.name)

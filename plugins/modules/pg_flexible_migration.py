@@ -219,7 +219,8 @@ options:
     default: completed
   wait_timeout:
     description:
-      - Seconds to wait at most. On timeout the task fails with the last state; running it again resumes waiting.
+      - Seconds the task may take at most with O(wait=true), including retries of throttled or failed API calls.
+      - On timeout the task fails with the last state; running it again resumes waiting.
     type: int
     default: 3600
   poll_interval:
