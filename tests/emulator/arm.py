@@ -224,7 +224,8 @@ def check_name(app, req):
                              "\"%s\"}." % MIGRATION_TYPE, target='name' if not isinstance(name, str) else 'type')
     if kind.lower() != MIGRATION_TYPE.lower():
         raise bodies.invalid("Property 'type' must be '%s'." % MIGRATION_TYPE, target='type')
-    answer = {'name': name, 'type': kind, 'nameAvailable': True, 'reason': None, 'message': None}
+    # The official example answers reason/message null, which the schema forbids; they are left out instead.
+    answer = {'name': name, 'type': kind, 'nameAvailable': True}
     if not bodies.NAME_RULE.match(name):
         answer.update(nameAvailable=False, reason='Invalid',
                       message='A migration name must start with a lowercase letter and contain only lowercase letters, digits '

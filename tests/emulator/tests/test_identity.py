@@ -1,0 +1,135 @@
+"""Entra ID, managed identity, cloud metadata and ARM authentication, through azure-identity."""
+
+import time
+
+import pytest
+import requests
+from azure.core.exceptions import ClientAuthenticationError
+from azure.identity import ClientAssertionCredential, ManagedIdentityCredential
+
+from .conftest import RESOURCE_GROUP, SERVER_POOL
+
+
+def test_client_secret_credential_gets_a_token(emu):
+    token = emu.credential().get_token(emu.url + '/.default')
+    assert token.token.count('.') == 2
+    assert token.expires_on > time.time() + 600
+
+
+def test_public_arm_scope_is_accepted_too(emu):
+    """The SDK's default scope (management.azure.com) works, so a client needs no credential_scopes override."""
+    from azure.mgmt.postgresqlflexibleservers import PostgreSQLManagementClient
+    client = PostgreSQLManagementClient(emu.credential(), emu.subscription_id, base_url=emu.url, connection_verify=emu.ca_file)
+    assert client.servers.get(RESOURCE_GROUP, SERVER_POOL[0]).name == SERVER_POOL[0]
+
+
+def test_wrong_secret_is_refused_with_aadsts7000215(emu):
+    with pytest.raises(ClientAuthenticationError) as caught:
+        emu.credential(secret='wrong').get_token(emu.url + '/.default')
+    assert 'AADSTS7000215' in str(caught.value)
+    assert emu.client_secret not in str(caught.value)
+
+
+def test_unknown_client_is_refused_with_aadsts700016(emu):
+    with pytest.raises(ClientAuthenticationError) as caught:
+        emu.credential(client_id='00000000-0000-0000-0000-000000000001').get_token(emu.url + '/.default')
+    assert 'AADSTS700016' in str(caught.value)
+
+
+def test_federated_client_assertion(emu):
+    assertion = emu.admin('POST', '/federated-assertion', {})['assertion']
+    credential = ClientAssertionCredential(emu.tenant_id, emu.client_id, lambda: assertion, authority=emu.url[8:],
+                                           disable_instance_discovery=True, connection_verify=emu.ca_file)
+    client = emu.mgmt_client(credential=credential)
+    assert client.servers.get(RESOURCE_GROUP, SERVER_POOL[0]).location == 'East US'
+
+
+def test_federated_assertion_with_unknown_subject_is_refused(emu):
+    forged = emu.admin('POST', '/federated-assertion', {})['assertion'].split('.')
+    import base64
+    import json
+    claims = json.loads(base64.urlsafe_b64decode(forged[1] + '=' * (-len(forged[1]) % 4)))
+    claims['sub'] = 'system:serviceaccount:other:intruder'
+    forged[1] = base64.urlsafe_b64encode(json.dumps(claims).encode()).rstrip(b'=').decode()
+    credential = ClientAssertionCredential(emu.tenant_id, emu.client_id, lambda: '.'.join(forged), authority=emu.url[8:],
+                                           disable_instance_discovery=True, connection_verify=emu.ca_file)
+    with pytest.raises(ClientAuthenticationError) as caught:
+        credential.get_token(emu.url + '/.default')
+    assert 'AADSTS700213' in str(caught.value)
+
+
+def test_managed_identity_app_service_endpoint(emu, monkeypatch):
+    monkeypatch.setenv('IDENTITY_ENDPOINT', emu.identity_endpoint)
+    monkeypatch.setenv('IDENTITY_HEADER', emu.managed_identity['header'])
+    monkeypatch.setenv('REQUESTS_CA_BUNDLE', emu.ca_file)
+    monkeypatch.delenv('MSI_ENDPOINT', raising=False)
+    credential = ManagedIdentityCredential()
+    token = credential.get_token(emu.url + '/.default')
+    assert token.expires_on > time.time()
+    client = emu.mgmt_client(credential=credential)
+    assert client.servers.get(RESOURCE_GROUP, SERVER_POOL[0]).name == SERVER_POOL[0]
+
+
+def test_metadata_endpoints_describe_the_cloud(emu):
+    document = requests.get(emu.metadata_url, verify=emu.ca_file, timeout=10).json()
+    entry = document[0]
+    assert entry['resourceManager'] == emu.url + '/'
+    assert entry['authentication']['loginEndpoint'] == emu.url
+    assert entry['authentication']['audiences'][0] == emu.url + '/'
+    legacy = requests.get(emu.url + '/metadata/endpoints?api-version=2015-01-01', verify=emu.ca_file, timeout=10).json()
+    assert legacy['authentication']['loginEndpoint'] == emu.url
+
+
+def test_openid_discovery(emu):
+    document = requests.get('%s/%s/v2.0/.well-known/openid-configuration' % (emu.url, emu.tenant_id), verify=emu.ca_file,
+                            timeout=10).json()
+    assert document['token_endpoint'] == '%s/%s/oauth2/v2.0/token' % (emu.url, emu.tenant_id)
+
+
+def _arm_get(emu, headers):
+    url = '%s/subscriptions/%s/resourceGroups/%s/providers/Microsoft.DBforPostgreSQL/flexibleServers/%s?api-version=2026-10-01' % (
+        emu.url, emu.subscription_id, RESOURCE_GROUP, SERVER_POOL[0])
+    return requests.get(url, headers=headers, verify=emu.ca_file, timeout=10)
+
+
+def test_arm_without_token_is_401_with_challenge(emu):
+    response = _arm_get(emu, {})
+    assert response.status_code == 401
+    assert response.headers['WWW-Authenticate'].startswith('Bearer authorization_uri=')
+    assert response.json()['error']['code'] == 'AuthenticationFailed'
+
+
+def test_arm_with_forged_token_is_401(emu):
+    token = emu.credential().get_token(emu.url + '/.default').token
+    head, body, _ = token.split('.')
+    response = _arm_get(emu, {'Authorization': 'Bearer %s.%s.%s' % (head, body, 'AAAA')})
+    assert response.status_code == 401
+    assert response.json()['error']['code'] == 'InvalidAuthenticationToken'
+
+
+def test_expired_token_is_401(emu):
+    emu.settings(token_lifetime_seconds=1)
+    try:
+        token = emu.credential().get_token(emu.url + '/.default').token
+    finally:
+        emu.settings(token_lifetime_seconds=3600)
+    time.sleep(1.2)
+    response = _arm_get(emu, {'Authorization': 'Bearer ' + token})
+    assert response.status_code == 401
+    assert response.json()['error']['code'] == 'ExpiredAuthenticationToken'
+    assert 'WWW-Authenticate' in response.headers
+
+
+def test_subscriptions_and_tenants_for_cli_login(emu):
+    token = emu.credential().get_token(emu.url + '/.default').token
+    headers = {'Authorization': 'Bearer ' + token}
+    subs = requests.get(emu.url + '/subscriptions?api-version=2022-12-01', headers=headers, verify=emu.ca_file, timeout=10).json()
+    assert subs['value'][0]['subscriptionId'] == emu.subscription_id
+    tenants = requests.get(emu.url + '/tenants?api-version=2022-12-01', headers=headers, verify=emu.ca_file, timeout=10).json()
+    assert tenants['value'][0]['tenantId'] == emu.tenant_id
+    group = requests.head('%s/subscriptions/%s/resourcegroups/%s?api-version=2021-04-01' % (emu.url, emu.subscription_id, RESOURCE_GROUP),
+                          headers=headers, verify=emu.ca_file, timeout=10)
+    assert group.status_code == 204
+    missing = requests.get('%s/subscriptions/%s/resourcegroups/nope?api-version=2021-04-01' % (emu.url, emu.subscription_id),
+                           headers=headers, verify=emu.ca_file, timeout=10)
+    assert missing.status_code == 404 and missing.json()['error']['code'] == 'ResourceGroupNotFound'
