@@ -304,15 +304,18 @@ def identity_kwargs(settings, cloud):
     return kwargs
 
 
-def build_credential(settings, cloud):
-    """An azure-identity credential for resolved settings (imports azure.identity lazily)."""
-    import azure.identity as identity  # pylint: disable=import-outside-toplevel
+def build_credential(settings, cloud, transport=None):
+    """An azure-identity credential for resolved settings (imports azure.identity lazily).
+
+    transport: an azure-core HTTP transport to share with the API client (one connection pool).
+    """
+    from azure import identity  # pylint: disable=import-outside-toplevel
     source = settings['source']
     kwargs = identity_kwargs(settings, cloud)
+    if transport is not None:
+        kwargs['transport'] = transport
     if source == 'msi':
-        msi_kwargs = {}
-        if settings.get('cert_validation_mode') == 'ignore':
-            msi_kwargs['connection_verify'] = False
+        msi_kwargs = dict((k, v) for k, v in kwargs.items() if k in ('transport', 'connection_verify'))
         return identity.ManagedIdentityCredential(client_id=settings.get('client_id'), **msi_kwargs)
     if source == 'cli':
         return identity.AzureCliCredential(tenant_id=settings.get('tenant'))

@@ -19,7 +19,7 @@ import time
 from ansible_collections.pgflex.migration.plugins.module_utils.errors import AzureApiError, from_azure_exception
 from ansible_collections.pgflex.migration.plugins.module_utils.version import user_agent
 
-__all__ = ['AzureApiError', 'MigrationClient', 'DeadlineRetryPolicy', 'RETRY_STATUSES']
+__all__ = ['AzureApiError', 'MigrationClient', 'DeadlineRetryPolicy', 'RETRY_STATUSES', 'shared_transport']
 
 MIGRATION_TYPE = 'Microsoft.DBforPostgreSQL/flexibleServers/migrations'
 RETRY_STATUSES = frozenset([408, 429, 500, 502, 503, 504])
@@ -99,6 +99,17 @@ class DeadlineRetryPolicy(object):
             if not self._wait_fits(delay, deadline):
                 return response
             self._sleep(delay)
+
+
+def shared_transport(verify=True):
+    """(azure-core transport, requests session) that the credential, the metadata lookup and the API
+    calls can share, so a task opens one TLS connection per host instead of one per component."""
+    import requests  # pylint: disable=import-outside-toplevel
+    from azure.core.pipeline.transport import RequestsTransport  # pylint: disable=import-outside-toplevel
+    session = requests.Session()
+    session.verify = verify
+    kwargs = {} if verify else {'connection_verify': False}
+    return RequestsTransport(session=session, session_owner=False, **kwargs), session
 
 
 class MigrationClient(object):

@@ -88,10 +88,15 @@ def cloud_from_metadata(document, arm_base):
     return Cloud(entry.get('name') or resource_manager, resource_manager, login.rstrip('/'), audience, True)
 
 
-def fetch_json(url, verify=True, timeout=30):
-    """GET a URL and parse its JSON body (requests is already a dependency of azure-core)."""
-    import requests  # pylint: disable=import-outside-toplevel
-    response = requests.get(url, verify=verify, timeout=timeout, headers={'Accept': 'application/json'})
+def fetch_json(url, verify=True, timeout=30, session=None):
+    """GET a URL and parse its JSON body (requests is already a dependency of azure-core).
+
+    Pass the session the API calls use, so they reuse its connection instead of a new TLS handshake.
+    """
+    if session is None:
+        import requests  # pylint: disable=import-outside-toplevel
+        session = requests
+    response = session.get(url, verify=verify, timeout=timeout, headers={'Accept': 'application/json'})
     response.raise_for_status()
     return response.json()
 
@@ -126,4 +131,3 @@ def resolve_cloud(value, verify=True, fetch=fetch_json):
 def _short(exc):
     text = str(exc).strip().splitlines()
     return text[0] if text else type(exc).__name__
-

@@ -20,7 +20,7 @@ from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 from ansible_collections.pgflex.migration.plugins.module_utils.auth import (
     AUTH_ARGUMENT_SPEC, AuthError, build_credential, resolve_auth, subscription_for,
 )
-from ansible_collections.pgflex.migration.plugins.module_utils.cloud import CloudError, resolve_cloud
+from ansible_collections.pgflex.migration.plugins.module_utils.cloud import CloudError, fetch_json, resolve_cloud
 from ansible_collections.pgflex.migration.plugins.module_utils.errors import AzureApiError
 
 # import name -> pip package, checked before the first API call
@@ -69,12 +69,16 @@ class MigrationModule(object):
         missing = missing_libraries()
         if missing:
             self.fail(missing_required_lib(' and '.join(missing)), missing_packages=missing)
-        from ansible_collections.pgflex.migration.plugins.module_utils.client import MigrationClient  # pylint: disable=import-outside-toplevel
+        from ansible_collections.pgflex.migration.plugins.module_utils.client import (  # pylint: disable=import-outside-toplevel
+            MigrationClient, shared_transport,
+        )
         self.auth = resolve_auth(self.params)
         verify = self.auth.get('cert_validation_mode') != 'ignore'
-        cloud = resolve_cloud(self.auth.get('cloud_environment'), verify=verify)
-        credential = build_credential(self.auth, cloud)
-        return MigrationClient(credential, subscription_for(self.auth), cloud, verify=verify)
+        transport, session = shared_transport(verify)
+        cloud = resolve_cloud(self.auth.get('cloud_environment'), verify=verify,
+                              fetch=lambda url, verify=True: fetch_json(url, verify=verify, session=session))
+        credential = build_credential(self.auth, cloud, transport=transport)
+        return MigrationClient(credential, subscription_for(self.auth), cloud, verify=verify, transport=transport)
 
     def fail(self, msg, **kwargs):
         self.module.fail_json(msg=msg, **kwargs)

@@ -12,11 +12,11 @@ version_added: 0.1.0
 description:
   - Reads one migration of the migration service of Azure Database for PostgreSQL - Flexible Server, or lists the
     migrations whose target is a flexible server.
-  - Each migration comes back with its fields in snake_case and a normalised RV(migrations[].status) summary:
-    state, per-database progress and validation results.
+  - Each migration comes back with its fields in snake_case and a normalised RV(migrations[].status) summary of
+    its state, per-database progress and validation results.
   - A named migration that does not exist gives an empty list, not a failure.
 author:
-  - pgflex.migration maintainers
+  - pgflex.migration maintainers (@pgflex)
 options:
   resource_group:
     description:

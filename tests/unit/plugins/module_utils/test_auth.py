@@ -172,7 +172,7 @@ def _settings(**values):
 
 
 def test_build_credential_types(tmp_path):
-    import azure.identity as identity
+    from azure import identity
     assert isinstance(auth.build_credential(_settings(secret='s'), CUSTOM), identity.ClientSecretCredential)
     token = tmp_path / 'token'
     token.write_text('tok')
@@ -204,7 +204,7 @@ def _self_signed_pem():
 
 
 def test_certificate_thumbprint_checked(tmp_path):
-    import azure.identity as identity
+    from azure import identity
     pem, thumbprint = _self_signed_pem()
     path = tmp_path / 'sp.pem'
     path.write_bytes(pem)

@@ -124,8 +124,8 @@ def test_validation_flattened_with_verdict_and_problems():
     {'name': 'm', 'properties': {'currentStatus': {'state': 'InProgress', 'currentSubStateDetails': {}}}},
     {'name': 'm', 'properties': {'currentStatus': {'state': 'InProgress', 'currentSubStateDetails': {'dbDetails': None}}}},
     {'name': 'm', 'properties': {'currentStatus': None}},
-    {'name': 'm', 'properties': {'currentStatus': {'currentSubStateDetails': {'dbDetails': {'d': None},
-                                                                                'validationDetails': {'dbLevelValidationDetails': [None]}}}}},
+    {'name': 'm', 'properties': {'currentStatus': {'currentSubStateDetails': {
+        'dbDetails': {'d': None}, 'validationDetails': {'dbLevelValidationDetails': [None]}}}}},
 ])
 def test_real_traffic_shapes(migration):
     summary = status_summary(migration)

@@ -54,6 +54,10 @@ class StubClient(object):
         return {'name': server}
 
 
+def raise_fail(self, **result):  # pylint: disable=unused-argument
+    raise Fail(result)
+
+
 @pytest.fixture
 def run_module(monkeypatch):
     def exit_json(self, **result):
@@ -139,7 +143,7 @@ def test_auth_problems_fail_clearly(monkeypatch, run_module):
 
 
 def test_username_password_refused(monkeypatch):
-    monkeypatch.setattr(basic.AnsibleModule, 'fail_json', lambda self, **r: (_ for _ in ()).throw(Fail(r)))
+    monkeypatch.setattr(basic.AnsibleModule, 'fail_json', raise_fail)
     args = {'resource_group': 'rg', 'server_name': 'srv', 'ad_user': 'me@example.com', 'password': 'pw-123', 'subscription_id': 'sub'}
     with patch_module_args(args):
         with pytest.raises(Fail) as info:
@@ -149,7 +153,7 @@ def test_username_password_refused(monkeypatch):
 
 def test_missing_sdk_names_pip_packages(monkeypatch, run_module):
     monkeypatch.setattr(module_base, 'missing_libraries', lambda: ['azure-mgmt-postgresqlflexibleservers'])
-    monkeypatch.setattr(basic.AnsibleModule, 'fail_json', lambda self, **r: (_ for _ in ()).throw(Fail(r)))
+    monkeypatch.setattr(basic.AnsibleModule, 'fail_json', raise_fail)
     with patch_module_args(dict(BASE_ARGS)):
         with pytest.raises(Fail) as info:
             pg_flexible_migration_info.main()
