@@ -48,6 +48,7 @@ class Task:
         self.diff = None
         self.released = []  # databases this run cut over
         self.deadline = None  # time.monotonic() value the task must end by (with wait)
+        self.changed = False  # set once a change was sent (or would be, in check mode)
 
     # ---- helpers ---------------------------------------------------------------------------
 
@@ -59,7 +60,8 @@ class Task:
         return (self.params['resource_group'], self.params['server_name'], self.name)
 
     def fail(self, msg, migration=None):
-        extra = {'actions': self.actions, 'progress': self.progress.entries}
+        # A failure after a change (e.g. a created migration that then failed) still reports changed.
+        extra = {'actions': self.actions, 'progress': self.progress.entries, 'changed': self.changed}
         if migration is not None:
             extra['migration'] = migration_result(migration)
         self.mod.fail(msg, **extra)
@@ -159,6 +161,7 @@ class Task:
         body = request.create_body(params, location)
         self.diff = {'before': {}, 'after': settings_view(body)}
         self.actions.append('create')
+        self.changed = True
         if self.mod.check_mode:
             shown = request.without_secrets(body)
             shown['name'] = name
@@ -177,6 +180,7 @@ class Task:
             return existing, False
         self.diff = {'before': before, 'after': dict(before, **settings_view(request.answer_patch(answers)))}
         self.actions.append('answer %s' % ', '.join(sorted(answers)))
+        self.changed = True
         if self.mod.check_mode:
             return existing, True
         return self.mod.client.update(*(self._where() + (request.answer_patch(answers),))), True
@@ -231,6 +235,7 @@ class Task:
         before = dict((self.diff or {}).get('before') or settings_view(migration))
         self.diff = {'before': before, 'after': dict(before, cutover=pending or True)}
         self.actions.append('cutover %s' % (', '.join(pending) if pending else 'all databases'))
+        self.changed = True
         if self.mod.check_mode:
             return migration, True
         self.released = list(pending or view.get('databases') or [])
@@ -287,12 +292,14 @@ class Task:
                 return existing, False
             self.diff = {'before': before, 'after': dict(before, cancel_databases=left)}
             self.actions.append('cancel %s' % ', '.join(left))
+            self.changed = True
             self.mod.module.warn(ROLLBACK_WARNING)
             if self.mod.check_mode:
                 return existing, True
             return self.mod.client.update(*(self._where() + (request.cancel_patch(left),))), True
         self.diff = {'before': before, 'after': dict(before, state='Canceled')}
         self.actions.append('cancel')
+        self.changed = True
         self.mod.module.warn(ROLLBACK_WARNING)
         if self.mod.check_mode:
             return existing, True
@@ -326,13 +333,11 @@ class Task:
                       % (params['wait_timeout'], self.name, waiter.DESCRIPTIONS[target], waiter.state_of(final),
                          waiter.substate_of(final) or 'none',
                          ' (last polling error: %s)' % outcome.last_error if outcome.last_error else ''), final)
-        if goal(final):
-            return final
-        if waiter.is_terminal(final):
-            state = waiter.state_of(final)
-            if state.lower() in ('succeeded',) and target in ('validated', 'cutover_ready', 'user_action'):
-                return final
+        state = waiter.state_of(final).lower()
+        if state in ('failed', 'validationfailed') or (state == 'canceled' and target != 'cancelled'):
             self.fail(failure_text(self.name, final), final)
+        if goal(final) or state == 'succeeded':
+            return final
         self.fail(question_text(self.name, final, target), final)
         return final
 
@@ -354,7 +359,7 @@ def failure_text(name, migration):
     for db in summary.get('databases') or []:
         if db.get('message'):
             parts.append("database '%s' (%s): %s" % (db.get('name'), db.get('state'), db.get('message')))
-    return '; '.join(parts) + '.'
+    return '; '.join(part.rstrip('.') for part in parts) + '.'
 
 
 def question_text(name, migration, target):

@@ -404,3 +404,18 @@ def test_cancel_in_check_mode_makes_no_call(run_module):
     kind, result = run_module(CANCEL, client, check_mode=True)
     assert kind is Exit and result['changed'] is True
     assert client.mutating_calls() == []
+
+
+def test_failure_after_create_still_reports_changed(run_module):
+    client = FakeService(script=[status('Failed', 'Completed')])
+    kind, result = run_module(dict(CREATE, wait=True), client)
+    assert kind is Fail
+    assert result['changed'] is True and result['actions'] == ['create']
+    assert not result['msg'].endswith('..')
+
+
+def test_wait_for_validated_fails_when_validation_failed(run_module):
+    validation = {'status': 'Failed', 'serverLevelValidationDetails': [{'type': 'SourceVersionValidation', 'state': 'Failed'}]}
+    client = FakeService(script=[status('ValidationFailed', 'Completed', {}, validation)])
+    kind, result = run_module(dict(CREATE, wait=True, wait_for='validated'), client)
+    assert kind is Fail and 'SourceVersionValidation' in result['msg']
