@@ -99,6 +99,7 @@ def server(emu, request):
     name = SERVER_POOL[server.counter % len(SERVER_POOL)]
     server.counter += 1
     yield name
+    emu.clear_faults()
     mgmt = emu.mgmt_client()
     for migration in mgmt.migrations.list_by_target_server(RESOURCE_GROUP, name):
         mgmt.migrations.cancel(RESOURCE_GROUP, name, migration.name)
