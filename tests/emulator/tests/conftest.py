@@ -117,6 +117,7 @@ def migration_body(source_cluster, target_cluster, dbs, **props):
     body = {'sourceDbServerResourceId': source_id(source_cluster), 'dbsToMigrate': list(dbs),
             'secretParameters': {'adminCredentials': {'sourceServerPassword': source_cluster.password,
                                                       'targetServerPassword': target_cluster.password}}}
+    body.setdefault('overwriteDbsInTarget', 'True')  # tests share one target cluster; opt out explicitly to test the wait
     body.update(props)
     return {'location': 'eastus', 'properties': body}
 

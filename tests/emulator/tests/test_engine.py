@@ -60,7 +60,7 @@ def test_offline_migration_of_three_databases_copies_everything(client, server, 
 @pytest.mark.parametrize('case', ['bad-password', 'unsupported-extension', 'newer-source', 'target-db-exists', 'missing-db',
                                   'verify-full-needs-tls-trust'])
 def test_validation_failures(client, server, source, target, case):
-    dbs, props, srv = ['shop'], {'migrationOption': 'ValidateAndMigrate'}, server
+    dbs, props, srv = ['shop'], {'migrationOption': 'ValidateAndMigrate', 'overwriteDbsInTarget': 'False'}, server
     body = migration_body(source, target, dbs, **props)
     expect_type, expect_text = {
         'bad-password': ('AuthenticationAndConnectivityValidation', 'password authentication failed'),
@@ -115,7 +115,7 @@ def test_unreachable_source_fails_with_db002(client, server, source, target):
 def test_overwrite_confirmation_wait_is_released_by_patch(client, server, source, target):
     if target.psql("SELECT count(*) FROM pg_database WHERE datname = 'hr'") == '0':
         target.psql('CREATE DATABASE hr')
-    client.migrations.create(RESOURCE_GROUP, server, 'confirm', migration_body(source, target, ['hr']))
+    client.migrations.create(RESOURCE_GROUP, server, 'confirm', migration_body(source, target, ['hr'], overwriteDbsInTarget='False'))
     waiting = wait_for(client, server, 'confirm', lambda m: substate(m) == 'WaitingForTargetDBOverwriteConfirmation')
     assert state(waiting) == 'WaitingForUserAction'
     client.migrations.update(RESOURCE_GROUP, server, 'confirm', {'properties': {'overwriteDbsInTarget': 'True'}})
