@@ -187,8 +187,7 @@ class Task:
 
     def _answers(self, existing):
         """{option: value} the task gives for the question the migration is waiting on, if any."""
-        if waiter.state_of(existing).lower() != 'waitingforuseraction':
-            return {}
+        # The substate says what is asked (the window wait comes with state InProgress).
         option = ANSWERS.get(waiter.substate_of(existing).lower())
         value = self.params.get(option) if option else None
         if value in (None, False, []):

@@ -64,7 +64,8 @@ def cutover_ready(migration):
 
 
 def user_action(migration):
-    return state_of(migration).lower() == 'waitingforuseraction' or cutover_ready(migration)
+    """Waiting on the user, or on something the user can answer (the data migration window included)."""
+    return state_of(migration).lower() == 'waitingforuseraction' or substate_of(migration).lower().startswith('waitingfor')
 
 
 def _flag_set(migration, key):

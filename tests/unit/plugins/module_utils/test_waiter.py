@@ -194,3 +194,9 @@ def test_databases_just_cut_over_do_not_count_as_waiting():
                       {'a': db('WaitingForCutoverTrigger', 1), 'b': db('WaitingForCutoverTrigger', 1)})
     assert waiter.awaiting_user(ready, released=['a'])
     assert not waiter.awaiting_user(ready, released=['a', 'b'])
+
+
+def test_window_wait_counts_as_user_action_but_not_as_a_question():
+    scheduled = migration('InProgress', 'WaitingForDataMigrationWindow')
+    assert waiter.user_action(scheduled)
+    assert not waiter.awaiting_user(scheduled)

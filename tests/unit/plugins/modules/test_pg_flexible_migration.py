@@ -419,3 +419,16 @@ def test_wait_for_validated_fails_when_validation_failed(run_module):
     client = FakeService(script=[status('ValidationFailed', 'Completed', {}, validation)])
     kind, result = run_module(dict(CREATE, wait=True, wait_for='validated'), client)
     assert kind is Fail and 'SourceVersionValidation' in result['msg']
+
+
+def test_start_data_migration_answers_the_window_wait(run_module):
+    client = FakeService([existing(substate='WaitingForDataMigrationWindow', startDataMigration='False')])
+    kind, result = run_module(dict(CREATE, start_data_migration=True), client)
+    assert kind is Exit, result
+    assert client.mutating_calls() == [('update', 'mig1', {'properties': {'startDataMigration': 'True'}})]
+
+
+def test_start_data_migration_differing_on_a_running_migration_is_drift(run_module):
+    client = FakeService([existing(startDataMigration='False')])
+    kind, result = run_module(dict(CREATE, start_data_migration=True), client)
+    assert kind is Fail and 'start_data_migration: requested true, existing false' in result['msg']
