@@ -206,9 +206,10 @@ def _check_complete(settings):
     """Fail early, naming the missing option, before any network call."""
     source = settings['source']
     if source in ('options', 'env', 'credential_file'):
-        if settings.get('ad_user') or settings.get('password'):
-            if not (settings.get('secret') or settings.get('x509_certificate_path') or _has_oidc(settings)):
-                raise AuthError(NO_PASSWORD_AUTH)
+        # Refused even next to other credentials: silently ignoring a user's choice would be worse.
+        # AZURE_PASSWORD alone may belong to another tool, so the environment needs AZURE_AD_USER.
+        if settings.get('ad_user') or (source != 'env' and settings.get('password')):
+            raise AuthError(NO_PASSWORD_AUTH)
         where = {'options': 'module options', 'env': 'environment variables',
                  'credential_file': "profile '%s'" % settings.get('profile')}[source]
         missing = [key for key in ('client_id', 'tenant') if not settings.get(key)]

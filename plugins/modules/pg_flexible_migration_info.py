@@ -324,7 +324,7 @@ migrations:
               type: str
               returned: always
         validation:
-          description: Validation results flattened into readable items.
+          description: Validation results flattened into readable checks.
           returned: always
           type: dict
           contains:
@@ -347,7 +347,7 @@ migrations:
               description: When validation ended.
               type: str
               returned: always
-            items:
+            checks:
               description: Every check, server-level first.
               type: list
               elements: dict
@@ -374,6 +374,14 @@ migrations:
                   type: list
                   elements: str
                   returned: always
+            items:
+              description:
+                - The same list as RV(migrations[].status.validation.checks), kept for compatibility.
+                - Prefer C(checks); in Jinja C(validation.items) is the dictionary method, so this key only works as
+                  C(validation['items']).
+              type: list
+              elements: dict
+              returned: always
             problems:
               description: One readable line per failed or warning check.
               type: list

@@ -240,3 +240,13 @@ def test_cli_subscription():
 def test_describe_has_no_secret():
     text = auth.describe(_settings(secret='very-secret'))
     assert text == 'client secret from options' and 'very-secret' not in text
+
+
+def test_username_refused_even_with_a_secret(no_az):
+    with pytest.raises(auth.AuthError, match='not supported'):
+        auth.resolve_auth(params(client_id='a', secret='s', tenant='t', subscription_id=SUB, ad_user='me@example.com'), {}, '/nonexistent')
+
+
+def test_stray_azure_password_in_environment_is_ignored(no_az):
+    env = {'AZURE_SUBSCRIPTION_ID': SUB, 'AZURE_CLIENT_ID': 'a', 'AZURE_SECRET': 's', 'AZURE_TENANT': 't', 'AZURE_PASSWORD': 'other-tool'}
+    assert auth.resolve_auth(params(), env, '/nonexistent')['source'] == 'env'

@@ -107,12 +107,13 @@ def test_db_details_keys_are_database_names():
 def test_validation_flattened_with_verdict_and_problems():
     validation = status_summary(FAILED_VALIDATION)['validation']
     assert validation['verdict'] == 'failed'
-    assert [(i['level'], i['database'], i['type'], i['state']) for i in validation['items']] == [
+    assert [(i['level'], i['database'], i['type'], i['state']) for i in validation['checks']] == [
         ('server', None, 'AuthenticationAndConnectivityValidation', 'Succeeded'),
         ('database', 'OrdersDB', 'ExtensionsValidation', 'Failed'),
         ('database', 'OrdersDB', 'CollationsValidation', 'Warning'),
     ]
-    assert validation['items'][1]['messages'] == ['Unsupported Extension postgres_fdw']
+    assert validation['checks'][1]['messages'] == ['Unsupported Extension postgres_fdw']
+    assert validation['items'] is validation['checks']  # compatibility alias
     assert validation['problems'] == ["database 'OrdersDB': ExtensionsValidation Failed: Unsupported Extension postgres_fdw",
                                       "database 'OrdersDB': CollationsValidation Warning: Collation differs"]
 
@@ -137,7 +138,7 @@ def test_no_substate_on_create():
     summary = status_summary({'properties': {'currentStatus': {'state': 'InProgress', 'error': ''}}})
     assert summary == {'state': 'InProgress', 'substate': None, 'terminal': False, 'error': None, 'databases': [],
                        'validation': {'verdict': 'not_run', 'status': None, 'started_on': None, 'ended_on': None,
-                                      'items': [], 'problems': []}}
+                                      'checks': [], 'items': [], 'problems': []}}
 
 
 def test_validation_in_progress_and_unknown_values():
@@ -146,7 +147,7 @@ def test_validation_in_progress_and_unknown_values():
             'status': 'Running', 'serverLevelValidationDetails': [{'type': 'NewCheck', 'state': 'Pending'}]}}}}})
     assert summary['state'] == 'SomethingNew' and not summary['terminal']
     assert summary['validation']['verdict'] == 'in_progress'
-    assert summary['validation']['items'][0]['type'] == 'NewCheck'
+    assert summary['validation']['checks'][0]['type'] == 'NewCheck'
 
 
 def test_terminal_states():
