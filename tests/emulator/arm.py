@@ -59,7 +59,7 @@ def _resource_group(app, req):
 
 
 def _server(app, req, child=None):
-    group_name, _ = _resource_group(app, req)
+    group_name = _resource_group(app, req)[0]
     server = app.config.server(group_name, req.params['server'])
     if server is None:
         if child:
@@ -144,7 +144,7 @@ def server_body(app, group_name, server):
 
 def list_servers(app, req):
     _api_version(req)
-    group_name, _ = _resource_group(app, req)
+    group_name = _resource_group(app, req)[0]
     return Response(200, {'value': [server_body(app, group_name, s) for s in app.config.servers
                                     if s.resource_group.lower() == group_name.lower()]})
 

@@ -12,6 +12,9 @@ LOCATIONS = {
     'japaneast': 'Japan East', 'australiaeast': 'Australia East', 'southeastasia': 'Southeast Asia',
 }
 
+# The target's azure.extensions allow-list unless a server sets its own.
+DEFAULT_EXTENSIONS = ['plpgsql', 'pg_trgm', 'citext', 'hstore', 'uuid-ossp', 'pgcrypto', 'pg_stat_statements']
+
 API_VERSIONS = ('2026-10-01', '2025-08-01', '2024-08-01')
 
 # Settings an admin can change at run time (see admin.py); values here are the defaults.
@@ -47,8 +50,7 @@ class ServerConfig:
         self.location = normalize_location(data.get('location', 'eastus'))
         self.sku = data.get('sku', {'name': 'Standard_D2ds_v5', 'tier': 'GeneralPurpose'})
         self.storage_mb = int(data.get('storage_mb', 32768))
-        self.extensions = [e.lower() for e in data.get('extensions', ['plpgsql', 'pg_trgm', 'citext', 'hstore', 'uuid-ossp',
-                                                                     'pgcrypto', 'pg_stat_statements'])]
+        self.extensions = [e.lower() for e in data.get('extensions', DEFAULT_EXTENSIONS)]
         self.fqdn = data.get('fqdn', '%s.postgres.database.azure.com' % self.name)
 
 

@@ -32,7 +32,7 @@ class Request:
             value = json.loads(self.body.decode('utf-8'))
         except (ValueError, UnicodeDecodeError) as exc:
             raise ArmError(400, 'InvalidRequestContent',
-                           "The request content was invalid and could not be deserialized: '%s'." % str(exc).split(':')[0])
+                           "The request content was invalid and could not be deserialized: '%s'." % str(exc).split(':', maxsplit=1)[0])
         if not isinstance(value, dict):
             raise ArmError(400, 'InvalidRequestContent', 'The request content was invalid and could not be deserialized: '
                                                          "'expected a JSON object'.")

@@ -72,7 +72,7 @@ def _audience_from_scope(scope):
 def _check_assertion(app, client, assertion):
     """A federated (workload identity) assertion: issuer + subject must match a federated credential."""
     try:
-        _, claims = decode_unverified(assertion)
+        claims = decode_unverified(assertion)[1]
     except ValueError:
         return 'AADSTS50027', 'JWT token is invalid or malformed.'
     if claims.get('exp', 0) <= time.time():
@@ -127,7 +127,7 @@ def token(app, req):
                             "The resource principal named %s was not found in the tenant named %s." % (audience, app.config.tenant_id),
                             app)
     lifetime = int(app.settings['token_lifetime_seconds'])
-    access_token, _ = app.signer.issue(app.config.tenant_id, audience, client.get('object_id', client_id), lifetime, client_id)
+    access_token = app.signer.issue(app.config.tenant_id, audience, client.get('object_id', client_id), lifetime, client_id)[0]
     return Response(200, {'token_type': 'Bearer', 'expires_in': lifetime, 'ext_expires_in': lifetime, 'access_token': access_token})
 
 

@@ -167,8 +167,8 @@ class Store:
 
     def on_server(self, subscription, resource_group, server):
         with self.lock:
-            return [m for (s, g, srv, _), m in self._items.items()
-                    if s == subscription.lower() and g == resource_group.lower() and srv == server and not m.deleted]
+            wanted = (subscription.lower(), resource_group.lower(), server)
+            return [m for key, m in self._items.items() if key[:3] == wanted and not m.deleted]
 
     def active_on_server(self, subscription, resource_group, server):
         return [m for m in self.on_server(subscription, resource_group, server) if not m.terminal]

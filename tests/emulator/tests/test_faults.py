@@ -67,7 +67,7 @@ def test_server_errors_are_arm_shaped_and_retried(emu, client, server, status):
 def test_token_bucket_throttling(emu, server):
     token = _token(emu)
     emu.add_fault(kind='bucket', capacity=3, refill_per_second=0.01)
-    statuses = [_raw_get(emu, server, token).status_code for _ in range(5)]
+    statuses = [_raw_get(emu, server, token).status_code for attempt in range(5)]
     assert statuses == [200, 200, 200, 429, 429]
     throttled = _raw_get(emu, server, token)
     assert int(throttled.headers['Retry-After']) >= 1
@@ -103,7 +103,7 @@ def test_token_endpoint_outage(emu):
 def test_stuck_migration_does_not_progress_until_released(emu, client, server, source, target):
     emu.add_fault(kind='stuck', migration='frozen')
     client.migrations.create(RESOURCE_GROUP, server, 'frozen', migration_body(source, target, ['shop'], migrationOption='Validate'))
-    for _ in range(5):
+    for poll in range(5):  # pylint: disable=unused-variable
         current = client.migrations.get(RESOURCE_GROUP, server, 'frozen').as_dict()
         assert state(current) == 'InProgress' and substate(current) == 'ValidationInProgress'
     emu.clear_faults()

@@ -37,7 +37,7 @@ def test_create_get_list_and_quirks(client, server, source, target):
     done = wait_terminal(client, server, 'quirks')
     assert done['location'] == 'East US'                           # GET returns the display name
     assert state(done) == 'Succeeded' and substate(done) == 'Completed'
-    assert done['properties']['validationDetails' if False else 'currentStatus']['currentSubStateDetails']['validationDetails']['status'] == 'Succeeded'
+    assert done['properties']['currentStatus']['currentSubStateDetails']['validationDetails']['status'] == 'Succeeded'
     assert done['properties']['migrationWindowEndTimeInUtc']
     assert done['properties']['targetDbServerMetadata']['location'] == 'East US'
     assert [m.name for m in client.migrations.list_by_target_server(RESOURCE_GROUP, server)] == []
