@@ -187,3 +187,10 @@ def test_retry_after_parsing(headers, expected):
 
 def test_error_str_without_details():
     assert str(AzureApiError('plain')) == 'plain'
+
+
+def test_shared_transport_reuses_one_session():
+    from ansible_collections.pgflex.migration.plugins.module_utils.client import shared_transport
+    transport, session = shared_transport(verify=False)
+    assert session.verify is False
+    assert transport.session is session
