@@ -22,17 +22,22 @@ def bindir():
     return os.environ.get('PGFLEX_PG_BINDIR') or find_bindir(install=False)
 
 
-def count_tables(endpoint, dbname):
-    with connect(endpoint, dbname) as conn:
-        return conn.execute("SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind = 'r' "
-                            "AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg_toast%'").fetchone()[0]
+class SourceFacts:
+    """What the copy needs to know about one source database, read over a single connection."""
+
+    def __init__(self, endpoint, dbname):
+        with connect(endpoint, dbname) as conn:
+            self.extensions = [row[0] for row in conn.execute('SELECT extname FROM pg_extension ORDER BY 1')]
+            self.tables = conn.execute(
+                "SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind = 'r' "
+                "AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg_toast%'").fetchone()[0]
+            self.encoding, self.collate, self.ctype = conn.execute(
+                'SELECT pg_encoding_to_char(encoding), datcollate, datctype FROM pg_database WHERE datname = current_database()').fetchone()
 
 
-def recreate_database(source, target, dbname):
+def recreate_database(facts, target, dbname):
     """Drop (forcefully) and create the target database with the source's encoding and locale."""
-    with connect(source, dbname) as conn:
-        encoding, collate, ctype = conn.execute(
-            'SELECT pg_encoding_to_char(encoding), datcollate, datctype FROM pg_database WHERE datname = current_database()').fetchone()
+    encoding, collate, ctype = facts.encoding, facts.collate, facts.ctype
     with connect(target) as conn:
         conn.execute(sql.SQL('DROP DATABASE IF EXISTS {} WITH (FORCE)').format(sql.Identifier(dbname)))
         conn.execute(sql.SQL('CREATE DATABASE {} TEMPLATE template0 ENCODING {} LC_COLLATE {} LC_CTYPE {}').format(

@@ -279,13 +279,14 @@ class Runner:
             self._check_cancel()
             self._set_db(name, migrationState='Canceled', endedOn=iso(utcnow()))
             return
-        problem = self._extension_problem(name)
-        if problem:
-            self._set_db(name, migrationState='Failed', endedOn=iso(utcnow()), message=problem, migrationOperation='PreparingTarget')
-            return
         try:
-            total = copier.count_tables(self.source, name)
-            copier.recreate_database(self.source, self.target, name)
+            facts = copier.SourceFacts(self.source, name)
+            problem = self._extension_problem(facts.extensions)
+            if problem:
+                self._set_db(name, migrationState='Failed', endedOn=iso(utcnow()), message=problem, migrationOperation='PreparingTarget')
+                return
+            total = facts.tables
+            copier.recreate_database(facts, self.target, name)
         except psycopg.Error as exc:
             self._set_db(name, migrationState='Failed', endedOn=iso(utcnow()), message=str(exc).strip().splitlines()[0])
             return
@@ -329,12 +330,7 @@ class Runner:
                          fullLoadErroredTables=max(total - len(seen) + 1, 1) if seen else total,
                          fullLoadCompletedTables=max(len(seen) - 1, 0), message=detail)
 
-    def _extension_problem(self, name):
-        try:
-            with connect(self.source, name) as conn:
-                extensions = [r[0] for r in conn.execute('SELECT extname FROM pg_extension')]
-        except psycopg.Error as exc:
-            return str(exc).strip().splitlines()[0]
+    def _extension_problem(self, extensions):
         allowed = set(self.m.server.extensions) | {'plpgsql'}
         bad = sorted(e for e in extensions if e.lower() not in allowed)
         if bad:
