@@ -54,7 +54,7 @@ class Engine:
             _check_subset(migration, dbs, 'dbsToCancelMigrationOn')
             if not dbs or set(dbs) >= set(migration.dbs):
                 migration.cancel_requested = True
-                migration.substate = 'CancelingRequestedDBMigrations'
+                migration.state, migration.substate = 'InProgress', 'CancelingRequestedDBMigrations'
                 targets = list(migration.db_details)
             else:
                 migration.cancel_dbs.update(dbs)

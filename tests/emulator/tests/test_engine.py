@@ -58,7 +58,7 @@ def test_offline_migration_of_three_databases_copies_everything(client, server, 
 
 
 @pytest.mark.parametrize('case', ['bad-password', 'unsupported-extension', 'newer-source', 'target-db-exists', 'missing-db',
-                                  'verify-full-needs-tls-trust'])
+                                  'verify-full-needs-tls-trust', 'user-collation'])
 def test_validation_failures(client, server, source, target, case):
     dbs, props, srv = ['shop'], {'migrationOption': 'ValidateAndMigrate', 'overwriteDbsInTarget': 'False'}, server
     body = migration_body(source, target, dbs, **props)
@@ -69,6 +69,7 @@ def test_validation_failures(client, server, source, target, case):
         'target-db-exists': ('SchemaValidation', 'already exists on the target'),
         'missing-db': ('SchemaValidation', 'does not exist on the source'),
         'verify-full-needs-tls-trust': ('AuthenticationAndConnectivityValidation', 'Unable to connect'),
+        'user-collation': ('CollationsValidation', 'User defined Collations'),
     }[case]
     if case == 'bad-password':
         body['properties']['secretParameters']['adminCredentials']['sourceServerPassword'] = 'wrong-password'
@@ -83,6 +84,11 @@ def test_validation_failures(client, server, source, target, case):
     elif case == 'verify-full-needs-tls-trust':
         body['properties']['sslMode'] = 'VerifyFull'
         body['properties']['sourceDbServerResourceId'] = 'localhost:%d@postgres' % target.port  # target has no TLS
+    elif case == 'user-collation':
+        if source.psql("SELECT count(*) FROM pg_database WHERE datname = 'collated'") == '0':
+            source.psql('CREATE DATABASE collated')
+            source.psql('CREATE COLLATION public.legacy_sort FROM "C"', dbname='collated')
+        body['properties']['dbsToMigrate'] = ['collated']
     name = 'fail-%s' % case
     client.migrations.create(RESOURCE_GROUP, srv, name, body)
     done = wait_terminal(client, srv, name)
