@@ -29,7 +29,7 @@ wait "$first_pid" && { echo "the first run should have been killed"; exit 1; }
 first_pid=""
 echo "first run killed while ${prefix}b01mig was running"
 
-"$python" emulator_admin.py "$config" speed 1
+"$python" emulator_admin.py "$config" speed 4
 "${playbook[@]}" run.yml
 
 names=$("$python" emulator_admin.py "$config" names "$prefix")
