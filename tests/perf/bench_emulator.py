@@ -93,7 +93,7 @@ def wait(t, session, name):
 def bench_get(t, session, name, seconds, threads):
     url = t.url + t.server_path + '/migrations/' + name + API
     latencies = []
-    for _ in range(300):
+    while len(latencies) < 300:
         started = time.perf_counter()
         session.get(url, timeout=30).raise_for_status()
         latencies.append((time.perf_counter() - started) * 1000)
