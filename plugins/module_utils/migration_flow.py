@@ -169,21 +169,28 @@ class Task:
         return client.create(rg, server, name, body)
 
     def _converge(self, existing):
-        """An existing migration: same settings -> nothing to do; answers to pending questions -> PATCH."""
-        answers = self._answers(existing)
-        found = differences(request.settings_body(self.params), existing, ignore=answers.keys())
+        """An existing migration: same settings -> nothing to do; answers to pending questions or new tags -> PATCH."""
+        updates = self._answers(existing)
+        labels = ['answer %s' % ', '.join(sorted(updates))] if updates else []
+        tags = self.params.get('tags')
+        if tags is not None and dict(tags) != (existing.get('tags') or {}):
+            # Tags are the resource's metadata, not the migration: they are updated, never drift.
+            updates['tags'] = tags
+            labels.append('update tags')
+        found = differences(request.settings_body(self.params), existing, ignore=list(updates) + ['tags'])
         if found:
             self.fail(describe_differences(self.name, found) + '. Nothing was changed.', existing)
         before = settings_view(existing)
-        if not answers:
+        if not updates:
             self.diff = {'before': before, 'after': before}
             return existing, False
-        self.diff = {'before': before, 'after': dict(before, **settings_view(request.answer_patch(answers)))}
-        self.actions.append('answer %s' % ', '.join(sorted(answers)))
+        patch = request.answer_patch(updates)
+        self.diff = {'before': before, 'after': dict(before, **settings_view(patch))}
+        self.actions.extend(labels)
         self.changed = True
         if self.mod.check_mode:
             return existing, True
-        return self.mod.client.update(*(self._where() + (request.answer_patch(answers),))), True
+        return self.mod.client.update(*(self._where() + (patch,))), True
 
     def _answers(self, existing):
         """{option: value} the task gives for the question the migration is waiting on, if any."""

@@ -179,6 +179,7 @@ options:
   tags:
     description:
       - Tags of the migration resource.
+      - On an existing migration, other tags are updated in place (they are metadata, not a setting of the migration).
     type: dict
   properties_file:
     description:

@@ -103,7 +103,9 @@ class FakeService(object):
 
     def update(self, rg, server, name, body):
         self.calls.append(('update', name, copy.deepcopy(body)))
-        self.migrations[name]['properties'].update(body['properties'])
+        self.migrations[name]['properties'].update(body.get('properties', {}))
+        if 'tags' in body:
+            self.migrations[name]['tags'] = body['tags']
         return copy.deepcopy(self.migrations[name])
 
     def cancel(self, rg, server, name):
@@ -432,3 +434,15 @@ def test_start_data_migration_differing_on_a_running_migration_is_drift(run_modu
     client = FakeService([existing(startDataMigration='False')])
     kind, result = run_module(dict(CREATE, start_data_migration=True), client)
     assert kind is Fail and 'start_data_migration: requested true, existing false' in result['msg']
+
+
+def test_new_tags_are_updated_not_drift(run_module):
+    client = FakeService([dict(existing(), tags={'wave': '1'})])
+    kind, result = run_module(dict(CREATE, tags={'wave': '2'}), client, diff=True)
+    assert kind is Exit, result
+    assert result['actions'] == ['update tags']
+    assert client.mutating_calls() == [('update', 'mig1', {'tags': {'wave': '2'}})]
+    assert result['diff']['before']['tags'] == {'wave': '1'} and result['diff']['after']['tags'] == {'wave': '2'}
+    client.calls = []
+    kind, result = run_module(dict(CREATE, tags={'wave': '2'}), client)
+    assert result['changed'] is False and client.mutating_calls() == []
