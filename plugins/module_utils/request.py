@@ -39,7 +39,7 @@ DEFAULT_MIGRATION_MODE = 'offline'
 DEFAULT_MIGRATION_OPTION = 'validate_and_migrate'
 
 # One user-visible setting: option name, REST path below the resource, and how to compare it.
-# kinds: enum, flag, databases, time, text, resource (ARM id or host:port@user), host, location, tags.
+# kinds: enum, flag, databases, time, resource (ARM id or host:port@user), host, location, tags.
 Setting = namedtuple('Setting', ['option', 'path', 'kind'])
 SETTINGS = (
     Setting('source_type', ('properties', 'sourceType'), 'enum'),
@@ -62,13 +62,6 @@ SETTINGS = (
 )
 SETTING_BY_OPTION = dict((setting.option, setting) for setting in SETTINGS)
 
-# Written once, never read back: they go in the body but never into a diff, a result or a comparison.
-SECRET_OPTIONS = ('source_password', 'target_password')
-WRITE_ONLY_OPTIONS = SECRET_OPTIONS + ('source_username', 'target_username')
-
-# Every option the properties file can supply (the rest come from the task only).
-CREATE_OPTIONS = tuple(setting.option for setting in SETTINGS) + WRITE_ONLY_OPTIONS
-
 _ARM_SEGMENT = r'[^/\s]+'
 SINGLE_SERVER_ID_RE = re.compile(
     r'^/subscriptions/%s/resourceGroups/%s/providers/Microsoft\.DBforPostgreSQL/servers/%s/?$'
@@ -83,10 +76,6 @@ HOST_RE = re.compile(r'^[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?$')
 _TIME_RE = re.compile(
     r'^(?P<date>\d{4}-\d{2}-\d{2})[Tt ](?P<h>\d{2}):(?P<m>\d{2})(?::(?P<s>\d{2})(?P<frac>\.\d+)?)?'
     r'(?P<tz>[Zz]|[+-]\d{2}:?\d{2})?$')
-
-
-class InvalidRequest(Exception):
-    """Input that must be fixed before any call; the message names the option and the fix."""
 
 
 # ---- value conversions shared with drift.py -------------------------------------------------
@@ -159,11 +148,6 @@ def format_time(moment):
 def normalise_location(value):
     """'Canada Central' and 'canadacentral' are the same region."""
     return re.sub(r'[\s_-]', '', str(value)).lower() if value is not None else None
-
-
-def target_server_id(subscription_id, resource_group, server_name):
-    return ('/subscriptions/%s/resourceGroups/%s/providers/Microsoft.DBforPostgreSQL/flexibleServers/%s'
-            % (subscription_id, resource_group, server_name))
 
 
 # ---- merging the properties file ----------------------------------------------------------

@@ -183,8 +183,9 @@ options:
     type: dict
   properties_file:
     description:
-      - Path of the JSON file used with C(az postgres flexible-server migration create --properties), read on the
-        Ansible controller's target host (where the module runs).
+      - Path of the JSON file used with C(az postgres flexible-server migration create --properties), on the host
+        the module runs on (usually the controller, as Azure tasks run on C(localhost)). Prefer an absolute path,
+        for example under C(playbook_dir).
       - Same keys as the CLI, case-insensitive, under a top-level C(properties) object, including
         C(MigrationRuntimeResourceId). JSON booleans are accepted as well as C("True")/C("False").
       - Options given in the task override the file. Unknown keys give a warning.
@@ -275,7 +276,7 @@ EXAMPLES = r'''
     resource_group: rg-databases
     server_name: pg-target-01
     name: orders-check
-    properties_file: files/migration-properties.json
+    properties_file: "{{ playbook_dir }}/files/migration-properties.json"
     migration_option: validate
     wait: true
     wait_for: validated
