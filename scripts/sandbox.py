@@ -6,11 +6,13 @@ idempotent and work as root. See docs/emulator.md ("The sandbox")."""
 
 import json
 import os
+import secrets
 import shlex
 import shutil
 import signal
 import sys
 import time
+import uuid
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, 'tests'))
@@ -18,7 +20,7 @@ sys.path.insert(0, os.path.join(ROOT, 'tests'))
 from pgcluster import PgCluster  # noqa: E402  pylint: disable=wrong-import-position
 from emulator import sample_data  # noqa: E402  pylint: disable=wrong-import-position
 from emulator.launcher import start_emulator  # noqa: E402  pylint: disable=wrong-import-position
-from emulator.tls import CertificateAuthority, write_trust_bundle  # noqa: E402  pylint: disable=wrong-import-position
+from emulator.tls import CertificateAuthority, client_certificate, write_trust_bundle  # noqa: E402  pylint: disable=wrong-import-position
 
 SANDBOX = os.path.join(ROOT, '.sandbox')
 RESOURCE_GROUP = 'pgflex-sandbox-rg'
@@ -78,9 +80,15 @@ def up():
     source = PgCluster.start(name='source', base_dir=os.path.join(SANDBOX, 'source'), ssl_cert_file=cert, ssl_key_file=key, keep=True)
     target = PgCluster.start(name='target', base_dir=os.path.join(SANDBOX, 'target'), keep=True)
     sample_data.seed(source)
+    # The service principal accepts its secret and a certificate (PEM with key + cert, azcollection's x509_certificate_path).
+    client_cert, client_key = client_certificate('pgflex-sandbox-sp')
+    certificate_path = os.path.join(SANDBOX, 'client-certificate.pem')
+    with open(os.open(certificate_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), 'wb') as handle:
+        handle.write(client_key + client_cert)
+    client = {'client_id': str(uuid.uuid4()), 'client_secret': secrets.token_urlsafe(24), 'certificates': [client_cert.decode('ascii')]}
     emulator = start_emulator(
         servers=[{'name': SERVER_NAME, 'cluster': target, 'resource_group': RESOURCE_GROUP, 'location': LOCATION}],
-        settings=SETTINGS, source_ca_file=source_ca, state_dir=os.path.join(SANDBOX, 'emulator'), detach=True)
+        settings=SETTINGS, source_ca_file=source_ca, state_dir=os.path.join(SANDBOX, 'emulator'), detach=True, clients=[client])
     with open(PID_FILE, 'w', encoding='utf-8') as handle:
         handle.write(str(emulator.process.pid))
     bundle = write_trust_bundle(os.path.join(SANDBOX, 'ca-bundle.pem'), emulator.ca_file)
@@ -94,7 +102,7 @@ def up():
         'PGFLEX_TARGET_PASSWORD': target.password,
         'PGFLEX_SANDBOX_DATABASES': ','.join(sample_data.GOOD_DATABASES), 'PGFLEX_SANDBOX_BAD_DATABASE': sample_data.BAD_DATABASE,
         'PGFLEX_IDENTITY_ENDPOINT': emulator.identity_endpoint, 'PGFLEX_IDENTITY_HEADER': emulator.managed_identity['header'],
-        'PGFLEX_MSI_CLIENT_ID': emulator.managed_identity['client_id'],
+        'PGFLEX_MSI_CLIENT_ID': emulator.managed_identity['client_id'], 'PGFLEX_CLIENT_CERTIFICATE_PATH': certificate_path,
     })
     with open(os.open(os.path.join(SANDBOX, 'env'), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), 'w', encoding='utf-8') as handle:
         handle.write('# pgflex sandbox (make sandbox-up); source it: . .sandbox/env\n')

@@ -5,8 +5,13 @@ import datetime
 import time
 import uuid
 
+from cryptography import x509
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import padding
+
 from .httpcore import Response
-from .tokens import decode_unverified
+from .tokens import b64url_decode, decode_unverified
 
 ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer'
 FEDERATION_AUDIENCE = 'api://AzureADTokenExchange'
@@ -70,13 +75,16 @@ def _audience_from_scope(scope):
 
 
 def _check_assertion(app, client, assertion):
-    """A federated (workload identity) assertion: issuer + subject must match a federated credential."""
+    """A certificate assertion (iss = sub = client id, signed by a registered certificate), or a federated
+    (workload identity) assertion whose issuer + subject match a federated credential."""
     try:
         claims = decode_unverified(assertion)[1]
     except ValueError:
         return 'AADSTS50027', 'JWT token is invalid or malformed.'
     if claims.get('exp', 0) <= time.time():
         return 'AADSTS700024', 'Client assertion is not within its valid time range.'
+    if claims.get('iss') == client['client_id'] and claims.get('sub') == client['client_id']:
+        return _check_certificate_assertion(client, assertion)
     aud = claims.get('aud')
     aud = aud if isinstance(aud, list) else [aud]
     for federated in client.get('federated', []):
@@ -87,6 +95,20 @@ def _check_assertion(app, client, assertion):
     return 'AADSTS700213', ("No matching federated identity record found for presented assertion subject '%s'. Please check your "
                             'federated identity credential Subject, Audience and Issuer against the presented assertion.'
                             % claims.get('sub'))
+
+
+def _check_certificate_assertion(client, assertion):
+    head, body, signature = assertion.split('.')
+    header = decode_unverified(assertion)[0]
+    for pem in client.get('certificates', []):
+        public_key = x509.load_pem_x509_certificate(pem.encode('ascii')).public_key()
+        pad = padding.PSS(padding.MGF1(hashes.SHA256()), padding.PSS.DIGEST_LENGTH) if header.get('alg') == 'PS256' else padding.PKCS1v15()
+        try:
+            public_key.verify(b64url_decode(signature), (head + '.' + body).encode('ascii'), pad, hashes.SHA256())
+            return None, None
+        except (InvalidSignature, ValueError, TypeError):
+            continue
+    return 'AADSTS700027', 'Client assertion contains an invalid signature. [Reason - The key was not found.]'
 
 
 def token(app, req):

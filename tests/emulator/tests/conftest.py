@@ -11,7 +11,7 @@ import pytest
 from emulator import sample_data
 from emulator.launcher import start_emulator
 from emulator.spec_check import SpecChecker
-from emulator.tls import CertificateAuthority
+from emulator.tls import CertificateAuthority, client_certificate
 from pgcluster import PgCluster
 
 SERVER_POOL = ['srv%02d' % i for i in range(1, 40)]
@@ -45,10 +45,17 @@ def target():
 
 
 @pytest.fixture(scope='session')
-def emu(source, target, source_ca):
+def client_cert():
+    """(cert_pem, key_pem) registered on the test service principal."""
+    return client_certificate()
+
+
+@pytest.fixture(scope='session')
+def emu(source, target, source_ca, client_cert):
     servers = [{'name': name, 'cluster': target} for name in SERVER_POOL]
     servers.append({'name': OLD_SERVER, 'cluster': target, 'version': '14'})
-    clients = [{'client_id': str(uuid.uuid4()), 'client_secret': 'not-a-real-secret-%s' % uuid.uuid4().hex, 'federated': [FEDERATED]}]
+    clients = [{'client_id': str(uuid.uuid4()), 'client_secret': 'not-a-real-secret-%s' % uuid.uuid4().hex, 'federated': [FEDERATED],
+                'certificates': [client_cert[0].decode('ascii')]}]
     handle = start_emulator(servers=servers, resource_group=RESOURCE_GROUP, source_ca_file=source_ca['ca'], clients=clients,
                             settings={'step_delay_seconds': 0.02, 'page_size': 3})
     yield handle

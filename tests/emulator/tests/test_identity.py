@@ -58,6 +58,28 @@ def test_federated_assertion_with_unknown_subject_is_refused(emu):
     assert 'AADSTS700213' in str(caught.value)
 
 
+def test_certificate_credential(emu, client_cert, tmp_path):
+    from azure.identity import CertificateCredential
+    pem = tmp_path / 'sp.pem'
+    pem.write_bytes(client_cert[1] + client_cert[0])
+    credential = CertificateCredential(emu.tenant_id, emu.client_id, str(pem), authority=emu.url[8:], disable_instance_discovery=True,
+                                       connection_verify=emu.ca_file)
+    assert emu.mgmt_client(credential=credential).servers.get(RESOURCE_GROUP, SERVER_POOL[0]).name == SERVER_POOL[0]
+
+
+def test_unregistered_certificate_is_refused(emu, tmp_path):
+    from azure.identity import CertificateCredential
+    from emulator.tls import client_certificate
+    cert, key = client_certificate('intruder')
+    pem = tmp_path / 'other.pem'
+    pem.write_bytes(key + cert)
+    credential = CertificateCredential(emu.tenant_id, emu.client_id, str(pem), authority=emu.url[8:], disable_instance_discovery=True,
+                                       connection_verify=emu.ca_file)
+    with pytest.raises(ClientAuthenticationError) as caught:
+        credential.get_token(emu.url + '/.default')
+    assert 'AADSTS700027' in str(caught.value)
+
+
 def test_managed_identity_app_service_endpoint(emu, monkeypatch):
     monkeypatch.setenv('IDENTITY_ENDPOINT', emu.identity_endpoint)
     monkeypatch.setenv('IDENTITY_HEADER', emu.managed_identity['header'])
