@@ -225,3 +225,12 @@ def test_data_path_env_never_carries_passwords_on_command_lines():
     endpoint = Endpoint('source', 'h', 1, 'u', 'secret-value')
     assert 'secret-value' not in str(endpoint.kwargs()['host']) and endpoint.env()['PGPASSWORD'] == 'secret-value'
     assert os.environ.get('PGPASSWORD') is None or 'PGPASSWORD' in endpoint.env()
+
+
+def test_migration_window_wait_and_start_now(client, server, source, target):
+    body = migration_body(source, target, ['hr'], migrationWindowStartTimeInUtc='2999-01-01T00:00:00Z')
+    client.migrations.create(RESOURCE_GROUP, server, 'window', body)
+    waiting = wait_for(client, server, 'window', lambda m: substate(m) == 'WaitingForDataMigrationWindow')
+    assert state(waiting) == 'InProgress'
+    client.migrations.update(RESOURCE_GROUP, server, 'window', {'properties': {'startDataMigration': 'True'}})
+    assert state(wait_terminal(client, server, 'window')) == 'Succeeded'

@@ -224,3 +224,12 @@ def test_cancel_by_patch_in_2024_08_01_shape(emu, server, source, target, record
         assert substate(done) == 'Completed'
     finally:
         emu.clear_faults()
+
+
+def test_list_filter_values(client, server, source, target):
+    client.migrations.create(RESOURCE_GROUP, server, 'listed', _validate_only(source, target))
+    wait_terminal(client, server, 'listed')
+    assert [m.name for m in client.migrations.list_by_target_server(RESOURCE_GROUP, server, migration_list_filter='Active')] == []
+    with pytest.raises(HttpResponseError) as caught:
+        list(client.migrations.list_by_target_server(RESOURCE_GROUP, server, migration_list_filter='Some'))
+    assert caught.value.status_code == 400 and 'migrationListFilter' in _error(caught)[1]
