@@ -446,3 +446,15 @@ def test_new_tags_are_updated_not_drift(run_module):
     client.calls = []
     kind, result = run_module(dict(CREATE, tags={'wave': '2'}), client)
     assert result['changed'] is False and client.mutating_calls() == []
+
+
+def test_cutover_with_wait_waits_until_ready_then_cuts_over_and_completes(run_module):
+    ready = status('WaitingForUserAction', 'WaitingForCutoverTrigger', {'app': {'migrationState': 'WaitingForCutoverTrigger'}})
+    client = FakeService([existing(mode='Online')], script=[
+        status('InProgress', 'MigratingData'), ready, status('InProgress', 'CompletingMigration'), status('Succeeded', 'Completed')])
+    kind, result = run_module(dict(AUTH, resource_group='rg', server_name='target', name='mig1', cutover=True, wait=True), client)
+    assert kind is Exit, result
+    assert result['actions'] == ['cutover all databases']
+    assert client.mutating_calls() == [('update', 'mig1', {'properties': {'triggerCutover': 'True'}})]
+    assert [p['substate'] for p in result['progress']] == [
+        'MigratingData', 'WaitingForCutoverTrigger', 'CompletingMigration', 'Completed']
