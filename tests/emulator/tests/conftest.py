@@ -14,7 +14,7 @@ from emulator.spec_check import SpecChecker
 from emulator.tls import CertificateAuthority, client_certificate
 from pgcluster import PgCluster
 
-SERVER_POOL = ['srv%02d' % i for i in range(1, 40)]
+SERVER_POOL = ['srv%03d' % i for i in range(1, 200)]  # one fresh server per test
 OLD_SERVER = 'srv-pg14'   # claims major version 14: a PostgreSQL 15 source is "newer"
 RESOURCE_GROUP = 'rg1'
 FEDERATED = {'issuer': 'https://oidc.emulator.test/cluster1', 'subject': 'system:serviceaccount:ci:migrator'}
