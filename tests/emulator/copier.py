@@ -33,6 +33,21 @@ class SourceFacts:
                 "AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg_toast%'").fetchone()[0]
             self.encoding, self.collate, self.ctype = conn.execute(
                 'SELECT pg_encoding_to_char(encoding), datcollate, datctype FROM pg_database WHERE datname = current_database()').fetchone()
+            self.changes = _changes(conn)
+
+
+CHANGES_SQL = ('SELECT coalesce(sum(n_tup_ins), 0), coalesce(sum(n_tup_upd), 0), coalesce(sum(n_tup_del), 0) '
+               'FROM pg_stat_user_tables')
+
+
+def _changes(conn):
+    return tuple(int(v) for v in conn.execute(CHANGES_SQL).fetchone())
+
+
+def change_counters(endpoint, dbname):
+    """(inserted, updated, deleted) rows so far in a source database, from the statistics collector."""
+    with connect(endpoint, dbname) as conn:
+        return _changes(conn)
 
 
 def recreate_database(facts, target, dbname):

@@ -110,6 +110,7 @@ class Runner:
         self.source, self.source_problem = source_of(migration, app.config.source_ca_file)
         self.target = target_of(migration)
         self.copy = None
+        self.change_baselines = {}  # online: source change counters when each database's copy started
 
     # -- pacing, cancel and user-action waits --------------------------------------------------------
 
@@ -286,6 +287,8 @@ class Runner:
                 self._set_db(name, migrationState='Failed', endedOn=iso(utcnow()), message=problem, migrationOperation='PreparingTarget')
                 return
             total = facts.tables
+            if not resync:
+                self.change_baselines[name] = facts.changes
             copier.recreate_database(facts, self.target, name)
         except psycopg.Error as exc:
             self._set_db(name, migrationState='Failed', endedOn=iso(utcnow()), message=str(exc).strip().splitlines()[0])
@@ -352,8 +355,12 @@ class Runner:
         with m.lock:
             m.state, m.substate = 'WaitingForUserAction', 'WaitingForCutoverTrigger'
             m.touch()
+        refreshed = 0.0
         while waiting:
             self._check_cancel()
+            if time.monotonic() - refreshed > 0.5:
+                self._count_incoming(waiting)
+                refreshed = time.monotonic()
             released = [n for n in waiting if m.cutover_all or n in m.cutover_dbs]
             for name in list(waiting):
                 if name in m.cancel_dbs:
@@ -366,10 +373,24 @@ class Runner:
                 self._set_db(name, migrationState='InProgress', migrationOperation='CompletingCutover')
                 self._copy_one(name, resync=True)
                 if m.db_details[name]['migrationState'] == 'WaitingForCutoverTrigger':
-                    self._set_db(name, migrationState='Succeeded', migrationOperation='Completed', endedOn=iso(utcnow()))
+                    self._set_db(name, migrationState='Succeeded', migrationOperation='Completed', endedOn=iso(utcnow()),
+                                 appliedChanges=m.db_details[name]['incomingChanges'])
             time.sleep(POLL)
         with m.lock:
             m.state = 'InProgress'
+
+    def _count_incoming(self, names):
+        """CDC-style counters while waiting for cutover: rows changed on the source since its copy started (they reach
+        the target at cutover, when the database is re-synchronised)."""
+        for name in names:
+            try:
+                now = copier.change_counters(self.source, name)
+            except psycopg.Error:
+                continue
+            base = self.change_baselines.get(name, now)
+            inserted, updated, deleted = (max(a - b, 0) for a, b in zip(now, base))
+            self._set_db(name, cdcInsertCounter=inserted, cdcUpdateCounter=updated, cdcDeleteCounter=deleted,
+                         incomingChanges=inserted + updated + deleted)
 
     def _conclude(self):
         m = self.m

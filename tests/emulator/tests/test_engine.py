@@ -199,9 +199,12 @@ def test_online_migration_waits_for_cutover_and_resyncs(client, server, source, 
     assert state(waiting) == 'WaitingForUserAction'
     assert {e['migrationState'] for e in details(waiting)['dbDetails'].values()} == {'WaitingForCutoverTrigger'}
     source.psql("INSERT INTO people.departments (name) VALUES ('written before cutover')", dbname='hr')
+    counted = wait_for(client, server, 'online', lambda m: details(m)['dbDetails']['hr']['incomingChanges'] >= 1)
+    assert details(counted)['dbDetails']['hr']['cdcInsertCounter'] >= 1
     try:
         client.migrations.update(RESOURCE_GROUP, server, 'online', {'properties': {'triggerCutover': 'True', 'dbsToTriggerCutoverOn': ['hr']}})
         partial = wait_for(client, server, 'online', lambda m: details(m)['dbDetails']['hr']['migrationState'] == 'Succeeded')
+        assert details(partial)['dbDetails']['hr']['appliedChanges'] >= 1
         assert details(partial)['dbDetails']['analytics']['migrationState'] == 'WaitingForCutoverTrigger'
         assert fingerprint(target, 'hr') == fingerprint(source, 'hr')
         client.migrations.update(RESOURCE_GROUP, server, 'online', {'properties': {'triggerCutover': 'True'}})
