@@ -33,13 +33,13 @@ SETTINGS = {'step_delay_seconds': 0.5}
 
 
 def _alive(pid):
+    """True when pid is still our emulator (a stale pid file after a reboot may name an unrelated process)."""
     try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
+        with open('/proc/%d/cmdline' % pid, 'rb') as handle:
+            argv = handle.read().split(b'\0')
+    except OSError:
         return False
-    except PermissionError:
-        return True
-    return True
+    return b'emulator' in argv and b'--state-dir' in argv
 
 
 def _read_pid():
@@ -133,7 +133,7 @@ def _kill_group(pid):
 
 def down(quiet=False):
     pid = _read_pid()
-    if pid:
+    if pid and _alive(pid):
         _kill_group(pid)  # the emulator leads its own session: this also ends any pg_dump/pg_restore it runs
     for name in ('source', 'target'):
         directory = os.path.join(SANDBOX, name)

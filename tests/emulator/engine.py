@@ -161,6 +161,8 @@ class Runner:
         except Cancelled:
             self._finish_cancel()
         except Exception as exc:  # pylint: disable=broad-except
+            from .server import log_exception  # pylint: disable=import-outside-toplevel
+            log_exception('migration %s: internal %s' % (self.m.name, type(exc).__name__), exc)
             self._fail(support_error(self.m, 'Internal error: %s.' % type(exc).__name__))
 
     def _fail(self, error):

@@ -8,6 +8,7 @@ import ssl
 import sys
 import threading
 import time
+import traceback
 import uuid
 
 from . import admin, arm, identity
@@ -130,7 +131,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self._log(app, req, 0, started_wall, started)
             return
         except Exception as exc:  # pylint: disable=broad-except
-            print('emulator: unhandled %s on %s %s' % (type(exc).__name__, self.command, req.path), file=sys.stderr)
+            log_exception('unhandled %s on %s %s' % (type(exc).__name__, self.command, req.path), exc)
             response = ArmError(500, 'InternalServerError', 'The emulator failed to process the request.').response()
         payload = response.payload()
         self.send_response(response.status)
@@ -188,6 +189,11 @@ def serve(config, cert_file, key_file, ready):
         server.serve_forever(poll_interval=0.2)
     finally:
         server.server_close()
+
+
+def log_exception(what, exc):
+    """Where it failed, for whoever debugs the emulator: frames only, never the message (it could quote input)."""
+    print('emulator: %s\n%s' % (what, ''.join(traceback.format_tb(exc.__traceback__))), file=sys.stderr, flush=True)
 
 
 def dump_json(path, value):
