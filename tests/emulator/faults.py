@@ -104,6 +104,12 @@ class Faults:
                     action = rule
         return latency, action
 
+    def remaining(self):
+        """Whole tokens left in the tightest ARM token bucket, or None when no bucket is configured."""
+        with self._lock:
+            left = [int(r['tokens']) for r in self._rules if r['kind'] == 'bucket']
+        return min(left) if left else None
+
     def _take(self, rule):
         now = self._clock()
         rule['tokens'] = min(rule['capacity'], rule['tokens'] + (now - rule['stamp']) * rule['refill_per_second'])

@@ -138,6 +138,12 @@ class Handler(http.server.BaseHTTPRequestHandler):
         request_id = str(uuid.uuid4())
         headers = {'Content-Type': response.content_type, 'Content-Length': str(len(payload)) if self.command != 'HEAD' else '0',
                    'x-ms-request-id': request_id, 'x-ms-correlation-request-id': request_id, 'Cache-Control': 'no-cache'}
+        if app.scope_of(req.path) == 'arm':
+            # ARM's throttling budget headers (the real defaults unless a token-bucket fault sets a tighter budget).
+            reads = self.command in ('GET', 'HEAD')
+            left = app.faults.remaining()
+            headers['x-ms-ratelimit-remaining-subscription-%s' % ('reads' if reads else 'writes')] = str(
+                left if left is not None else (11999 if reads else 1199))
         headers.update(response.headers)
         for key, value in headers.items():
             self.send_header(key, value)

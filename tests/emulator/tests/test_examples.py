@@ -55,3 +55,24 @@ def test_cancel_and_list_examples(client, server, source, target):
     assert client.migrations.cancel(RESOURCE_GROUP, server, 'examplemigration') is not None
     wait_terminal(client, server, 'examplemigration')
     assert [m.name for m in client.migrations.list_by_target_server(RESOURCE_GROUP, server, migration_list_filter='All')] == ['examplemigration']
+
+
+def test_2024_08_01_examples_are_accepted(emu, server, recorder, source, target):
+    from azure.core.rest import HttpRequest
+
+    from .conftest import migration_body, state
+    old = emu.mgmt_client(api_version='2024-08-01', raw_response_hook=recorder)
+    cancel = _load(os.path.join(SPEC_DIR, 'examples', '2024-08-01', 'Migrations_Cancel.json'))['parameters']
+    emu.add_fault(kind='stuck', migration=cancel['migrationName'])
+    old.migrations.create(RESOURCE_GROUP, server, cancel['migrationName'], migration_body(source, target, ['hr'], migrationMode='Online'))
+    answer = old.migrations.update(RESOURCE_GROUP, server, cancel['migrationName'], cancel['parameters']).as_dict()
+    assert answer['properties']['currentStatus']['state'] == 'InProgress'
+    emu.clear_faults()
+    assert state(wait_terminal(old, server, cancel['migrationName'])) == 'Canceled'
+    delete = _load(os.path.join(SPEC_DIR, 'examples', '2024-08-01', 'Migrations_Delete.json'))['parameters']
+    old.migrations.create(RESOURCE_GROUP, server, delete['migrationName'], migration_body(source, target, [], migrationOption='Validate'))
+    wait_terminal(old, server, delete['migrationName'])
+    response = old.send_request(HttpRequest('DELETE', '%s/subscriptions/%s/resourceGroups/%s/providers/Microsoft.DBforPostgreSQL/'
+                                            'flexibleServers/%s/migrations/%s?api-version=2024-08-01'
+                                            % (emu.url, emu.subscription_id, RESOURCE_GROUP, server, delete['migrationName'])))
+    assert response.status_code == 200

@@ -67,8 +67,9 @@ def test_server_errors_are_arm_shaped_and_retried(emu, client, server, status):
 def test_token_bucket_throttling(emu, server):
     token = _token(emu)
     emu.add_fault(kind='bucket', capacity=3, refill_per_second=0.01)
-    statuses = [_raw_get(emu, server, token).status_code for attempt in range(5)]
-    assert statuses == [200, 200, 200, 429, 429]
+    responses = [_raw_get(emu, server, token) for attempt in range(5)]
+    assert [r.status_code for r in responses] == [200, 200, 200, 429, 429]
+    assert [r.headers['x-ms-ratelimit-remaining-subscription-reads'] for r in responses[:3]] == ['2', '1', '0']
     throttled = _raw_get(emu, server, token)
     assert int(throttled.headers['Retry-After']) >= 1
 
