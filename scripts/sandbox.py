@@ -26,6 +26,8 @@ SANDBOX = os.path.join(ROOT, '.sandbox')
 RESOURCE_GROUP = 'pgflex-sandbox-rg'
 SERVER_NAME = 'pgflex-sandbox-target'
 LOCATION = 'eastus'
+# Extra emulated servers on the same target cluster, for fleet-style runs (validations, waves of small migrations).
+FLEET = ['pgflex-sandbox-fleet-%02d' % i for i in range(1, 9)]
 PID_FILE = os.path.join(SANDBOX, 'emulator.pid')
 ENV_JSON = os.path.join(SANDBOX, 'env.json')
 # Visible but not instant: a migration of the sample data takes a few seconds, like a small real one.
@@ -87,7 +89,7 @@ def up():
         handle.write(client_key + client_cert)
     client = {'client_id': str(uuid.uuid4()), 'client_secret': secrets.token_urlsafe(24), 'certificates': [client_cert.decode('ascii')]}
     emulator = start_emulator(
-        servers=[{'name': SERVER_NAME, 'cluster': target, 'resource_group': RESOURCE_GROUP, 'location': LOCATION}],
+        servers=[{'name': name, 'cluster': target, 'resource_group': RESOURCE_GROUP, 'location': LOCATION} for name in [SERVER_NAME] + FLEET],
         settings=SETTINGS, source_ca_file=source_ca, state_dir=os.path.join(SANDBOX, 'emulator'), detach=True, clients=[client])
     with open(PID_FILE, 'w', encoding='utf-8') as handle:
         handle.write(str(emulator.process.pid))
@@ -103,6 +105,7 @@ def up():
         'PGFLEX_SANDBOX_DATABASES': ','.join(sample_data.GOOD_DATABASES), 'PGFLEX_SANDBOX_BAD_DATABASE': sample_data.BAD_DATABASE,
         'PGFLEX_IDENTITY_ENDPOINT': emulator.identity_endpoint, 'PGFLEX_IDENTITY_HEADER': emulator.managed_identity['header'],
         'PGFLEX_MSI_CLIENT_ID': emulator.managed_identity['client_id'], 'PGFLEX_CLIENT_CERTIFICATE_PATH': certificate_path,
+        'PGFLEX_SANDBOX_FLEET_SERVERS': ','.join(FLEET),
     })
     with open(os.open(os.path.join(SANDBOX, 'env'), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), 'w', encoding='utf-8') as handle:
         handle.write('# pgflex sandbox (make sandbox-up); source it: . .sandbox/env\n')
