@@ -316,7 +316,7 @@ class Runner:
         worker = threading.Thread(target=lambda: outcome.setdefault('ok', self.copy.run()), daemon=True)
         worker.start()
         while worker.is_alive():
-            if self._db_canceled(name) or self.app.faults.is_stuck(m.name) and m.cancel_requested:
+            if self._db_canceled(name):
                 self.copy.kill()
             worker.join(POLL)
         copy, self.copy = self.copy, None
