@@ -32,6 +32,8 @@ PID_FILE = os.path.join(SANDBOX, 'emulator.pid')
 ENV_JSON = os.path.join(SANDBOX, 'env.json')
 # Visible but not instant: a migration of the sample data takes a few seconds, like a small real one.
 SETTINGS = {'step_delay_seconds': 0.5}
+# Recent az CLI releases call the migration API with these preview versions (same wire shape as 2025-08-01).
+AZ_CLI_API_VERSIONS = ['2026-04-01-preview', '2026-01-01-preview']
 
 
 def _alive(pid):
@@ -90,7 +92,8 @@ def up():
     client = {'client_id': str(uuid.uuid4()), 'client_secret': secrets.token_urlsafe(24), 'certificates': [client_cert.decode('ascii')]}
     emulator = start_emulator(
         servers=[{'name': name, 'cluster': target, 'resource_group': RESOURCE_GROUP, 'location': LOCATION} for name in [SERVER_NAME] + FLEET],
-        settings=SETTINGS, source_ca_file=source_ca, state_dir=os.path.join(SANDBOX, 'emulator'), detach=True, clients=[client])
+        settings=SETTINGS, source_ca_file=source_ca, state_dir=os.path.join(SANDBOX, 'emulator'), detach=True, clients=[client],
+        extra_api_versions=AZ_CLI_API_VERSIONS)
     with open(PID_FILE, 'w', encoding='utf-8') as handle:
         handle.write(str(emulator.process.pid))
     bundle = write_trust_bundle(os.path.join(SANDBOX, 'ca-bundle.pem'), emulator.ca_file)

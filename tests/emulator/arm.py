@@ -32,7 +32,10 @@ def routes(router, app):
 
 # -- lookups --------------------------------------------------------------------------------------
 
-def _api_version(req, supported=API_VERSIONS):
+def _api_version(app, req):
+    """The request's api-version; 2026-10-01, 2025-08-01, 2024-08-01 plus the configured extra (preview) versions,
+    which behave like 2025-08-01."""
+    supported = API_VERSIONS + tuple(app.config.extra_api_versions)
     version = req.query_lower.get('api-version')
     if not version:
         raise ArmError(400, 'MissingApiVersionParameter', "The api-version query parameter (?api-version=) is required for all requests.")
@@ -143,14 +146,14 @@ def server_body(app, group_name, server):
 
 
 def list_servers(app, req):
-    _api_version(req)
+    _api_version(app, req)
     group_name = _resource_group(app, req)[0]
     return Response(200, {'value': [server_body(app, group_name, s) for s in app.config.servers
                                     if s.resource_group.lower() == group_name.lower()]})
 
 
 def get_server(app, req):
-    _api_version(req)
+    _api_version(app, req)
     group_name, server = _server(app, req)
     return Response(200, server_body(app, group_name, server))
 
@@ -158,7 +161,7 @@ def get_server(app, req):
 # -- migrations -------------------------------------------------------------------------------------
 
 def create_migration(app, req):
-    _api_version(req)
+    _api_version(app, req)
     group_name, server = _server(app, req, child='write')
     name = req.params['name']
     bodies.check_name(name)
@@ -187,12 +190,12 @@ def create_migration(app, req):
 
 
 def get_migration(app, req):
-    _api_version(req)
+    _api_version(app, req)
     return Response(200, _migration(app, req).render())
 
 
 def list_migrations(app, req):
-    _api_version(req)
+    _api_version(app, req)
     group_name, server = _server(app, req, child='read')
     flt = req.query.get('migrationListFilter', 'Active')
     if flt.lower() not in ('active', 'all'):
@@ -215,7 +218,7 @@ def list_migrations(app, req):
 
 
 def check_name(app, req):
-    _api_version(req)
+    _api_version(app, req)
     group_name, server = _server(app, req, child='action')
     body = req.json()
     name, kind = body.get('name'), body.get('type')
@@ -237,7 +240,7 @@ def check_name(app, req):
 
 
 def update_migration(app, req):
-    version = _api_version(req)
+    version = _api_version(app, req)
     migration = _migration(app, req, action='write')
     tags, props, secrets = bodies.parse_patch(req.json(), version)
     app.engine.update(migration, tags, props, secrets, _caller(req))
@@ -245,7 +248,7 @@ def update_migration(app, req):
 
 
 def delete_migration(app, req):
-    version = _api_version(req)
+    version = _api_version(app, req)
     group_name, server = _server(app, req, child='delete')
     bodies.check_name(req.params['name'])
     migration = app.store.get(app.config.subscription_id, group_name, server.name, req.params['name'])

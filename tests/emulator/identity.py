@@ -172,13 +172,15 @@ def managed_identity(app, req):
 
 
 def metadata_endpoints(app, req):
-    """ARM cloud metadata (2019-05-01+ is a list of clouds; the 2015-01-01 shape is a single object)."""
+    """ARM cloud metadata. 2022-09-01 and later: this cloud as one object (what `az cloud register
+    --endpoint-resource-manager` reads); 2019-05-01 up to 2022-09-01: a list of clouds; older: the Azure Stack shape."""
     base = app.base_url
     auth = {'loginEndpoint': base, 'audiences': audiences(app), 'tenant': 'common', 'identityProvider': 'AAD'}
-    if req.query_lower.get('api-version', '2022-09-01') < '2019-05-01':
+    version = req.query_lower.get('api-version', '2022-09-01')
+    if version < '2019-05-01':
         return Response(200, {'galleryEndpoint': base + '/', 'graphEndpoint': base + '/', 'portalEndpoint': base + '/',
                               'authentication': auth})
-    return Response(200, [{
+    cloud = {
         'name': 'PgflexEmulator', 'portal': base + '/', 'resourceManager': base + '/', 'authentication': auth,
         'graph': base + '/', 'graphAudience': base + '/', 'microsoftGraphResourceId': base + '/',
         'media': base + '/', 'gallery': base + '/', 'batch': base + '/', 'activeDirectoryDataLake': base + '/',
@@ -187,4 +189,5 @@ def metadata_endpoints(app, req):
         'synapseAnalyticsResourceId': base + '/', 'logAnalyticsResourceId': base + '/', 'ossrDbmsResourceId': base + '/',
         'suffixes': {'acrLoginServer': 'azurecr.emulator.local', 'keyVaultDns': 'vault.emulator.local',
                      'storage': 'core.emulator.local', 'postgresqlServerEndpoint': 'postgres.database.azure.com'},
-    }])
+    }
+    return Response(200, cloud if version >= '2022-09-01' else [cloud])

@@ -93,11 +93,12 @@ def test_managed_identity_app_service_endpoint(emu, monkeypatch):
 
 
 def test_metadata_endpoints_describe_the_cloud(emu):
-    document = requests.get(emu.metadata_url, verify=emu.ca_file, timeout=10).json()
-    entry = document[0]
+    entry = requests.get(emu.metadata_url, verify=emu.ca_file, timeout=10).json()
     assert entry['resourceManager'] == emu.url + '/'
     assert entry['authentication']['loginEndpoint'] == emu.url
     assert entry['authentication']['audiences'][0] == emu.url + '/'
+    listed = requests.get(emu.url + '/metadata/endpoints?api-version=2019-05-01', verify=emu.ca_file, timeout=10).json()
+    assert listed[0]['resourceManager'] == emu.url + '/'
     legacy = requests.get(emu.url + '/metadata/endpoints?api-version=2015-01-01', verify=emu.ca_file, timeout=10).json()
     assert legacy['authentication']['loginEndpoint'] == emu.url
 
