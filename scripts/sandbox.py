@@ -22,7 +22,8 @@ from emulator import sample_data  # noqa: E402  pylint: disable=wrong-import-pos
 from emulator.launcher import start_emulator  # noqa: E402  pylint: disable=wrong-import-position
 from emulator.tls import CertificateAuthority, client_certificate, write_trust_bundle  # noqa: E402  pylint: disable=wrong-import-position
 
-SANDBOX = os.path.join(ROOT, '.sandbox')
+# PGFLEX_SANDBOX_DIR lets tests run a private sandbox without touching the checkout's .sandbox/.
+SANDBOX = os.path.abspath(os.environ.get('PGFLEX_SANDBOX_DIR') or os.path.join(ROOT, '.sandbox'))
 RESOURCE_GROUP = 'pgflex-sandbox-rg'
 SERVER_NAME = 'pgflex-sandbox-target'
 LOCATION = 'eastus'
