@@ -140,25 +140,18 @@ def validation_summary(details, substate):
     """
     in_progress = substate == 'ValidationInProgress'
     if not isinstance(details, dict) or not details:
-        return _with_items_alias({'verdict': 'in_progress' if in_progress else 'not_run', 'status': None, 'started_on': None,
-                                  'ended_on': None, 'checks': [], 'problems': []})
+        return {'verdict': 'in_progress' if in_progress else 'not_run', 'status': None, 'started_on': None,
+                'ended_on': None, 'checks': [], 'problems': []}
     items = validation_items(details)
     problems = [_problem_text(item) for item in items if (item['state'] or '').lower() in ('failed', 'warning')]
-    return _with_items_alias({
+    return {
         'verdict': _verdict(details.get('status'), items, in_progress),
         'status': details.get('status'),
         'started_on': details.get('validationStartTimeInUtc'),
         'ended_on': details.get('validationEndTimeInUtc'),
         'checks': items,
         'problems': problems,
-    })
-
-
-def _with_items_alias(summary):
-    # 'items' came first but clashes with dict.items in Jinja (validation.items is a method);
-    # it stays as an alias of 'checks' until the callers that read it have moved.
-    summary['items'] = summary['checks']
-    return summary
+    }
 
 
 def status_summary(migration):

@@ -374,14 +374,6 @@ migrations:
                   type: list
                   elements: str
                   returned: always
-            items:
-              description:
-                - The same list as RV(migrations[].status.validation.checks), kept for compatibility.
-                - Prefer C(checks); in Jinja C(validation.items) is the dictionary method, so this key only works as
-                  C(validation['items']).
-              type: list
-              elements: dict
-              returned: always
             problems:
               description: One readable line per failed or warning check.
               type: list

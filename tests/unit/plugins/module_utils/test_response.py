@@ -113,7 +113,6 @@ def test_validation_flattened_with_verdict_and_problems():
         ('database', 'OrdersDB', 'CollationsValidation', 'Warning'),
     ]
     assert validation['checks'][1]['messages'] == ['Unsupported Extension postgres_fdw']
-    assert validation['items'] is validation['checks']  # compatibility alias
     assert validation['problems'] == ["database 'OrdersDB': ExtensionsValidation Failed: Unsupported Extension postgres_fdw",
                                       "database 'OrdersDB': CollationsValidation Warning: Collation differs"]
 
@@ -138,7 +137,7 @@ def test_no_substate_on_create():
     summary = status_summary({'properties': {'currentStatus': {'state': 'InProgress', 'error': ''}}})
     assert summary == {'state': 'InProgress', 'substate': None, 'terminal': False, 'error': None, 'databases': [],
                        'validation': {'verdict': 'not_run', 'status': None, 'started_on': None, 'ended_on': None,
-                                      'checks': [], 'items': [], 'problems': []}}
+                                      'checks': [], 'problems': []}}
 
 
 def test_validation_in_progress_and_unknown_values():
