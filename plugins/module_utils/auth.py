@@ -17,7 +17,6 @@ import hashlib
 import json
 import os
 import shutil
-import subprocess
 
 from ansible.module_utils.basic import env_fallback
 
@@ -226,11 +225,14 @@ def _has_oidc(settings):
     return bool(settings.get('oidc_token') or settings.get('oidc_token_file_path'))
 
 
-def subscription_for(settings, run=subprocess.run):
-    """The subscription to use: resolved settings, else the `az login` session for auth_source=cli."""
+def subscription_for(settings, run_command):
+    """The subscription to use: resolved settings, else the `az login` session for auth_source=cli.
+
+    ``run_command`` follows AnsibleModule.run_command: it takes an argv list and returns (rc, stdout, stderr).
+    """
     if settings.get('subscription_id'):
         return settings['subscription_id']
-    return cli_subscription(run)
+    return cli_subscription(run_command)
 
 
 def describe(settings):
@@ -336,16 +338,15 @@ def build_credential(settings, cloud, transport=None):
                                               _federated_token_reader(settings), **kwargs)
 
 
-def cli_subscription(run=subprocess.run):
+def cli_subscription(run_command):
     """The subscription of the current `az login` session (`az account show`)."""
-    try:
-        completed = run(['az', 'account', 'show', '--output', 'json'], capture_output=True, text=True, timeout=60, check=False)
-    except (OSError, subprocess.SubprocessError) as exc:
-        raise AuthError('auth_source=cli needs the Azure CLI (`az`) on PATH: %s' % exc)
-    if completed.returncode != 0:
+    if not shutil.which('az'):
+        raise AuthError('auth_source=cli needs the Azure CLI (`az`) on PATH, or set subscription_id')
+    rc, out, err = run_command(['az', 'account', 'show', '--output', 'json'])
+    if rc != 0:
         raise AuthError('`az account show` failed (run `az login`, or set subscription_id): %s'
-                        % (completed.stderr or '').strip().splitlines()[-1:])
+                        % ''.join((err or '').strip().splitlines()[-1:]))
     try:
-        return json.loads(completed.stdout)['id']
+        return json.loads(out)['id']
     except (ValueError, KeyError, TypeError):
         raise AuthError('`az account show` gave no subscription id; set subscription_id')

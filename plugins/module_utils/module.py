@@ -78,7 +78,7 @@ class MigrationModule(object):
         cloud = resolve_cloud(self.auth.get('cloud_environment'), verify=verify,
                               fetch=lambda url, verify=True: fetch_json(url, verify=verify, session=session))
         credential = build_credential(self.auth, cloud, transport=transport)
-        return MigrationClient(credential, subscription_for(self.auth), cloud, verify=verify, transport=transport)
+        return MigrationClient(credential, subscription_for(self.auth, self.module.run_command), cloud, verify=verify, transport=transport)
 
     def fail(self, msg, **kwargs):
         self.module.fail_json(msg=msg, **kwargs)

@@ -225,16 +225,18 @@ def test_certificate_problems_are_named(tmp_path):
         auth.build_credential(_settings(x509_certificate_path=str(junk)), CUSTOM)
 
 
-class _Completed(object):
-    def __init__(self, returncode, stdout='', stderr=''):
-        self.returncode, self.stdout, self.stderr = returncode, stdout, stderr
-
-
-def test_cli_subscription():
-    assert auth.subscription_for({'source': 'cli'}, run=lambda *a, **k: _Completed(0, '{"id": "sub-cli"}')) == 'sub-cli'
-    assert auth.subscription_for({'source': 'cli', 'subscription_id': SUB}, run=None) == SUB
+def test_cli_subscription(monkeypatch):
+    monkeypatch.setattr(auth.shutil, 'which', lambda name: '/usr/bin/' + name)
+    assert auth.subscription_for({'source': 'cli'}, lambda argv: (0, '{"id": "sub-cli"}', '')) == 'sub-cli'
+    assert auth.subscription_for({'source': 'cli', 'subscription_id': SUB}, None) == SUB
     with pytest.raises(auth.AuthError, match='az login'):
-        auth.subscription_for({'source': 'cli'}, run=lambda *a, **k: _Completed(1, '', 'ERROR: Please run az login'))
+        auth.subscription_for({'source': 'cli'}, lambda argv: (1, '', 'ERROR: Please run az login'))
+
+
+def test_cli_subscription_without_az(monkeypatch):
+    monkeypatch.setattr(auth.shutil, 'which', lambda name: None)
+    with pytest.raises(auth.AuthError, match='Azure CLI'):
+        auth.subscription_for({'source': 'cli'}, lambda argv: (0, '', ''))
 
 
 def test_describe_has_no_secret():
