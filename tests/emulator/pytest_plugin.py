@@ -5,37 +5,16 @@ started is stopped at teardown."""
 
 import pytest
 
+from pgcluster.pytest_plugin import stopped_at_teardown
+
 from .launcher import start_emulator
-
-
-class _Factory:
-    def __init__(self):
-        self.items = []
-
-    def __call__(self, **kwargs):
-        handle = start_emulator(**kwargs)
-        self.items.append(handle)
-        return handle
-
-    def stop_all(self):
-        for handle in reversed(self.items):
-            handle.stop()
-        self.items.clear()
 
 
 @pytest.fixture
 def emulator_factory():
-    factory = _Factory()
-    try:
-        yield factory
-    finally:
-        factory.stop_all()
+    yield from stopped_at_teardown(start_emulator)
 
 
 @pytest.fixture(scope='session')
 def emulator_session_factory():
-    factory = _Factory()
-    try:
-        yield factory
-    finally:
-        factory.stop_all()
+    yield from stopped_at_teardown(start_emulator)

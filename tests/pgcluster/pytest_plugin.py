@@ -1,40 +1,47 @@
-"""Pytest fixtures for throwaway PostgreSQL clusters (loaded by the root pytest.ini)."""
+"""Pytest fixtures for throwaway PostgreSQL clusters (loaded by the root pytest.ini).
+
+``stopped_at_teardown(start)`` is the generic part: other helpers (the emulator) build their factory fixtures on it."""
 
 import pytest
 
 from .cluster import PgCluster
 
 
-class _Factory:
-    def __init__(self):
-        self.clusters = []
+class StartedThings:
+    """Calls ``start(**kwargs)`` on demand and remembers each result, so ``stop_all()`` can stop them newest first."""
+
+    def __init__(self, start):
+        self._start = start
+        self._started = []
 
     def __call__(self, **kwargs):
-        cluster = PgCluster.start(**kwargs)
-        self.clusters.append(cluster)
-        return cluster
+        thing = self._start(**kwargs)
+        self._started.append(thing)
+        return thing
 
     def stop_all(self):
-        for cluster in reversed(self.clusters):
-            cluster.stop()
-        self.clusters.clear()
+        for thing in reversed(self._started):
+            thing.stop()
+        self._started.clear()
+
+
+def stopped_at_teardown(start):
+    """Body of a factory fixture (``yield from``): yields a StartedThings; everything it started is stopped afterwards,
+    pass or fail."""
+    factory = StartedThings(start)
+    try:
+        yield factory
+    finally:
+        factory.stop_all()
 
 
 @pytest.fixture
 def pg_cluster_factory():
     """Start clusters on demand; all of them are stopped when the test ends, pass or fail."""
-    factory = _Factory()
-    try:
-        yield factory
-    finally:
-        factory.stop_all()
+    yield from stopped_at_teardown(PgCluster.start)
 
 
 @pytest.fixture(scope='session')
 def pg_cluster_session_factory():
     """Like pg_cluster_factory, but the clusters live for the whole test session."""
-    factory = _Factory()
-    try:
-        yield factory
-    finally:
-        factory.stop_all()
+    yield from stopped_at_teardown(PgCluster.start)
