@@ -33,6 +33,10 @@ PID_FILE = os.path.join(SANDBOX, 'emulator.pid')
 ENV_JSON = os.path.join(SANDBOX, 'env.json')
 # Visible but not instant: a migration of the sample data takes a few seconds, like a small real one.
 SETTINGS = {'step_delay_seconds': 0.5}
+# Workload identity: the federated identity credential registered on the sandbox's service principal, as an AKS
+# cluster's service account would present it.
+FEDERATED_CREDENTIAL = {'name': 'pgflex-sandbox-workload', 'issuer': 'https://oidc.sandbox.pgflex.test/', 'subject': 'system:serviceaccount:pgflex:migrator',
+                        'audiences': ['api://AzureADTokenExchange']}
 # Recent az CLI releases call the migration API with these preview versions (same wire shape as 2025-08-01).
 AZ_CLI_API_VERSIONS = ['2026-04-01-preview', '2026-01-01-preview']
 
@@ -85,12 +89,14 @@ def up():
     source = PgCluster.start(name='source', base_dir=os.path.join(SANDBOX, 'source'), ssl_cert_file=cert, ssl_key_file=key, keep=True)
     target = PgCluster.start(name='target', base_dir=os.path.join(SANDBOX, 'target'), keep=True)
     sample_data.seed(source)
-    # The service principal accepts its secret and a certificate (PEM with key + cert, azcollection's x509_certificate_path).
+    # The service principal accepts its secret, a certificate (PEM with key + cert, azcollection's x509_certificate_path)
+    # and federated assertions from the emulated OIDC issuer (POST /_emulator/federated-assertion mints them).
     client_cert, client_key = client_certificate('pgflex-sandbox-sp')
     certificate_path = os.path.join(SANDBOX, 'client-certificate.pem')
     with open(os.open(certificate_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), 'wb') as handle:
         handle.write(client_key + client_cert)
-    client = {'client_id': str(uuid.uuid4()), 'client_secret': secrets.token_urlsafe(24), 'certificates': [client_cert.decode('ascii')]}
+    client = {'client_id': str(uuid.uuid4()), 'client_secret': secrets.token_urlsafe(24), 'certificates': [client_cert.decode('ascii')],
+              'federated': [FEDERATED_CREDENTIAL]}
     emulator = start_emulator(
         servers=[{'name': name, 'cluster': target, 'resource_group': RESOURCE_GROUP, 'location': LOCATION} for name in [SERVER_NAME] + FLEET],
         settings=SETTINGS, source_ca_file=source_ca, state_dir=os.path.join(SANDBOX, 'emulator'), detach=True, clients=[client],

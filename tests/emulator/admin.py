@@ -2,12 +2,10 @@
 
 import hmac
 import json
-import time
 
+from . import identity
 from .config import DEFAULT_SETTINGS
 from .httpcore import ArmError, Response
-from .identity import FEDERATION_AUDIENCE
-from .tokens import b64url
 
 PREFIX = '/_emulator'
 
@@ -89,15 +87,16 @@ def migrations(app, req):
 
 
 def federated_assertion(app, req):
-    """Mint a workload-identity style assertion matching a client's first federated credential (for tests)."""
+    """Mint a signed workload-identity assertion for a client's first federated credential (the emulator plays the
+    OIDC issuer). Optional: lifetime (seconds, <= 0 for an expired one), issuer / subject / audience overrides."""
     body = _json(req)
     client = app.config.client(body.get('client_id') or app.config.clients[0]['client_id'])
     if client is None or not client.get('federated'):
         raise ArmError(400, 'NoFederatedCredential', 'That client has no federated credential configured.')
-    federated = client['federated'][0]
-    now = int(time.time())
-    claims = {'iss': federated['issuer'], 'sub': federated['subject'], 'aud': [FEDERATION_AUDIENCE], 'iat': now, 'nbf': now,
-              'exp': now + int(body.get('lifetime', 3600))}
-    header = b64url(json.dumps({'alg': 'RS256', 'typ': 'JWT', 'kid': 'emulator'}).encode())
-    token = '%s.%s.%s' % (header, b64url(json.dumps(claims).encode()), b64url(b'unsigned-emulator-assertion'))
-    return Response(200, {'assertion': token, 'expires_on': claims['exp']})
+    try:
+        lifetime = int(body.get('lifetime', 3600))
+    except (TypeError, ValueError):
+        raise ArmError(400, 'InvalidSetting', "'lifetime' must be a whole number of seconds.")
+    overrides = dict((key, body[key]) for key in ('issuer', 'subject', 'audience') if body.get(key))
+    token, expires_on = identity.mint_federated_assertion(app, client, lifetime, **overrides)
+    return Response(200, {'assertion': token, 'expires_on': expires_on})

@@ -15,6 +15,9 @@ LOCATIONS = {
 # The target's azure.extensions allow-list unless a server sets its own.
 DEFAULT_EXTENSIONS = ['plpgsql', 'pg_trgm', 'citext', 'hstore', 'uuid-ossp', 'pgcrypto', 'pg_stat_statements']
 
+# The audience Entra expects in a federated (workload identity) assertion unless a credential lists others.
+FEDERATION_AUDIENCE = 'api://AzureADTokenExchange'
+
 API_VERSIONS = ('2026-10-01', '2025-08-01', '2024-08-01')
 
 # Settings an admin can change at run time (see admin.py); values here are the defaults.
@@ -25,6 +28,11 @@ DEFAULT_SETTINGS = {
     'copy_rate_bytes_per_second': 0,  # 0 = unthrottled data path; > 0 relays pg_dump output at this rate
     'page_size': 20,                  # migrations per list page before a nextLink
 }
+
+
+def federated_credentials(client):
+    """A client's federated identity credentials as Entra stores them: issuer, subject, audiences (defaulted)."""
+    return [dict(item, audiences=list(item.get('audiences') or [FEDERATION_AUDIENCE])) for item in client.get('federated', [])]
 
 
 def normalize_location(value):

@@ -10,11 +10,11 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding
 
+from .config import federated_credentials
 from .httpcore import Response
 from .tokens import b64url_decode, decode_unverified
 
 ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer'
-FEDERATION_AUDIENCE = 'api://AzureADTokenExchange'
 PUBLIC_AUDIENCES = ('https://management.core.windows.net/', 'https://management.azure.com/')
 
 
@@ -74,27 +74,55 @@ def _audience_from_scope(scope):
     return None
 
 
+def _utc(epoch):
+    return datetime.datetime.fromtimestamp(epoch, datetime.timezone.utc).strftime('%m/%d/%Y %H:%M:%S')
+
+
 def _check_assertion(app, client, assertion):
     """A certificate assertion (iss = sub = client id, signed by a registered certificate), or a federated
-    (workload identity) assertion whose issuer + subject match a federated credential."""
+    (workload identity) assertion; returns (AADSTS code, message) or (None, None)."""
     try:
         claims = decode_unverified(assertion)[1]
     except ValueError:
         return 'AADSTS50027', 'JWT token is invalid or malformed.'
-    if claims.get('exp', 0) <= time.time():
-        return 'AADSTS700024', 'Client assertion is not within its valid time range.'
+    now = time.time()
+    if not isinstance(claims.get('exp'), (int, float)) or claims['exp'] <= now or claims.get('nbf', 0) > now + 300:
+        return 'AADSTS700024', ('Client assertion is not within its valid time range. Current time: %s, assertion valid from %s, '
+                                'expiry time of assertion %s.' % (_utc(now), _utc(claims.get('nbf', 0)), _utc(claims.get('exp') or 0)))
     if claims.get('iss') == client['client_id'] and claims.get('sub') == client['client_id']:
         return _check_certificate_assertion(client, assertion)
-    aud = claims.get('aud')
-    aud = aud if isinstance(aud, list) else [aud]
-    for federated in client.get('federated', []):
-        if federated.get('issuer') == claims.get('iss') and federated.get('subject') == claims.get('sub'):
-            if FEDERATION_AUDIENCE not in aud:
-                return 'AADSTS700212', "No matching federated identity record found for presented assertion audience '%s'." % aud[0]
-            return None, None
-    return 'AADSTS700213', ("No matching federated identity record found for presented assertion subject '%s'. Please check your "
-                            'federated identity credential Subject, Audience and Issuer against the presented assertion.'
-                            % claims.get('sub'))
+    return _check_federated_assertion(app, client, assertion, claims)
+
+
+def _check_federated_assertion(app, client, assertion, claims):
+    """Entra's order: a federated credential with this issuer, then this subject, then an accepted audience; then the
+    signature against the issuer's key (the emulator is the only issuer it knows, so its own key)."""
+    hint = ' Please check your federated identity credential Subject, Audience and Issuer against the presented assertion.'
+    candidates = [f for f in federated_credentials(client) if f['issuer'] == claims.get('iss')]
+    if not candidates:
+        return 'AADSTS700211', "No matching federated identity record found for presented assertion issuer '%s'.%s" % (claims.get('iss'), hint)
+    candidates = [f for f in candidates if f['subject'] == claims.get('sub')]
+    if not candidates:
+        return 'AADSTS700213', "No matching federated identity record found for presented assertion subject '%s'.%s" % (claims.get('sub'), hint)
+    presented = claims.get('aud') if isinstance(claims.get('aud'), list) else [claims.get('aud')]
+    if not any(aud in f['audiences'] for f in candidates for aud in presented):
+        return 'AADSTS700212', "No matching federated identity record found for presented assertion audience '%s'.%s" % (
+            ','.join(str(a) for a in presented), hint)
+    if not app.signer.assertion_key.signature_ok(assertion):
+        return 'AADSTS50013', "Assertion failed signature validation. [Reason - The key was not found.] (issuer '%s')" % claims.get('iss')
+    return None, None
+
+
+def mint_federated_assertion(app, client, lifetime=3600, **overrides):
+    """What an external OIDC issuer hands a workload: a signed assertion matching the client's first federated
+    credential. overrides (issuer, subject, audience) let tests present a mismatching one; a lifetime <= 0 gives
+    an assertion that has already expired."""
+    federated = federated_credentials(client)[0]
+    now = int(time.time())
+    claims = {'iss': overrides.get('issuer') or federated['issuer'], 'sub': overrides.get('subject') or federated['subject'],
+              'aud': [overrides.get('audience') or federated['audiences'][0]], 'iat': min(now, now + int(lifetime)),
+              'nbf': min(now, now + int(lifetime)) - 60, 'exp': now + int(lifetime), 'jti': uuid.uuid4().hex}
+    return app.signer.assertion_key.sign(claims), claims['exp']
 
 
 def _check_certificate_assertion(client, assertion):

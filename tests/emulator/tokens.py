@@ -1,10 +1,12 @@
-"""Signed access tokens (JWT, HS256) issued by the emulated Entra ID and checked by emulated ARM."""
+"""Signed access tokens (JWT, HS256) issued by the emulated Entra ID and checked by emulated ARM, and the RSA key
+the emulator uses when it plays an external OIDC issuer (Kubernetes, GitHub...) minting federated assertions."""
 
 import base64
 import hashlib
 import hmac
 import json
 import secrets
+import threading
 import time
 import uuid
 
@@ -41,6 +43,49 @@ def _utc(epoch):
     return time.strftime('%m/%d/%Y %H:%M:%S', time.gmtime(epoch))
 
 
+class AssertionKey:
+    """RS256 key of the emulated workload-identity issuer. Created on first use (RSA generation costs ~50 ms) and
+    kept for the process' life, so only assertions minted by this emulator pass the signature check."""
+
+    KEY_ID = 'pgflex-emulator-oidc'
+
+    def __init__(self):
+        self._key = None
+        self._lock = threading.Lock()
+
+    def _private_key(self):
+        with self._lock:
+            if self._key is None:
+                from cryptography.hazmat.primitives.asymmetric import rsa  # pylint: disable=import-outside-toplevel
+                self._key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+            return self._key
+
+    def sign(self, claims):
+        from cryptography.hazmat.primitives import hashes  # pylint: disable=import-outside-toplevel
+        from cryptography.hazmat.primitives.asymmetric import padding  # pylint: disable=import-outside-toplevel
+        header = b64url(json.dumps({'alg': 'RS256', 'typ': 'JWT', 'kid': self.KEY_ID}, separators=(',', ':')).encode())
+        body = b64url(json.dumps(claims, separators=(',', ':')).encode())
+        signing_input = header + '.' + body
+        signature = self._private_key().sign(signing_input.encode('ascii'), padding.PKCS1v15(), hashes.SHA256())
+        return signing_input + '.' + b64url(signature)
+
+    def signature_ok(self, token):
+        """True when token is RS256 and signed by this key (False, never an exception, for anything else)."""
+        from cryptography.exceptions import InvalidSignature  # pylint: disable=import-outside-toplevel
+        from cryptography.hazmat.primitives import hashes  # pylint: disable=import-outside-toplevel
+        from cryptography.hazmat.primitives.asymmetric import padding  # pylint: disable=import-outside-toplevel
+        try:
+            header = decode_unverified(token)[0]
+            head, body, signature = token.split('.')
+            if header.get('alg') != 'RS256':
+                return False
+            self._private_key().public_key().verify(b64url_decode(signature), (head + '.' + body).encode('ascii'),
+                                                    padding.PKCS1v15(), hashes.SHA256())
+            return True
+        except (InvalidSignature, ValueError, TypeError):
+            return False
+
+
 class TokenSigner:
     """Issues and verifies the emulator's access tokens with a key that lives as long as the process."""
 
@@ -49,6 +94,7 @@ class TokenSigner:
         self._issuer_base = issuer_base
         self._clock = clock
         self._verified = {}  # token -> claims; skips signature work for the tokens clients reuse on every call
+        self.assertion_key = AssertionKey()
 
     def _sign(self, signing_input):
         return b64url(hmac.new(self._key, signing_input.encode('ascii'), hashlib.sha256).digest())

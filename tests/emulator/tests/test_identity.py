@@ -1,5 +1,6 @@
 """Entra ID, managed identity, cloud metadata and ARM authentication, through azure-identity."""
 
+import json
 import time
 
 import pytest
@@ -7,7 +8,9 @@ import requests
 from azure.core.exceptions import ClientAuthenticationError
 from azure.identity import ClientAssertionCredential, ManagedIdentityCredential
 
-from .conftest import RESOURCE_GROUP, SERVER_POOL
+from emulator.tokens import AssertionKey, b64url, b64url_decode, decode_unverified
+
+from .conftest import FEDERATED, RESOURCE_GROUP, SERVER_POOL
 
 
 def test_client_secret_credential_gets_a_token(emu):
@@ -36,26 +39,66 @@ def test_unknown_client_is_refused_with_aadsts700016(emu):
     assert 'AADSTS700016' in str(caught.value)
 
 
+def _federated_credential(emu, assertion):
+    return ClientAssertionCredential(emu.tenant_id, emu.client_id, lambda: assertion, authority=emu.url[8:],
+                                     disable_instance_discovery=True, connection_verify=emu.ca_file)
+
+
+def _refusal(emu, assertion):
+    with pytest.raises(ClientAuthenticationError) as caught:
+        _federated_credential(emu, assertion).get_token(emu.url + '/.default')
+    return str(caught.value)
+
+
+def _reclaim(assertion, **changes):
+    """The assertion with changed claims and its original signature (a forgery)."""
+    head, body, signature = assertion.split('.')
+    claims = json.loads(b64url_decode(body))
+    claims.update(changes)
+    return '.'.join([head, b64url(json.dumps(claims).encode()), signature])
+
+
 def test_federated_client_assertion(emu):
-    assertion = emu.admin('POST', '/federated-assertion', {})['assertion']
-    credential = ClientAssertionCredential(emu.tenant_id, emu.client_id, lambda: assertion, authority=emu.url[8:],
-                                           disable_instance_discovery=True, connection_verify=emu.ca_file)
-    client = emu.mgmt_client(credential=credential)
+    minted = emu.admin('POST', '/federated-assertion', {})
+    header, claims = decode_unverified(minted['assertion'])
+    assert header['alg'] == 'RS256'
+    assert (claims['iss'], claims['sub'], claims['aud']) == (FEDERATED['issuer'], FEDERATED['subject'], ['api://AzureADTokenExchange'])
+    client = emu.mgmt_client(credential=_federated_credential(emu, minted['assertion']))
     assert client.servers.get(RESOURCE_GROUP, SERVER_POOL[0]).location == 'East US'
 
 
-def test_federated_assertion_with_unknown_subject_is_refused(emu):
-    forged = emu.admin('POST', '/federated-assertion', {})['assertion'].split('.')
-    import base64
-    import json
-    claims = json.loads(base64.urlsafe_b64decode(forged[1] + '=' * (-len(forged[1]) % 4)))
-    claims['sub'] = 'system:serviceaccount:other:intruder'
-    forged[1] = base64.urlsafe_b64encode(json.dumps(claims).encode()).rstrip(b'=').decode()
-    credential = ClientAssertionCredential(emu.tenant_id, emu.client_id, lambda: '.'.join(forged), authority=emu.url[8:],
-                                           disable_instance_discovery=True, connection_verify=emu.ca_file)
-    with pytest.raises(ClientAuthenticationError) as caught:
-        credential.get_token(emu.url + '/.default')
-    assert 'AADSTS700213' in str(caught.value)
+@pytest.mark.parametrize('override, code', [
+    ({'issuer': 'https://token.actions.githubusercontent.com'}, 'AADSTS700211'),
+    ({'subject': 'system:serviceaccount:other:intruder'}, 'AADSTS700213'),
+    ({'audience': 'api://SomethingElse'}, 'AADSTS700212'),
+    ({'lifetime': -5}, 'AADSTS700024'),
+])
+def test_mismatching_federated_assertion_is_refused(emu, override, code):
+    """Signed by the right key, but issuer, subject, audience or validity do not match the federated credential."""
+    assertion = emu.admin('POST', '/federated-assertion', override)['assertion']
+    message = _refusal(emu, assertion)
+    assert code in message
+    assert assertion not in message
+
+
+def test_forged_federated_assertion_is_refused(emu):
+    """Matching claims, but not signed by the issuer's key: a changed claim, or another key altogether."""
+    assertion = emu.admin('POST', '/federated-assertion', {})['assertion']
+    assert 'AADSTS50013' in _refusal(emu, _reclaim(assertion, exp=int(time.time()) + 7200))
+    claims = decode_unverified(assertion)[1]
+    assert 'AADSTS50013' in _refusal(emu, AssertionKey().sign(claims))
+    unsigned = assertion.rsplit('.', 1)[0] + '.' + b64url(b'unsigned')
+    assert 'AADSTS50013' in _refusal(emu, unsigned)
+
+
+def test_federated_subject_is_checked_before_the_signature(emu):
+    """A forged subject is reported as unknown (what Entra says), not as a bad signature."""
+    assertion = emu.admin('POST', '/federated-assertion', {})['assertion']
+    assert 'AADSTS700213' in _refusal(emu, _reclaim(assertion, sub='system:serviceaccount:other:intruder'))
+
+
+def test_malformed_federated_assertion_is_refused(emu):
+    assert 'AADSTS50027' in _refusal(emu, 'not-a-jwt')
 
 
 def test_certificate_credential(emu, client_cert, tmp_path):
