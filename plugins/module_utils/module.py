@@ -30,6 +30,12 @@ REQUIRED_LIBRARIES = [
     ('azure.mgmt.postgresqlflexibleservers', 'azure-mgmt-postgresqlflexibleservers'),
 ]
 
+# The target flexible server of every migration (docs: the pgflex.migration.target_server fragment).
+TARGET_SERVER_ARGUMENT_SPEC = dict(
+    resource_group=dict(type='str', required=True),
+    server_name=dict(type='str', required=True),
+)
+
 
 def _importable(name):
     try:

@@ -26,16 +26,6 @@ description:
 author:
   - pgflex.migration maintainers (@pgflex)
 options:
-  resource_group:
-    description:
-      - Resource group of the target flexible server.
-    type: str
-    required: true
-  server_name:
-    description:
-      - Name of the target flexible server, the server the databases are copied into.
-    type: str
-    required: true
   name:
     description:
       - Name of the migration. It identifies the migration on re-runs, so keep it stable.
@@ -231,6 +221,7 @@ options:
     type: int
     default: 15
 extends_documentation_fragment:
+  - pgflex.migration.target_server
   - pgflex.migration.azure_auth
 attributes:
   check_mode:
@@ -375,12 +366,11 @@ duration:
 '''
 
 from ansible_collections.pgflex.migration.plugins.module_utils.migration_flow import run
-from ansible_collections.pgflex.migration.plugins.module_utils.module import MigrationModule
+from ansible_collections.pgflex.migration.plugins.module_utils.module import TARGET_SERVER_ARGUMENT_SPEC, MigrationModule
 from ansible_collections.pgflex.migration.plugins.module_utils.request import SOURCE_TYPES
 
 ARGUMENT_SPEC = dict(
-    resource_group=dict(type='str', required=True),
-    server_name=dict(type='str', required=True),
+    TARGET_SERVER_ARGUMENT_SPEC,
     name=dict(type='str', required=True),
     state=dict(type='str', choices=['present', 'cancelled'], default='present'),
     source_type=dict(type='str', choices=list(SOURCE_TYPES)),

@@ -18,16 +18,6 @@ description:
 author:
   - pgflex.migration maintainers (@pgflex)
 options:
-  resource_group:
-    description:
-      - Resource group of the target flexible server.
-    type: str
-    required: true
-  server_name:
-    description:
-      - Name of the target flexible server (the server the migrations copy into).
-    type: str
-    required: true
   name:
     description:
       - Name of one migration to get. Without it, the migrations of the server are listed.
@@ -41,6 +31,7 @@ options:
     choices: [all, active]
     default: all
 extends_documentation_fragment:
+  - pgflex.migration.target_server
   - pgflex.migration.azure_auth
 attributes:
   check_mode:
@@ -383,12 +374,11 @@ migrations:
                 - "database 'db1': ExtensionsValidation Failed: Unsupported Extension ..."
 '''
 
-from ansible_collections.pgflex.migration.plugins.module_utils.module import MigrationModule
+from ansible_collections.pgflex.migration.plugins.module_utils.module import TARGET_SERVER_ARGUMENT_SPEC, MigrationModule
 from ansible_collections.pgflex.migration.plugins.module_utils.response import migration_result
 
 ARGUMENT_SPEC = dict(
-    resource_group=dict(type='str', required=True),
-    server_name=dict(type='str', required=True),
+    TARGET_SERVER_ARGUMENT_SPEC,
     name=dict(type='str'),
     filter=dict(type='str', choices=['all', 'active'], default='all'),
 )
