@@ -10,12 +10,11 @@ import json
 import pytest
 
 from ansible.module_utils import basic
-from ansible.module_utils.testing import patch_module_args
 
 from ansible_collections.pgflex.migration.plugins.module_utils import migration_flow
-from ansible_collections.pgflex.migration.plugins.module_utils import module as module_base
 from ansible_collections.pgflex.migration.plugins.module_utils.errors import AzureApiError
 from ansible_collections.pgflex.migration.plugins.modules import pg_flexible_migration
+from ansible_collections.pgflex.migration.tests.unit.plugins.modules.utils import Exit, Fail, patch_exit_and_fail, run_main, use_client
 
 SOURCE_SECRET = 'marker-src-Pa55'
 TARGET_SECRET = 'marker-tgt-Pa55'
@@ -23,14 +22,6 @@ AUTH = {'subscription_id': 'sub', 'client_id': 'app', 'secret': 'marker-client-s
 CREATE = dict(AUTH, resource_group='rg', server_name='target', name='mig1', source_server='10.0.0.4:5432@postgres',
               source_password=SOURCE_SECRET, target_password=TARGET_SECRET, databases=['app', 'audit'])
 MUTATING = ('create', 'update', 'cancel')
-
-
-class Exit(SystemExit):
-    pass
-
-
-class Fail(SystemExit):
-    pass
 
 
 class FakeTime(object):
@@ -124,30 +115,20 @@ def existing(name='mig1', mode='Offline', state='InProgress', substate='Migratin
 
 @pytest.fixture
 def run_module(monkeypatch):
-    def exit_json(self, **result):
-        raise Exit(result)
-
-    def fail_json(self, **result):
-        raise Fail(result)
-    monkeypatch.setattr(basic.AnsibleModule, 'exit_json', exit_json)
-    monkeypatch.setattr(basic.AnsibleModule, 'fail_json', fail_json)
+    patch_exit_and_fail(monkeypatch)
     fake_time = FakeTime()
     monkeypatch.setattr(migration_flow, 'time', fake_time)
     warnings = []
     monkeypatch.setattr(basic.AnsibleModule, 'warn', lambda self, text: warnings.append(text))
 
     def run(args, client, check_mode=False, diff=False):
-        monkeypatch.setattr(module_base.MigrationModule, '_build_client', lambda self: client)
-        args = dict(args, _ansible_check_mode=check_mode, _ansible_diff=diff)
-        with patch_module_args(args):
-            with pytest.raises((Exit, Fail)) as info:
-                pg_flexible_migration.main()
-        result = info.value.args[0]
+        use_client(monkeypatch, client)
+        kind, result = run_main(pg_flexible_migration.main, dict(args, _ansible_check_mode=check_mode, _ansible_diff=diff))
         result['_warnings'] = list(warnings)
         dumped = json.dumps(result, default=str)
         for marker in (SOURCE_SECRET, TARGET_SECRET, AUTH['secret']):
             assert marker not in dumped, 'secret leaked into the result'
-        return info.type, result
+        return kind, result
     return run
 
 

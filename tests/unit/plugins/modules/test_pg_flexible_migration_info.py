@@ -7,25 +7,15 @@ import json
 
 import pytest
 
-from ansible.module_utils import basic
-from ansible.module_utils.testing import patch_module_args
-
 from ansible_collections.pgflex.migration.plugins.module_utils import module as module_base
 from ansible_collections.pgflex.migration.plugins.module_utils.errors import AzureApiError
 from ansible_collections.pgflex.migration.plugins.modules import pg_flexible_migration_info
+from ansible_collections.pgflex.migration.tests.unit.plugins.modules.utils import Exit, Fail, patch_exit_and_fail, run_main, use_client
 
 MIGRATION = {'name': 'm1', 'id': '/subscriptions/s/x/migrations/m1', 'location': 'eastus',
              'properties': {'migrationId': 'g', 'currentStatus': {'state': 'InProgress', 'error': ''}}}
 BASE_ARGS = {'resource_group': 'rg', 'server_name': 'srv', 'subscription_id': 'sub', 'client_id': 'app',
              'secret': 'top-secret-value', 'tenant': 'tid'}
-
-
-class Exit(SystemExit):
-    """exit_json, which ends the module like the real one."""
-
-
-class Fail(SystemExit):
-    """fail_json, which ends the module like the real one."""
 
 
 class StubClient(object):
@@ -54,26 +44,13 @@ class StubClient(object):
         return {'name': server}
 
 
-def raise_fail(self, **result):  # pylint: disable=unused-argument
-    raise Fail(result)
-
-
 @pytest.fixture
 def run_module(monkeypatch):
-    def exit_json(self, **result):
-        raise Exit(result)
-
-    def fail_json(self, **result):
-        raise Fail(result)
-    monkeypatch.setattr(basic.AnsibleModule, 'exit_json', exit_json)
-    monkeypatch.setattr(basic.AnsibleModule, 'fail_json', fail_json)
+    patch_exit_and_fail(monkeypatch)
 
     def run(args, client):
-        monkeypatch.setattr(module_base.MigrationModule, '_build_client', lambda self: client)
-        with patch_module_args(args):
-            with pytest.raises((Exit, Fail)) as info:
-                pg_flexible_migration_info.main()
-        return info.type, info.value.args[0]
+        use_client(monkeypatch, client)
+        return run_main(pg_flexible_migration_info.main, args)
     return run
 
 
@@ -130,35 +107,32 @@ def test_unexpected_error_has_no_traceback_in_msg(run_module):
     assert kind is Fail and result['msg'] == 'Unexpected error (ValueError): weird'
 
 
-def test_auth_problems_fail_clearly(monkeypatch, run_module):
+def test_auth_problems_fail_clearly(monkeypatch):
+    patch_exit_and_fail(monkeypatch)
     monkeypatch.setattr(module_base, 'missing_libraries', lambda: [])
-    monkeypatch.setattr(module_base.MigrationModule, '_build_client', module_base.MigrationModule._build_client, raising=False)
     monkeypatch.delenv('AZURE_SUBSCRIPTION_ID', raising=False)
     args = {'resource_group': 'rg', 'server_name': 'srv', 'client_id': 'app', 'tenant': 'tid', 'subscription_id': 'sub'}
-    with patch_module_args(args):
-        with pytest.raises(Fail) as info:
-            pg_flexible_migration_info.main()
-    msg = info.value.args[0]['msg']
+    kind, result = run_main(pg_flexible_migration_info.main, args)
+    assert kind is Fail
+    msg = result['msg']
     assert msg.startswith('Azure authentication is not configured correctly: incomplete service principal credentials')
 
 
 def test_username_password_refused(monkeypatch):
-    monkeypatch.setattr(basic.AnsibleModule, 'fail_json', raise_fail)
+    patch_exit_and_fail(monkeypatch)
     args = {'resource_group': 'rg', 'server_name': 'srv', 'ad_user': 'me@example.com', 'password': 'pw-123', 'subscription_id': 'sub'}
-    with patch_module_args(args):
-        with pytest.raises(Fail) as info:
-            pg_flexible_migration_info.main()
-    assert 'not supported' in info.value.args[0]['msg']
+    kind, result = run_main(pg_flexible_migration_info.main, args)
+    assert kind is Fail
+    assert 'not supported' in result['msg']
 
 
-def test_missing_sdk_names_pip_packages(monkeypatch, run_module):
+def test_missing_sdk_names_pip_packages(monkeypatch):
+    patch_exit_and_fail(monkeypatch)
     monkeypatch.setattr(module_base, 'missing_libraries', lambda: ['azure-mgmt-postgresqlflexibleservers'])
-    monkeypatch.setattr(basic.AnsibleModule, 'fail_json', raise_fail)
-    with patch_module_args(dict(BASE_ARGS)):
-        with pytest.raises(Fail) as info:
-            pg_flexible_migration_info.main()
-    assert 'azure-mgmt-postgresqlflexibleservers' in info.value.args[0]['msg']
-    assert info.value.args[0]['missing_packages'] == ['azure-mgmt-postgresqlflexibleservers']
+    kind, result = run_main(pg_flexible_migration_info.main, dict(BASE_ARGS))
+    assert kind is Fail
+    assert 'azure-mgmt-postgresqlflexibleservers' in result['msg']
+    assert result['missing_packages'] == ['azure-mgmt-postgresqlflexibleservers']
 
 
 def test_result_is_json_and_secret_free(run_module):

@@ -6,6 +6,7 @@ throwaway PostgreSQL clusters (skipped when the PostgreSQL helper or psycopg is 
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import socket
@@ -13,10 +14,9 @@ import sys
 
 import pytest
 
-from ansible.module_utils.testing import patch_module_args
-
 from ansible_collections.pgflex.migration.plugins.module_utils import verify
 from ansible_collections.pgflex.migration.plugins.modules import pg_flexible_migration_verify as module_under_test
+from ansible_collections.pgflex.migration.tests.unit.plugins.modules.utils import Exit, patch_exit_and_fail, run_main
 
 TESTS_DIR = os.path.abspath(os.path.join(os.path.dirname(__file__), '..', '..', '..'))
 if TESTS_DIR not in sys.path:
@@ -25,13 +25,15 @@ if TESTS_DIR not in sys.path:
 MARKER_PASSWORD = 'Marker-Secret-7f3a9'
 
 
-def call(args, capsys):
-    with patch_module_args(args):
-        with pytest.raises(SystemExit) as exit_info:
-            module_under_test.main()
-    out = capsys.readouterr().out
-    result = json.loads(out)
-    return exit_info.value.code, result, out
+@pytest.fixture
+def call(monkeypatch):
+    """call(args) -> (exit code, result, result as JSON text) of one module run."""
+    patch_exit_and_fail(monkeypatch)
+
+    def run(args):
+        kind, result = run_main(module_under_test.main, args)
+        return (0 if kind is Exit else 1), result, json.dumps(result, default=str)
+    return run
 
 
 def snap(**tables):
@@ -106,21 +108,21 @@ BASE_ARGS = {
     ({'source_port': 70000}, 'source_port must be between 1 and 65535'),
     ({'connect_timeout': 0}, 'connect_timeout must be at least 1 second'),
 ])
-def test_bad_input_is_refused_with_the_option_named(override, message, capsys):
+def test_bad_input_is_refused_with_the_option_named(override, message, call):
     args = dict(BASE_ARGS, **override)
-    code, result, out = call(args, capsys)
+    code, result, out = call(args)
     assert code == 1 and result['failed'] is True
     assert message in result['msg']
     assert MARKER_PASSWORD not in out
 
 
-def test_unreachable_server_is_a_clear_failure_without_secrets(capsys):
+def test_unreachable_server_is_a_clear_failure_without_secrets(call):
     pytest.importorskip('psycopg')
     with socket.socket() as sock:
         sock.bind(('127.0.0.1', 0))
         closed_port = sock.getsockname()[1]
     args = dict(BASE_ARGS, source_port=closed_port, connect_timeout=2)
-    code, result, out = call(args, capsys)
+    code, result, out = call(args)
     assert code == 1
     assert result['msg'].startswith('Verification could not run: cannot connect to the source 127.0.0.1:')
     assert MARKER_PASSWORD not in out
@@ -128,23 +130,39 @@ def test_unreachable_server_is_a_clear_failure_without_secrets(capsys):
 
 # ---- real clusters ------------------------------------------------------------------------
 
+def run_sql(cluster, *statements, dbname='shop'):
+    psycopg = pytest.importorskip('psycopg')
+    with psycopg.connect(cluster.conninfo(dbname), autocommit=True) as conn:
+        for statement in statements:
+            conn.execute(statement)
+
+
+@contextlib.contextmanager
+def altered(cluster, change, undo):
+    """The change holds inside the with block; undo restores the seeded data for the tests that follow."""
+    run_sql(cluster, change)
+    try:
+        yield
+    finally:
+        run_sql(cluster, undo)
+
+
 @pytest.fixture(scope='module')
 def clusters():
     pgcluster = pytest.importorskip('pgcluster')
-    psycopg = pytest.importorskip('psycopg')
+    pytest.importorskip('psycopg')
     source = pgcluster.PgCluster.start(name='verify-source')
     target = pgcluster.PgCluster.start(name='verify-target')
     try:
         for cluster in (source, target):
-            with psycopg.connect(cluster.conninfo(), autocommit=True) as conn:
-                conn.execute('CREATE DATABASE shop')
-            with psycopg.connect(cluster.conninfo('shop'), autocommit=True) as conn:
-                conn.execute('CREATE SCHEMA sales')
-                conn.execute('CREATE TABLE sales.orders (id int primary key, note text, at timestamptz, amount float8)')
-                conn.execute("INSERT INTO sales.orders SELECT g, 'n' || g, '2024-01-01 00:00:00+00'::timestamptz + g * interval '1 minute', g / 3.0"
-                             " FROM generate_series(1, 500) g")
-                conn.execute('CREATE TABLE public."Mixed Case" (v int)')
-                conn.execute('INSERT INTO public."Mixed Case" VALUES (1), (2)')
+            run_sql(cluster, 'CREATE DATABASE shop', dbname='postgres')
+            run_sql(cluster,
+                    'CREATE SCHEMA sales',
+                    'CREATE TABLE sales.orders (id int primary key, note text, at timestamptz, amount float8)',
+                    "INSERT INTO sales.orders SELECT g, 'n' || g, '2024-01-01 00:00:00+00'::timestamptz + g * interval '1 minute', g / 3.0"
+                    " FROM generate_series(1, 500) g",
+                    'CREATE TABLE public."Mixed Case" (v int)',
+                    'INSERT INTO public."Mixed Case" VALUES (1), (2)')
         yield source, target
     finally:
         source.stop()
@@ -163,9 +181,9 @@ def cluster_args(source, target, **extra):
     return args
 
 
-def test_equal_databases_verify(clusters, capsys):
+def test_equal_databases_verify(clusters, call):
     source, target = clusters
-    code, result, out = call(cluster_args(source, target, checksum=True, _ansible_check_mode=True), capsys)
+    code, result, out = call(cluster_args(source, target, checksum=True, _ansible_check_mode=True))
     assert code == 0, result
     assert result['verified'] is True and result['changed'] is False
     tables = dict((t['table'], t) for t in result['databases'][0]['tables'])
@@ -175,55 +193,42 @@ def test_equal_databases_verify(clusters, capsys):
     assert source.password not in out
 
 
-def test_altered_target_fails_naming_the_table(clusters, capsys):
-    psycopg = pytest.importorskip('psycopg')
+def test_altered_target_fails_naming_the_table(clusters, call):
     source, target = clusters
-    with psycopg.connect(target.conninfo('shop'), autocommit=True) as conn:
-        conn.execute('DELETE FROM sales.orders WHERE id = 1')
-    try:
-        code, result, out = call(cluster_args(source, target), capsys)
+    with altered(target, 'DELETE FROM sales.orders WHERE id = 1',
+                 "INSERT INTO sales.orders VALUES (1, 'n1', '2024-01-01 00:01:00+00', 1 / 3.0)"):
+        code, result, out = call(cluster_args(source, target))
         assert code == 1
         assert 'table "sales.orders" has 500 rows on the source but 499 on the target' in result['msg']
         assert result['verified'] is False
         assert target.password not in out
 
-        code, result, out = call(cluster_args(source, target, fail_on_mismatch=False), capsys)
+        code, result, out = call(cluster_args(source, target, fail_on_mismatch=False))
         assert code == 0 and result['verified'] is False
-    finally:
-        with psycopg.connect(target.conninfo('shop'), autocommit=True) as conn:
-            conn.execute("INSERT INTO sales.orders VALUES (1, 'n1', '2024-01-01 00:01:00+00', 1 / 3.0)")
 
 
-def test_same_count_different_content_needs_checksum(clusters, capsys):
-    psycopg = pytest.importorskip('psycopg')
+def test_same_count_different_content_needs_checksum(clusters, call):
     source, target = clusters
-    with psycopg.connect(target.conninfo('shop'), autocommit=True) as conn:
-        conn.execute("UPDATE public.\"Mixed Case\" SET v = 3 WHERE v = 2")
-    try:
-        code, result, out = call(cluster_args(source, target), capsys)
+    with altered(target, 'UPDATE public."Mixed Case" SET v = 3 WHERE v = 2', 'UPDATE public."Mixed Case" SET v = 2 WHERE v = 3'):
+        code, result, out = call(cluster_args(source, target))
         assert code == 0 and result['verified'] is True
-        code, result, out = call(cluster_args(source, target, checksum=True), capsys)
+        code, result, out = call(cluster_args(source, target, checksum=True))
         assert code == 1
         assert 'table "public.Mixed Case" has the same row count (2) but different content' in result['msg']
-    finally:
-        with psycopg.connect(target.conninfo('shop'), autocommit=True) as conn:
-            conn.execute("UPDATE public.\"Mixed Case\" SET v = 2 WHERE v = 3")
 
 
-def test_database_missing_on_target_is_a_mismatch(clusters, capsys):
-    psycopg = pytest.importorskip('psycopg')
+def test_database_missing_on_target_is_a_mismatch(clusters, call):
     source, target = clusters
-    with psycopg.connect(source.conninfo(), autocommit=True) as conn:
-        conn.execute('CREATE DATABASE onlysource')
-    code, result, out = call(cluster_args(source, target, databases=['shop', 'onlysource']), capsys)
+    run_sql(source, 'CREATE DATABASE onlysource', dbname='postgres')
+    code, result, out = call(cluster_args(source, target, databases=['shop', 'onlysource']))
     assert code == 1
     assert 'database "onlysource" does not exist on the target' in result['msg']
     assert [d['ok'] for d in result['databases']] == [True, False]
 
 
-def test_wrong_password_is_reported_without_the_password(clusters, capsys):
+def test_wrong_password_is_reported_without_the_password(clusters, call):
     source, target = clusters
-    code, result, out = call(cluster_args(source, target, target_password=MARKER_PASSWORD), capsys)
+    code, result, out = call(cluster_args(source, target, target_password=MARKER_PASSWORD))
     assert code == 1
     assert 'cannot connect to the target' in result['msg']
     assert 'password authentication failed' in result['msg']
