@@ -14,6 +14,7 @@ import shutil
 import signal
 import socket
 import subprocess
+import sys
 import tempfile
 import time
 
@@ -102,9 +103,10 @@ class PgCluster:
         except Exception:
             cluster.stop()
             raise
+        cluster.save_state()
         if not keep:
             _LIVE.append(cluster)
-        cluster.save_state()
+            cluster._start_watchdog()
         return cluster
 
     def stop(self):
@@ -164,6 +166,13 @@ class PgCluster:
         return cls(state['name'], state['base_dir'], state['port'], state['password'], state['bindir'], owned_dir=True)
 
     # -- internals ---------------------------------------------------------------------------
+
+    def _start_watchdog(self):
+        package_parent = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+        env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [package_parent, os.environ.get('PYTHONPATH')])))
+        subprocess.Popen([sys.executable, '-m', 'pgcluster.watchdog', str(os.getpid()), self.base_dir],  # pylint: disable=consider-using-with
+                         env=env, start_new_session=True, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                         stderr=subprocess.DEVNULL, close_fds=True)
 
     def _as_owner(self, argv, check=True):
         kwargs = {}

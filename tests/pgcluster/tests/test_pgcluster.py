@@ -4,6 +4,7 @@ import os
 import subprocess
 import sys
 import tempfile
+import time
 
 from pgcluster import PgCluster
 
@@ -70,3 +71,18 @@ def test_command_line_start_and_stop():
     assert _running(os.path.join(base, 'data', 'postmaster.pid'))
     subprocess.run([sys.executable, '-m', 'pgcluster', 'stop', '--dir', base], env=env, check=True)
     assert not os.path.exists(base)
+
+
+def test_cluster_is_stopped_when_its_owner_dies_without_cleaning_up(tmp_path):
+    # pytest-forked children and killed CI jobs exit without running clean-up code.
+    script = ('import os, sys; sys.path.insert(0, %r); from pgcluster import PgCluster; '
+              'c = PgCluster.start(name="orphan"); print(c.base_dir, flush=True); os._exit(0)'
+              % os.path.join(os.path.dirname(__file__), '..', '..'))
+    base_dir = subprocess.run([sys.executable, '-c', script], capture_output=True, text=True, check=True).stdout.strip()
+    pid_file = os.path.join(base_dir, 'data', 'postmaster.pid')
+    for dummy in range(100):
+        if not os.path.exists(base_dir):
+            break
+        time.sleep(0.2)
+    assert not os.path.exists(base_dir)
+    assert not _running(pid_file)
