@@ -19,7 +19,7 @@ import time
 from ansible_collections.pgflex.migration.plugins.module_utils.errors import AzureApiError, from_azure_exception
 from ansible_collections.pgflex.migration.plugins.module_utils.version import user_agent
 
-__all__ = ['AzureApiError', 'MigrationClient', 'DeadlineRetryPolicy', 'RETRY_STATUSES', 'shared_transport']
+__all__ = ['AzureApiError', 'MigrationClient', 'DeadlineRetryPolicy', 'RETRY_STATUSES', 'fetch_json', 'shared_transport']
 
 MIGRATION_TYPE = 'Microsoft.DBforPostgreSQL/flexibleServers/migrations'
 RETRY_STATUSES = frozenset([408, 429, 500, 502, 503, 504])
@@ -110,6 +110,19 @@ def shared_transport(verify=True):
     session.verify = verify
     kwargs = {} if verify else {'connection_verify': False}
     return RequestsTransport(session=session, session_owner=False, **kwargs), session
+
+
+def fetch_json(url, verify=True, timeout=30, session=None):
+    """GET a URL and parse its JSON body (requests is already a dependency of azure-core).
+
+    Pass the session the API calls use, so they reuse its connection instead of a new TLS handshake.
+    """
+    if session is None:
+        import requests  # pylint: disable=import-outside-toplevel
+        session = requests
+    response = session.get(url, verify=verify, timeout=timeout, headers={'Accept': 'application/json'})
+    response.raise_for_status()
+    return response.json()
 
 
 class MigrationClient(object):

@@ -88,21 +88,11 @@ def cloud_from_metadata(document, arm_base):
     return Cloud(entry.get('name') or resource_manager, resource_manager, login.rstrip('/'), audience, True)
 
 
-def fetch_json(url, verify=True, timeout=30, session=None):
-    """GET a URL and parse its JSON body (requests is already a dependency of azure-core).
+def resolve_cloud(value, verify=True, fetch=None):
+    """Turn a cloud_environment value (name or URL) into a Cloud; raises CloudError.
 
-    Pass the session the API calls use, so they reuse its connection instead of a new TLS handshake.
+    fetch(url, verify=...) reads the metadata document of a custom cloud (client.fetch_json: HTTP lives in client).
     """
-    if session is None:
-        import requests  # pylint: disable=import-outside-toplevel
-        session = requests
-    response = session.get(url, verify=verify, timeout=timeout, headers={'Accept': 'application/json'})
-    response.raise_for_status()
-    return response.json()
-
-
-def resolve_cloud(value, verify=True, fetch=fetch_json):
-    """Turn a cloud_environment value (name or URL) into a Cloud; raises CloudError."""
     value = (value or 'AzureCloud').strip()
     if value in KNOWN_CLOUDS:
         return KNOWN_CLOUDS[value]

@@ -20,7 +20,7 @@ from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 from ansible_collections.pgflex.migration.plugins.module_utils.auth import (
     AUTH_ARGUMENT_SPEC, AuthError, build_credential, resolve_auth, subscription_for,
 )
-from ansible_collections.pgflex.migration.plugins.module_utils.cloud import CloudError, fetch_json, resolve_cloud
+from ansible_collections.pgflex.migration.plugins.module_utils.cloud import CloudError, resolve_cloud
 from ansible_collections.pgflex.migration.plugins.module_utils.errors import AzureApiError
 
 # import name -> pip package, checked before the first API call
@@ -76,7 +76,7 @@ class MigrationModule(object):
         if missing:
             self.fail(missing_required_lib(' and '.join(missing)), missing_packages=missing)
         from ansible_collections.pgflex.migration.plugins.module_utils.client import (  # pylint: disable=import-outside-toplevel
-            MigrationClient, shared_transport,
+            MigrationClient, fetch_json, shared_transport,
         )
         self.auth = resolve_auth(self.params)
         verify = self.auth.get('cert_validation_mode') != 'ignore'

@@ -7,12 +7,13 @@ import json
 
 import pytest
 
-from ansible_collections.pgflex.migration.plugins.module_utils.client import MigrationClient, retry_after_seconds
+from ansible_collections.pgflex.migration.plugins.module_utils.client import MigrationClient, fetch_json, retry_after_seconds
 from ansible_collections.pgflex.migration.plugins.module_utils.cloud import Cloud
 from ansible_collections.pgflex.migration.plugins.module_utils.errors import AzureApiError
 from ansible_collections.pgflex.migration.tests.unit.plugins.module_utils.fake_azure import StaticCredential, canned_transport
 
 CLOUD = Cloud('emu', 'https://arm.example/', 'https://login.example', 'https://management.core.windows.net/', True)
+METADATA_DOCUMENT = [{'name': 'Emulator', 'resourceManager': 'https://127.0.0.1:8443/'}]
 MIGRATION = {'name': 'm1', 'id': '/subscriptions/sub/x/migrations/m1', 'location': 'eastus',
              'properties': {'migrationId': 'g', 'currentStatus': {'state': 'InProgress'}, 'dbsToMigrate': ['db1']}}
 
@@ -194,3 +195,21 @@ def test_shared_transport_reuses_one_session():
     transport, session = shared_transport(verify=False)
     assert session.verify is False
     assert transport.session is session
+
+
+def test_fetch_json_uses_the_given_session():
+    calls = []
+
+    class Reply(object):
+        def raise_for_status(self):
+            pass
+
+        def json(self):
+            return METADATA_DOCUMENT
+
+    class Session(object):
+        def get(self, url, **kwargs):
+            calls.append((url, kwargs['verify']))
+            return Reply()
+    assert fetch_json('https://x/metadata/endpoints', verify=False, session=Session()) == METADATA_DOCUMENT
+    assert calls == [('https://x/metadata/endpoints', False)]

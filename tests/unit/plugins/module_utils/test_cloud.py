@@ -80,20 +80,3 @@ def test_fetch_failure_and_bad_documents():
     with pytest.raises(cloud.CloudError, match='no cloud description'):
         cloud.resolve_cloud('https://127.0.0.1:1', fetch=lambda url, verify=True: [])
 
-
-def test_fetch_json_uses_the_given_session():
-    calls = []
-
-    class Reply(object):
-        def raise_for_status(self):
-            pass
-
-        def json(self):
-            return LIST_DOCUMENT
-
-    class Session(object):
-        def get(self, url, **kwargs):
-            calls.append((url, kwargs['verify']))
-            return Reply()
-    assert cloud.fetch_json('https://x/metadata/endpoints', verify=False, session=Session()) == LIST_DOCUMENT
-    assert calls == [('https://x/metadata/endpoints', False)]
