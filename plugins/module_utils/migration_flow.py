@@ -15,12 +15,11 @@ from __future__ import annotations
 import time
 
 from ansible_collections.pgflex.migration.plugins.module_utils import request, waiter
+from ansible_collections.pgflex.migration.plugins.module_utils.client import RETRY_STATUSES
 from ansible_collections.pgflex.migration.plugins.module_utils.drift import describe_differences, differences, settings_view
 from ansible_collections.pgflex.migration.plugins.module_utils.naming import migration_name_problem
 from ansible_collections.pgflex.migration.plugins.module_utils.properties_file import PropertiesFileError, load_properties_file
 from ansible_collections.pgflex.migration.plugins.module_utils.response import migration_result, status_summary
-
-RETRYABLE_STATUSES = (408, 429, 500, 502, 503, 504)
 
 # WaitingForUserAction substate -> the option whose value answers it
 ANSWERS = {
@@ -81,6 +80,14 @@ class Task:
         if self.diff is not None and self.mod.module._diff:
             result['diff'] = self.diff
         self.mod.exit(**result)
+
+    def _refuse_unknown(self, option, databases, migration):
+        """Fail when ``option`` names databases that the migration does not migrate."""
+        known = settings_view(migration).get('databases') or []
+        unknown = [db for db in databases if db not in known]
+        if unknown:
+            self.fail('%s lists %s, which migration %r does not migrate (it migrates %s). Nothing was changed.'
+                      % (option, ', '.join(unknown), self.name, ', '.join(known)), migration)
 
     # ---- input ------------------------------------------------------------------------------
 
@@ -221,10 +228,7 @@ class Task:
             self.fail('Migration %r is %s, so it cannot be cut over.' % (self.name, waiter.state_of(migration)), migration)
         databases = wanted if isinstance(wanted, list) else None
         if databases:
-            unknown = [db for db in databases if db not in (view.get('databases') or [])]
-            if unknown:
-                self.fail('cutover lists %s, which migration %r does not migrate (it migrates %s). Nothing was changed.'
-                          % (', '.join(unknown), self.name, ', '.join(view.get('databases') or [])), migration)
+            self._refuse_unknown('cutover', databases, migration)
         if self._cutover_pending(migration, databases) is None:
             self.actions.append('cutover already requested')
             return migration, False
@@ -255,9 +259,8 @@ class Task:
             return None
         if not databases:
             return []
-        details = waiter.db_details(migration)
         done = ('succeeded', 'completingmigration', 'completing')
-        left = [db for db in databases if str((details.get(db) or {}).get('migrationState', '')).lower() not in done]
+        left = [db for db in databases if waiter.db_state(migration, db) not in done]
         return left or None
 
     # ---- state=cancelled -------------------------------------------------------------------------
@@ -285,14 +288,8 @@ class Task:
         before = settings_view(existing)
         before['state'] = waiter.state_of(existing)
         if databases:
-            known = settings_view(existing).get('databases') or []
-            unknown = [db for db in databases if db not in known]
-            if unknown:
-                self.fail('cancel_databases lists %s, which migration %r does not migrate (it migrates %s). Nothing was '
-                          'changed.' % (', '.join(unknown), self.name, ', '.join(known)), existing)
-            details = waiter.db_details(existing)
-            left = [db for db in databases
-                    if str((details.get(db) or {}).get('migrationState', '')).lower() not in ('canceled', 'canceling')]
+            self._refuse_unknown('cancel_databases', databases, existing)
+            left = [db for db in databases if waiter.db_state(existing, db) not in ('canceled', 'canceling')]
             if not left:
                 self.actions.append('databases already cancelled')
                 return existing, False
@@ -350,7 +347,7 @@ class Task:
 
 def _retryable(exc):
     status = getattr(exc, 'status', None)
-    return status is None or status in RETRYABLE_STATUSES
+    return status is None or status in RETRY_STATUSES
 
 
 def failure_text(name, migration):

@@ -40,6 +40,11 @@ def db_details(migration):
     return details if isinstance(details, dict) else {}
 
 
+def db_state(migration, database):
+    """migrationState of one database, lower-cased; '' when the service reports none."""
+    return str((db_details(migration).get(database) or {}).get('migrationState', '')).lower()
+
+
 def validation_status(migration):
     details = (_status(migration).get('currentSubStateDetails') or {}).get('validationDetails') or {}
     return details.get('status') or '' if isinstance(details, dict) else ''
@@ -91,8 +96,7 @@ def _waiting_for_cutover(migration, released):
     if _flag_set(migration, 'triggerCutover') and not properties.get('dbsToTriggerCutoverOn'):
         return False
     chosen = set(properties.get('dbsToTriggerCutoverOn') or []) | set(released or [])
-    waiting = [db for db, entry in db_details(migration).items()
-               if str((entry or {}).get('migrationState', '')).lower() == 'waitingforcutovertrigger']
+    waiting = [db for db in db_details(migration) if db_state(migration, db) == 'waitingforcutovertrigger']
     if not waiting:
         return not chosen
     return any(db not in chosen for db in waiting)
@@ -133,8 +137,7 @@ def cancelled(databases=None):
             return True
         if not wanted:
             return False
-        details = db_details(migration)
-        return all(str((details.get(db) or {}).get('migrationState', '')).lower() == 'canceled' for db in wanted)
+        return all(db_state(migration, db) == 'canceled' for db in wanted)
     return condition
 
 
