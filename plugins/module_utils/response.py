@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import re
 
-TERMINAL_STATES = frozenset(['Succeeded', 'Failed', 'Canceled', 'ValidationFailed'])
+from ansible_collections.pgflex.migration.plugins.module_utils.waiter import TERMINAL_STATES
+
 # Keys whose values are maps keyed by user data (names), whose keys must not be renamed.
 OPAQUE_MAP_KEYS = frozenset(['tags', 'dbDetails'])
 SECRET_KEYS = frozenset(['secretParameters', 'adminCredentials', 'sourceServerPassword', 'targetServerPassword'])
@@ -164,7 +165,7 @@ def status_summary(migration):
     return {
         'state': state,
         'substate': substate,
-        'terminal': state in TERMINAL_STATES,
+        'terminal': str(state or '').lower() in TERMINAL_STATES,
         'error': status.get('error') or None,
         'databases': databases,
         'validation': validation_summary(sub.get('validationDetails'), substate),
