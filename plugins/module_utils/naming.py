@@ -38,7 +38,3 @@ def migration_name_problem(name):
     if bad:
         return "the migration name %r contains %s; it must be %s" % (name, ', '.join(repr(ch) for ch in bad), MIGRATION_NAME_RULE)
     return "the migration name %r ends with a hyphen; it must be %s" % (name, MIGRATION_NAME_RULE)
-
-
-def is_valid_migration_name(name):
-    return migration_name_problem(name) is None
