@@ -114,6 +114,21 @@ def _convert(key, option, kind, value, path):
     return value
 
 
+def _unknown_key(where, key):
+    return '%s key %r is not a known key and was ignored' % (where, key)
+
+
+def _read_credentials(value, where, options, warnings):
+    credentials = _lower_keys(_object(value, where, 'it holds SourceServerPassword and TargetServerPassword'), where)
+    for lowered, (key, password) in credentials.items():
+        if lowered not in _CREDENTIAL_KEYS:
+            warnings.append(_unknown_key(where, key))
+        elif not isinstance(password, str):
+            raise PropertiesFileError('%s key %r must be a string' % (where, key))
+        else:
+            options[_CREDENTIAL_KEYS[lowered]] = password
+
+
 def _read_secrets(found, path, options, warnings):
     key, secrets = found['secretparameters']
     where = '%s.%s' % (path, key)
@@ -124,19 +139,11 @@ def _read_secrets(found, path, options, warnings):
                                   '{"SourceServerPassword": ..., "TargetServerPassword": ...}' % where)
     for lowered, (original, value) in secret_keys.items():
         if lowered == 'admincredentials':
-            cred_where = '%s.%s' % (where, original)
-            credentials = _lower_keys(_object(value, cred_where, 'it holds SourceServerPassword and TargetServerPassword'), cred_where)
-            for cred_lowered, (cred_key, cred_value) in credentials.items():
-                if cred_lowered in _CREDENTIAL_KEYS:
-                    if not isinstance(cred_value, str):
-                        raise PropertiesFileError('%s key %r must be a string' % (cred_where, cred_key))
-                    options[_CREDENTIAL_KEYS[cred_lowered]] = cred_value
-                else:
-                    warnings.append('%s key %r is not a known key and was ignored' % (cred_where, cred_key))
+            _read_credentials(value, '%s.%s' % (where, original), options, warnings)
         elif lowered in _SECRET_KEYS:
             options[_SECRET_KEYS[lowered]] = _convert(original, _SECRET_KEYS[lowered], 'text', value, where)
         else:
-            warnings.append('%s key %r is not a known key and was ignored' % (where, original))
+            warnings.append(_unknown_key(where, original))
 
 
 def parse_properties(document):
@@ -178,7 +185,7 @@ def parse_properties(document):
             warnings.append('%s key %r is not read from the file (the CLI ignores it too); use the %s option instead'
                             % (path, original, _OPTION_HINTS[lowered]))
         else:
-            warnings.append('%s key %r is not a known key and was ignored' % (path, original))
+            warnings.append(_unknown_key(path, original))
     return options, warnings
 
 
