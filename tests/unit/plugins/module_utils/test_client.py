@@ -10,25 +10,13 @@ import pytest
 from ansible_collections.pgflex.migration.plugins.module_utils.client import MigrationClient, fetch_json, retry_after_seconds
 from ansible_collections.pgflex.migration.plugins.module_utils.cloud import Cloud
 from ansible_collections.pgflex.migration.plugins.module_utils.errors import AzureApiError
+from ansible_collections.pgflex.migration.tests.unit.plugins.fake_clock import FakeClock
 from ansible_collections.pgflex.migration.tests.unit.plugins.module_utils.fake_azure import StaticCredential, canned_transport
 
 CLOUD = Cloud('emu', 'https://arm.example/', 'https://login.example', 'https://management.core.windows.net/', True)
 METADATA_DOCUMENT = [{'name': 'Emulator', 'resourceManager': 'https://127.0.0.1:8443/'}]
 MIGRATION = {'name': 'm1', 'id': '/subscriptions/sub/x/migrations/m1', 'location': 'eastus',
              'properties': {'migrationId': 'g', 'currentStatus': {'state': 'InProgress'}, 'dbsToMigrate': ['db1']}}
-
-
-class FakeClock(object):
-    def __init__(self):
-        self.now = 1000.0
-        self.sleeps = []
-
-    def __call__(self):
-        return self.now
-
-    def sleep(self, seconds):
-        self.sleeps.append(seconds)
-        self.now += seconds
 
 
 def arm_error(status, code, message, **headers):
@@ -39,7 +27,7 @@ def arm_error(status, code, message, **headers):
 def make_client():
     def build(replies, retry_timeout=60):
         transport, adapter = canned_transport(replies)
-        clock = FakeClock()
+        clock = FakeClock(1000.0)
         client = MigrationClient(StaticCredential(), 'sub', CLOUD, transport=transport, retry_timeout=retry_timeout,
                                  sleep=clock.sleep, clock=clock)
         client.retry_policy.base_delay = 1.0

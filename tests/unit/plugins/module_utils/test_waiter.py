@@ -6,22 +6,7 @@ from __future__ import annotations
 import pytest
 
 from ansible_collections.pgflex.migration.plugins.module_utils import waiter
-
-
-class FakeClock:
-    def __init__(self):
-        self.now = 0.0
-        self.sleeps = []
-
-    def clock(self):
-        return self.now
-
-    def sleep(self, seconds):
-        self.sleeps.append(seconds)
-        self.now += seconds
-
-    def stamp(self):
-        return 't=%g' % self.now
+from ansible_collections.pgflex.migration.tests.unit.plugins.fake_clock import FakeClock
 
 
 def migration(state, substate=None, dbs=None, validation=None):
@@ -57,7 +42,7 @@ class Sequence:
 
 def make(fetch, clock, timeout=100, interval=10, retryable=None):
     return waiter.Waiter(fetch, timeout, interval, progress=waiter.Progress(now=clock.stamp), retryable=retryable,
-                         clock=clock.clock, sleep=clock.sleep)
+                         clock=clock, sleep=clock.sleep)
 
 
 def test_reaches_completed():

@@ -14,6 +14,7 @@ from ansible.module_utils import basic
 from ansible_collections.pgflex.migration.plugins.module_utils import migration_flow
 from ansible_collections.pgflex.migration.plugins.module_utils.errors import AzureApiError
 from ansible_collections.pgflex.migration.plugins.modules import pg_flexible_migration
+from ansible_collections.pgflex.migration.tests.unit.plugins.fake_clock import FakeClock
 from ansible_collections.pgflex.migration.tests.unit.plugins.modules.utils import Exit, Fail, patch_exit_and_fail, run_main, use_client
 
 SOURCE_SECRET = 'marker-src-Pa55'
@@ -22,17 +23,6 @@ AUTH = {'subscription_id': 'sub', 'client_id': 'app', 'secret': 'marker-client-s
 CREATE = dict(AUTH, resource_group='rg', server_name='target', name='mig1', source_server='10.0.0.4:5432@postgres',
               source_password=SOURCE_SECRET, target_password=TARGET_SECRET, databases=['app', 'audit'])
 MUTATING = ('create', 'update', 'cancel')
-
-
-class FakeTime(object):
-    def __init__(self):
-        self.now = 1000.0
-
-    def monotonic(self):
-        return self.now
-
-    def sleep(self, seconds):
-        self.now += seconds
 
 
 def status(state, substate=None, dbs=None, validation=None):
@@ -116,7 +106,7 @@ def existing(name='mig1', mode='Offline', state='InProgress', substate='Migratin
 @pytest.fixture
 def run_module(monkeypatch):
     patch_exit_and_fail(monkeypatch)
-    fake_time = FakeTime()
+    fake_time = FakeClock(1000.0)
     monkeypatch.setattr(migration_flow, 'time', fake_time)
     warnings = []
     monkeypatch.setattr(basic.AnsibleModule, 'warn', lambda self, text: warnings.append(text))
