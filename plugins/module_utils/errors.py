@@ -116,7 +116,9 @@ def from_azure_exception(exc, action=None):
         message = message or body_message
     if not message:
         message = _first_line(getattr(exc, 'message', None) or str(exc)) or type(exc).__name__
-    code = code or _aadsts_code(message)
+    # Entra answers with OAuth codes such as invalid_client; the AADSTS code in its text is the one that
+    # names the cause (wrong secret, unknown subject, expired assertion), so it wins.
+    code = _aadsts_code(message) or code
 
     if action:
         message = '%s failed: %s' % (action, message)

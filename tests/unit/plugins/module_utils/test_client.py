@@ -9,7 +9,7 @@ import pytest
 
 from ansible_collections.pgflex.migration.plugins.module_utils.client import MigrationClient, fetch_json, retry_after_seconds
 from ansible_collections.pgflex.migration.plugins.module_utils.cloud import Cloud
-from ansible_collections.pgflex.migration.plugins.module_utils.errors import AzureApiError
+from ansible_collections.pgflex.migration.plugins.module_utils.errors import AzureApiError, from_azure_exception
 from ansible_collections.pgflex.migration.tests.unit.plugins.fake_clock import FakeClock
 from ansible_collections.pgflex.migration.tests.unit.plugins.module_utils.fake_azure import StaticCredential, canned_transport
 
@@ -163,6 +163,24 @@ def test_token_failure_maps_aadsts_code(make_client):
         client.get('rg', 'srv', 'm1')
     assert info.value.code == 'AADSTS7000215'
     assert 'Invalid client secret provided' in str(info.value)
+
+
+def test_token_error_body_reports_the_aadsts_code_not_the_oauth_code():
+    from azure.core.exceptions import ClientAuthenticationError
+
+    class TokenResponse(object):
+        status_code = 401
+        reason = 'Unauthorized'
+        headers = {'x-ms-request-id': 'entra-request-1'}
+
+        def text(self):
+            return json.dumps({'error': 'invalid_client',
+                               'error_description': 'AADSTS700213: No matching federated identity record found.'})
+    exc = ClientAuthenticationError(message='ClientAssertionCredential.get_token failed', response=TokenResponse())
+    error = from_azure_exception(exc)
+    assert error.code == 'AADSTS700213'
+    assert error.status == 401
+    assert 'No matching federated identity record' in str(error)
 
 
 @pytest.mark.parametrize('headers, expected', [
