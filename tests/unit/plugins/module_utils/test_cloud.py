@@ -79,4 +79,3 @@ def test_fetch_failure_and_bad_documents():
         cloud.resolve_cloud('https://127.0.0.1:1', fetch=lambda url, verify=True: {'resourceManager': 'https://x/'})
     with pytest.raises(cloud.CloudError, match='no cloud description'):
         cloud.resolve_cloud('https://127.0.0.1:1', fetch=lambda url, verify=True: [])
-
