@@ -18,7 +18,7 @@ import traceback
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
 from ansible_collections.pgflex.migration.plugins.module_utils.auth import (
-    AUTH_ARGUMENT_SPEC, AuthError, build_credential, resolve_auth, subscription_for,
+    AUTH_ARGUMENT_SPEC, AuthError, build_credential, describe, resolve_auth, subscription_for,
 )
 from ansible_collections.pgflex.migration.plugins.module_utils.cloud import CloudError, resolve_cloud
 from ansible_collections.pgflex.migration.plugins.module_utils.errors import AzureApiError
@@ -97,7 +97,11 @@ class MigrationModule(object):
         try:
             main_fn(self)
         except AzureApiError as exc:
-            self.fail(str(exc), error=exc.as_dict())
+            message = str(exc)
+            if self.auth and (exc.code or '').startswith('AADSTS'):
+                # With auth_source=auto the user may not know which credentials were picked.
+                message = '%s [credentials used: %s]' % (message, describe(self.auth))
+            self.fail(message, error=exc.as_dict())
         except AuthError as exc:
             self.fail('Azure authentication is not configured correctly: %s' % exc)
         except CloudError as exc:

@@ -3,8 +3,8 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """The service's rule for migration names, in one place.
 
-Pure Python with no Ansible or Azure imports, so the emulator can enforce the very
-same rule the modules check before any API call.
+Pure Python with no Ansible or Azure imports. The emulator, which plays the service, keeps its
+own copy; tests/emulator/tests/test_name_rule_agreement.py keeps the two equal.
 """
 
 from __future__ import annotations
