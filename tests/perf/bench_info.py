@@ -52,19 +52,23 @@ TASK = '''
         server_name: "{{{{ lookup('env', 'PGFLEX_SERVER_NAME') }}}}"
 '''
 
-PLAY = '''---
-- name: Benchmark pg_flexible_migration_info
-  hosts: localhost
-  connection: local
-  gather_facts: false
-  module_defaults:
+# Auth for every module of the collection, from the sandbox's environment (shared with bench_migration).
+AUTH = '''  module_defaults:
     group/pgflex.migration.azure:
       subscription_id: "{{ lookup('env', 'AZURE_SUBSCRIPTION_ID') }}"
       client_id: "{{ lookup('env', 'AZURE_CLIENT_ID') }}"
       secret: "{{ lookup('env', 'AZURE_SECRET') }}"
       tenant: "{{ lookup('env', 'AZURE_TENANT') }}"
       cloud_environment: "{{ lookup('env', 'AZURE_CLOUD_ENVIRONMENT') }}"
-  tasks:
+      resource_group: "{{ lookup('env', 'PGFLEX_RESOURCE_GROUP') }}"
+'''
+
+PLAY = '''---
+- name: Benchmark pg_flexible_migration_info
+  hosts: localhost
+  connection: local
+  gather_facts: false
+''' + AUTH + '''  tasks:
 '''
 
 

@@ -30,20 +30,11 @@ import urllib.request
 
 import psycopg
 
-from bench_info import collections_path, sandbox_env
+from bench_info import AUTH, collections_path, sandbox_env
 
 POLL_INTERVAL = 2   # module's poll_interval here (default 15 s would dominate a seconds-long migration)
 FLEET_ROWS = 20000  # rows of the one table in each fleet database
 
-AUTH = '''  module_defaults:
-    group/pgflex.migration.azure:
-      subscription_id: "{{ lookup('env', 'AZURE_SUBSCRIPTION_ID') }}"
-      client_id: "{{ lookup('env', 'AZURE_CLIENT_ID') }}"
-      secret: "{{ lookup('env', 'AZURE_SECRET') }}"
-      tenant: "{{ lookup('env', 'AZURE_TENANT') }}"
-      cloud_environment: "{{ lookup('env', 'AZURE_CLOUD_ENVIRONMENT') }}"
-      resource_group: "{{ lookup('env', 'PGFLEX_RESOURCE_GROUP') }}"
-'''
 
 MIGRATION_ARGS = '''
         state: present
