@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import re
 
-from ansible_collections.pgflex.migration.plugins.module_utils.waiter import TERMINAL_STATES
+# States after which a migration never changes again (lower-cased; the service's enum is case-insensitive).
+TERMINAL_STATES = ('succeeded', 'failed', 'canceled', 'validationfailed')
 
 # Keys whose values are maps keyed by user data (names), whose keys must not be renamed.
 OPAQUE_MAP_KEYS = frozenset(['tags', 'dbDetails'])

@@ -16,7 +16,7 @@ import time
 from collections import namedtuple
 from datetime import datetime, timezone
 
-TERMINAL_STATES = ('succeeded', 'failed', 'canceled', 'validationfailed')
+from ansible_collections.pgflex.migration.plugins.module_utils.response import TERMINAL_STATES, database_progress
 FINISHED_VALIDATION = ('succeeded', 'warning', 'failed')
 
 WaitResult = namedtuple('WaitResult', ['migration', 'outcome', 'elapsed', 'last_error'])
@@ -143,24 +143,21 @@ def cancelled(databases=None):
 
 # ---- the trail -------------------------------------------------------------------------------
 
-def _count(entry, key):
-    value = entry.get(key)
-    return value if isinstance(value, int) else 0
+TRAIL_COUNTERS = ('tables_completed', 'tables_loading', 'tables_queued', 'tables_errored')
 
 
-def database_progress(migration):
-    """{db: {state, tables_completed, tables_total, ...}} from dbDetails."""
-    progress = {}
+def trail_databases(migration):
+    """{db: {state, tables_completed, ..., tables_total}} for the trail: counters the service left out count as 0."""
+    trail = {}
     for name, entry in sorted(db_details(migration).items()):
         if not isinstance(entry, dict):
             continue
-        counts = dict((label, _count(entry, key)) for label, key in (
-            ('tables_completed', 'fullLoadCompletedTables'), ('tables_loading', 'fullLoadLoadingTables'),
-            ('tables_queued', 'fullLoadQueuedTables'), ('tables_errored', 'fullLoadErroredTables')))
-        progress[name] = dict(counts, state=entry.get('migrationState'), tables_total=sum(counts.values()))
-        if entry.get('latency') is not None:
-            progress[name]['latency'] = entry.get('latency')
-    return progress
+        progress = database_progress(name, entry)
+        counts = dict((key, progress[key] if isinstance(progress[key], int) else 0) for key in TRAIL_COUNTERS)
+        trail[name] = dict(counts, state=progress['state'], tables_total=sum(counts.values()))
+        if progress['latency'] is not None:
+            trail[name]['latency'] = progress['latency']
+    return trail
 
 
 def utc_now():
@@ -176,7 +173,7 @@ class Progress:
 
     def observe(self, migration):
         entry = {'state': state_of(migration) or None, 'substate': substate_of(migration) or None,
-                 'databases': database_progress(migration)}
+                 'databases': trail_databases(migration)}
         last = self.entries[-1] if self.entries else None
         if last is None or any(last.get(key) != entry[key] for key in entry):
             entry['time'] = self._now()
