@@ -11,6 +11,7 @@ import shlex
 import shutil
 import signal
 import sys
+import tempfile
 import time
 import uuid
 
@@ -30,6 +31,9 @@ LOCATION = 'eastus'
 # Extra emulated servers on the same target cluster, for fleet-style runs (validations, waves of small migrations).
 FLEET = ['pgflex-sandbox-fleet-%02d' % i for i in range(1, 9)]
 PID_FILE = os.path.join(SANDBOX, 'emulator.pid')
+# The clusters' data lives outside the checkout (see _new_data_dir); this file records where.
+DATA_DIR_FILE = os.path.join(SANDBOX, 'data-dir')
+DATA_DIR_PREFIX = 'pgflex-sandbox-data-'
 ENV_JSON = os.path.join(SANDBOX, 'env.json')
 # Visible but not instant: a migration of the sample data takes a few seconds, like a small real one.
 SETTINGS = {'step_delay_seconds': 0.5}
@@ -59,8 +63,37 @@ def _read_pid():
         return None
 
 
+def _new_data_dir():
+    """A fresh directory for the clusters' data, recorded in .sandbox/data-dir.
+
+    As root, PostgreSQL runs as an unprivileged OS user, which cannot reach a checkout under a private directory
+    (root's home, any parent of mode 700). The system temp directory is reachable by every user; the directory
+    itself only needs to be traversable (0711), each cluster's own directory is 0700 and owned by the server's user."""
+    path = tempfile.mkdtemp(prefix=DATA_DIR_PREFIX)
+    os.chmod(path, 0o711)
+    with open(DATA_DIR_FILE, 'w', encoding='utf-8') as handle:
+        handle.write(path + '\n')
+    return path
+
+
+def _data_dir():
+    """The clusters' data directory recorded by `up`, or None (only our own kind of directory is trusted)."""
+    try:
+        with open(DATA_DIR_FILE, encoding='utf-8') as handle:
+            path = handle.read().strip()
+    except OSError:
+        return None
+    if os.path.isabs(path) and os.path.basename(path).startswith(DATA_DIR_PREFIX):
+        return path
+    return None
+
+
+def _cluster_dir(name):
+    return os.path.join(_data_dir() or SANDBOX, name)
+
+
 def _cluster_running(name):
-    directory = os.path.join(SANDBOX, name)
+    directory = _cluster_dir(name)
     if not os.path.exists(os.path.join(directory, 'cluster.json')):
         return False
     try:
@@ -83,11 +116,12 @@ def up():
     down(quiet=True)
     started = time.monotonic()
     os.makedirs(SANDBOX, mode=0o755)
+    data_dir = _new_data_dir()
     authority = CertificateAuthority('pgflex sandbox source CA')
     source_ca = authority.write(SANDBOX, 'source-ca')
     cert, key = authority.write_leaf(SANDBOX, 'source-tls', hostnames=('localhost',), addresses=('127.0.0.1',))
-    source = PgCluster.start(name='source', base_dir=os.path.join(SANDBOX, 'source'), ssl_cert_file=cert, ssl_key_file=key, keep=True)
-    target = PgCluster.start(name='target', base_dir=os.path.join(SANDBOX, 'target'), keep=True)
+    source = PgCluster.start(name='source', base_dir=os.path.join(data_dir, 'source'), ssl_cert_file=cert, ssl_key_file=key, keep=True)
+    target = PgCluster.start(name='target', base_dir=os.path.join(data_dir, 'target'), keep=True)
     sample_data.seed(source)
     # The service principal accepts its secret, a certificate (PEM with key + cert, azcollection's x509_certificate_path)
     # and federated assertions from the emulated OIDC issuer (POST /_emulator/federated-assertion mints them).
@@ -148,13 +182,16 @@ def down(quiet=False):
     pid = _read_pid()
     if pid and _alive(pid):
         _kill_group(pid)  # the emulator leads its own session: this also ends any pg_dump/pg_restore it runs
+    data_dir = _data_dir()
     for name in ('source', 'target'):
-        directory = os.path.join(SANDBOX, name)
+        directory = _cluster_dir(name)
         if os.path.exists(os.path.join(directory, 'cluster.json')):
             try:
                 PgCluster.from_state(directory).stop()
             except Exception as exc:  # pylint: disable=broad-except
                 print('sandbox: could not stop %s cleanly: %s' % (name, exc), file=sys.stderr)
+    if data_dir:
+        shutil.rmtree(data_dir, ignore_errors=True)
     shutil.rmtree(SANDBOX, ignore_errors=True)
     if not quiet:
         print('sandbox: down')
