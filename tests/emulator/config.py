@@ -4,6 +4,8 @@ import json
 import secrets
 import uuid
 
+from .throttle import DEFAULT_SETTINGS as THROTTLE_SETTINGS
+
 # Azure region names and their display names (what GET returns as `location`).
 LOCATIONS = {
     'eastus': 'East US', 'eastus2': 'East US 2', 'westus': 'West US', 'westus2': 'West US 2', 'westus3': 'West US 3',
@@ -28,6 +30,7 @@ DEFAULT_SETTINGS = {
     'copy_rate_bytes_per_second': 0,  # 0 = unthrottled data path; > 0 relays pg_dump output at this rate
     'page_size': 20,                  # migrations per list page before a nextLink
 }
+DEFAULT_SETTINGS.update(THROTTLE_SETTINGS)  # ARM's token buckets per principal (throttle.py); off by default
 
 
 def federated_credentials(client):

@@ -16,6 +16,7 @@ from .engine import Engine
 from .faults import Faults, RequestLog
 from .httpcore import ArmError, DropConnection, Request, Response, Router
 from .resources import Store
+from .throttle import Throttle
 from .tokens import TokenError, TokenSigner
 
 IDENTITY_PREFIXES = ('/msi/',)
@@ -33,6 +34,7 @@ class App:
         self.engine = Engine(self)
         self.faults = Faults()
         self.log = RequestLog()
+        self.throttle = Throttle(self.settings, config.subscription_id)
         self.router = Router()
         admin.routes(self.router, self)
         self.router.add('GET', r'/(?P<tenant>[^/]+)/v2\.0/\.well-known/openid-configuration', lambda r: identity.openid_configuration(self, r))
@@ -75,6 +77,7 @@ class App:
         try:
             if scope == 'arm':
                 self.authenticate(req)
+                req.ratelimit = self.throttle.take(req.claims, req.method)  # ARM throttles per principal, after auth
             handler, params = self.router.match(req.method, req.path)
             if handler is None:
                 if params:
@@ -142,8 +145,12 @@ class Handler(http.server.BaseHTTPRequestHandler):
             # ARM's throttling budget headers (the real defaults unless a token-bucket fault sets a tighter budget).
             reads = self.command in ('GET', 'HEAD')
             left = app.faults.remaining()
-            headers['x-ms-ratelimit-remaining-subscription-%s' % ('reads' if reads else 'writes')] = str(
-                left if left is not None else (11999 if reads else 1199))
+            kind, bucket_left = getattr(req, 'ratelimit', None) or (None, None)
+            if bucket_left is not None:
+                headers['x-ms-ratelimit-remaining-subscription-%s' % kind] = str(bucket_left)
+            else:
+                headers['x-ms-ratelimit-remaining-subscription-%s' % ('reads' if reads else 'writes')] = str(
+                    left if left is not None else (11999 if reads else 1199))
         headers.update(response.headers)
         for key, value in headers.items():
             self.send_header(key, value)
