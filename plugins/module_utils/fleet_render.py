@@ -1,0 +1,115 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) pgflex.migration contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The fleet summary (fleet_report.fleet_summary) as Markdown and as one self-contained HTML page whose timeline is
+inline SVG: one row per server, its validation and copy spans coloured by outcome. No scripts, fonts or other
+network resources, so the page opens anywhere (an AWX artifact, a mail attachment, an air-gapped desk).
+
+Internal to the pgflex.migration collection; not a public API.
+"""
+
+from __future__ import annotations
+
+from html import escape
+
+from ansible_collections.pgflex.migration.plugins.module_utils.fleet_report import parse_time
+
+COLOURS = {'succeeded': '#2e7d32', 'warning': '#f9a825', 'failed': '#c62828', 'canceled': '#757575', 'in_progress': '#1565c0'}
+# Validation spans are drawn lighter than copy spans of the same outcome.
+PHASE_OPACITY = {'validation': '0.55', 'copy': '1'}
+ROW, LABEL, WIDTH, AXIS = 22, 230, 900, 30
+
+
+def duration_text(seconds):
+    if seconds is None:
+        return '-'
+    minutes, secs = divmod(int(seconds), 60)
+    hours, minutes = divmod(minutes, 60)
+    return '%dh%02dm%02ds' % (hours, minutes, secs) if hours else ('%dm%02ds' % (minutes, secs) if minutes else '%ds' % secs)
+
+
+def _cell(value):
+    return str(value if value not in (None, '') else '-').replace('|', '\\|').replace('\n', ' ')
+
+
+def markdown(summary):
+    totals = summary['totals']
+    lines = ['# Fleet migration report', '',
+             'Generated %s. %d server(s): %d succeeded, %d failed, %d in progress, %d not run. %d database(s), %d row(s) verified, '
+             '%d migration(s). Wall time %s (%s to %s).' % (
+                 summary['generated'], totals['servers'], totals['succeeded'], totals['failed'], totals['in_progress'],
+                 totals['not_run'], totals['databases'], totals['rows_verified'], totals['migrations'],
+                 duration_text(totals['wall_time_seconds']), totals['started'] or '-', totals['finished'] or '-'),
+             '', '| Host | Server | Result | Service state | Databases | Rows verified | Duration | Failure | Report |',
+             '| --- | --- | --- | --- | --- | --- | --- | --- | --- |']
+    for server in summary['servers']:
+        state = '/'.join(s for s in (server['service_state'], server['service_substate']) if s) or '-'
+        lines.append('| %s |' % ' | '.join(_cell(v) for v in (
+            server['host'], '%s/%s' % (server['resource_group'], server['server_name']), server['result'], state,
+            ', '.join(server['databases']), server['rows_verified'], duration_text(server['duration_seconds']), server['failure'],
+            server['report_markdown'])))
+    return '\n'.join(lines) + '\n'
+
+
+def _timeline(summary):
+    """Inline SVG: one row per server, time on the x axis from the first span start to the last span end."""
+    moments = [parse_time(t) for s in summary['servers'] for span in s['spans'] for t in (span['start'], span['end']) if t]
+    servers = summary['servers']
+    height = AXIS + ROW * max(1, len(servers)) + 10
+    parts = ['<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" role="img" aria-label="Migration timeline">'
+             % (LABEL + WIDTH + 20, height)]
+    if not moments:
+        parts.append('<text x="10" y="20">No migration has started yet.</text></svg>')
+        return ''.join(parts)
+    first, last = min(moments), max(moments)
+    scale = WIDTH / max(1.0, (last - first).total_seconds())
+
+    def x_of(moment):
+        return LABEL + (moment - first).total_seconds() * scale
+
+    for tick in range(6):
+        x = LABEL + WIDTH * tick / 5
+        parts.append('<line x1="%.1f" y1="%d" x2="%.1f" y2="%d" stroke="#ddd"/><text x="%.1f" y="14" font-size="11" '
+                     'text-anchor="middle">+%s</text>' % (x, AXIS - 8, x, height, x, escape(duration_text(
+                         (last - first).total_seconds() * tick / 5))))
+    for row, server in enumerate(servers):
+        y = AXIS + row * ROW
+        parts.append('<text x="4" y="%d" font-size="12" fill="%s">%s</text>' % (
+            y + 15, COLOURS.get(server['result'], '#000'), escape(server['host'])))
+        for span in server['spans']:
+            start = parse_time(span['start'])
+            end = parse_time(span['end']) or last
+            colour = COLOURS.get(span['outcome'], COLOURS['in_progress'])
+            parts.append('<rect x="%.1f" y="%d" width="%.1f" height="%d" fill="%s" fill-opacity="%s"><title>%s</title></rect>' % (
+                x_of(start), y + 3, max(2.0, x_of(end) - x_of(start)), ROW - 6, colour, PHASE_OPACITY.get(span['phase'], '1'),
+                escape('%s %s %s: %s to %s (%s)' % (server['host'], span['migration'], span['phase'], span['start'],
+                                                      span['end'] or 'now', span['outcome']))))
+    parts.append('</svg>')
+    return ''.join(parts)
+
+
+def html(summary):
+    totals = summary['totals']
+    legend = ' '.join('<span style="background:%s;color:#fff;padding:1px 6px;border-radius:3px">%s</span>' % (colour, name)
+                      for name, colour in COLOURS.items())
+    rows = []
+    for server in summary['servers']:
+        rows.append('<tr><td>%s</td><td>%s/%s</td><td style="color:%s">%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td>'
+                    '<td>%s</td></tr>' % tuple([escape(str(server['host'])), escape(str(server['resource_group'])),
+                                                escape(str(server['server_name'])), COLOURS.get(server['result'], '#000')]
+                                               + [escape(str(v)) for v in (
+                                                   server['result'], ', '.join(server['databases']), server['rows_verified'],
+                                                   duration_text(server['duration_seconds']), server['failure'] or '',
+                                                   server['report_markdown'] or '')]))
+    return ''.join([
+        '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Fleet migration report</title>',
+        '<style>body{font-family:sans-serif;margin:20px}table{border-collapse:collapse}td,th{border:1px solid #ccc;',
+        'padding:3px 6px;font-size:13px;text-align:left}</style></head><body>',
+        '<h1>Fleet migration report</h1><p>Generated %s. <b>%d</b> server(s): <b>%d</b> succeeded, <b>%d</b> failed, %d in progress, '
+        '%d not run; %d database(s), %d row(s) verified; wall time %s.</p>' % (
+            escape(summary['generated']), totals['servers'], totals['succeeded'], totals['failed'], totals['in_progress'],
+            totals['not_run'], totals['databases'], totals['rows_verified'], escape(duration_text(totals['wall_time_seconds']))),
+        '<h2>Timeline</h2><p>%s &mdash; lighter bars: validation, solid bars: copy.</p>' % legend,
+        _timeline(summary),
+        '<h2>Servers</h2><table><tr><th>Host</th><th>Server</th><th>Result</th><th>Databases</th><th>Rows verified</th>',
+        '<th>Duration</th><th>Failure</th><th>Report</th></tr>', ''.join(rows), '</table></body></html>\n'])

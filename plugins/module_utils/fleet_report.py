@@ -1,0 +1,186 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) pgflex.migration contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The fleet summary: one entry per target server, built from the service's own state (the server's migrations)
+plus the host's newest role report (verification, failure reason), so it is right however the hosts were run
+(one job, job slices, re-runs).
+
+Pure functions on REST JSON and report dicts; rendering is in fleet_render.py. Internal to the pgflex.migration
+collection; not a public API.
+"""
+
+from __future__ import annotations
+
+import datetime
+import glob
+import json
+import os
+
+from ansible_collections.pgflex.migration.plugins.module_utils.response import status_summary
+
+# A server's result, most urgent first (totals are listed in this order).
+RESULTS = ('failed', 'in_progress', 'not_run', 'succeeded')
+# A span's outcome from the migration state (lower-cased); anything else is in progress.
+OUTCOMES = {'succeeded': 'succeeded', 'failed': 'failed', 'validationfailed': 'failed', 'canceled': 'canceled'}
+
+
+def parse_time(value):
+    """An ISO 8601 time from the service or a report -> aware datetime (UTC), or None."""
+    if not value or not isinstance(value, str):
+        return None
+    text = value.strip().replace('Z', '+00:00')
+    if '.' in text:  # the service sends up to 7 fractional digits; Python reads at most 6
+        head, tail = text.split('.', 1)
+        digits = ''.join(c for c in tail if c.isdigit())
+        text = head + '.' + digits[:6].ljust(6, '0') + tail[len(digits):]
+    try:
+        moment = datetime.datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=datetime.timezone.utc)
+
+
+def iso(moment):
+    return moment.astimezone(datetime.timezone.utc).strftime('%Y-%m-%dT%H:%M:%SZ') if moment else None
+
+
+def _properties(migration):
+    props = migration.get('properties')
+    return props if isinstance(props, dict) else {}
+
+
+def migration_spans(migration):
+    """The validation and copy spans of one migration (REST JSON), each with its outcome."""
+    status = status_summary(migration)
+    outcome = OUTCOMES.get(str(status['state'] or '').lower(), 'in_progress')
+    name = migration.get('name')
+    spans = []
+    validation = status['validation']
+    start, end = parse_time(validation['started_on']), parse_time(validation['ended_on'])
+    if start:
+        verdict = validation['verdict']
+        spans.append({'phase': 'validation', 'migration': name, 'start': start, 'end': end,
+                      'outcome': {'succeeded': 'succeeded', 'warning': 'warning', 'failed': 'failed'}.get(verdict, outcome)})
+    starts = [parse_time(db['started_on']) for db in status['databases']]
+    ends = [parse_time(db['ended_on']) for db in status['databases']]
+    starts = [s for s in starts if s]
+    if starts:
+        finished = [e for e in ends if e]
+        spans.append({'phase': 'copy', 'migration': name, 'start': min(starts),
+                      'end': max(finished) if finished and len(finished) == len(ends) else None, 'outcome': outcome})
+    if not spans:  # nothing started yet (or an old service answer without times): the creation time marks it
+        system = migration.get('systemData') or {}
+        created = parse_time(system.get('createdAt'))
+        if created:
+            spans.append({'phase': 'validation', 'migration': name, 'start': created,
+                          'end': parse_time(system.get('lastModifiedAt')), 'outcome': outcome})
+    return spans
+
+
+def _problem(migration):
+    """Why a migration failed, in the service's words."""
+    status = status_summary(migration)
+    if status['validation']['problems']:
+        return '; '.join(status['validation']['problems'])
+    error = status['error']
+    if isinstance(error, dict):
+        error = error.get('message') or error.get('code')
+    failed = [db for db in status['databases'] if db['message']]
+    return error or '; '.join('%s: %s' % (db['name'], db['message']) for db in failed) or None
+
+
+def newest_host_report(report_dir, name_prefix=None):
+    """The newest JSON report the migrate role wrote in report_dir (run ids sort by time), or None."""
+    if not report_dir or not os.path.isdir(report_dir):
+        return None
+    pattern = '%s-*.json' % name_prefix if name_prefix else '*.json'
+    for path in sorted(glob.glob(os.path.join(report_dir, pattern)), reverse=True):
+        try:
+            with open(path, encoding='utf-8') as handle:
+                report = json.load(handle)
+        except (OSError, ValueError):
+            continue
+        if isinstance(report, dict) and 'result' in report:
+            report.setdefault('report_json', path)
+            return report
+    return None
+
+
+def _rows_verified(verification):
+    databases = (verification or {}).get('databases') or []
+    return sum(int(db.get('source_rows') or 0) for db in databases if isinstance(db, dict) and db.get('ok'))
+
+
+def server_summary(server, migrations, host_report, name_prefix=None):
+    """One server's entry.
+
+    server: {host, resource_group, server_name, databases}; migrations: the server's migrations (REST JSON);
+    host_report: the host's newest role report or None.
+    """
+    own = [m for m in migrations if isinstance(m, dict) and (not name_prefix or str(m.get('name', '')).startswith(name_prefix))]
+    spans = sorted((span for m in own for span in migration_spans(m)), key=lambda s: s['start'])
+    report = host_report or {}
+    verification = report.get('verification') or {}
+    active = [m for m in own if not status_summary(m)['terminal']]
+    latest = max(own, key=lambda m: (m.get('systemData') or {}).get('createdAt') or '') if own else None
+    latest_outcome = OUTCOMES.get(str(status_summary(latest)['state']).lower()) if latest else None
+    if active:
+        result = 'in_progress'
+    elif report.get('result') in ('succeeded', 'failed'):
+        result = 'succeeded' if report['result'] == 'succeeded' and verification.get('verified', True) else 'failed'
+    elif latest:  # no role report (another controller ran it, or it was lost): the service's word alone
+        result = 'succeeded' if latest_outcome == 'succeeded' else 'failed'
+    else:
+        result = 'not_run'
+    failure = report.get('failure') if result == 'failed' else None
+    if result == 'failed' and not failure:
+        failed = [m for m in own if OUTCOMES.get(str(status_summary(m)['state']).lower()) in ('failed', 'canceled')]
+        failure = ((_problem(failed[-1]) if failed else None) or '; '.join(verification.get('mismatches') or [])
+                   or ('the last migration ended %s' % status_summary(latest)['state'] if latest else 'the role reported a failure'))
+    starts = [s['start'] for s in spans]
+    ends = [s['end'] for s in spans if s['end']]
+    last = status_summary(latest) if latest else None
+    return {
+        'host': server.get('host') or server.get('server_name'),
+        'resource_group': server.get('resource_group'),
+        'server_name': server.get('server_name'),
+        'result': result,
+        'service_state': last['state'] if last else None,
+        'service_substate': last['substate'] if last else None,
+        'databases': list(report.get('databases') or server.get('databases') or []),
+        'migrations': len(own),
+        'verified': bool(verification.get('verified')) if verification else False,
+        'rows_verified': _rows_verified(verification),
+        'started': iso(min(starts)) if starts else None,
+        'finished': iso(max(ends)) if ends and not active else None,
+        'duration_seconds': int(round((max(ends) - min(starts)).total_seconds())) if starts and ends and not active else None,
+        'failure': failure,
+        'report_markdown': report.get('report_markdown'),
+        'report_json': report.get('report_json'),
+        'spans': [dict(span, start=iso(span['start']), end=iso(span['end'])) for span in spans],
+    }
+
+
+def fleet_summary(servers, generated=None):
+    """Totals over the server entries plus the entries themselves (most urgent result first, then by host)."""
+    order = dict((name, index) for index, name in enumerate(RESULTS))
+    servers = sorted(servers, key=lambda s: (order.get(s['result'], 0), s['host']))
+    starts = [parse_time(s['started']) for s in servers if s['started']]
+    ends = [parse_time(s['finished']) for s in servers if s['finished']]
+    totals = dict((name, sum(1 for s in servers if s['result'] == name)) for name in RESULTS)
+    totals.update({
+        'servers': len(servers),
+        'databases': sum(len(s['databases']) for s in servers),
+        'rows_verified': sum(s['rows_verified'] for s in servers),
+        'migrations': sum(s['migrations'] for s in servers),
+        'started': iso(min(starts)) if starts else None,
+        'finished': iso(max(ends)) if ends else None,
+        'wall_time_seconds': int(round((max(ends) - min(starts)).total_seconds())) if starts and ends else None,
+    })
+    return {'generated': iso(generated or datetime.datetime.now(datetime.timezone.utc)), 'totals': totals, 'servers': servers}
+
+
+def stats_view(summary):
+    """The summary without the timeline spans: what set_stats publishes (AWX artifacts stay small)."""
+    return {'generated': summary['generated'], 'totals': summary['totals'],
+            'servers': [dict((k, v) for k, v in s.items() if k != 'spans') for s in summary['servers']]}

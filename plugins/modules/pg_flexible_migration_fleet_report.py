@@ -1,0 +1,216 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright (c) pgflex.migration contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r'''
+module: pg_flexible_migration_fleet_report
+short_description: Summarise the migrations of a fleet of Azure Database for PostgreSQL flexible servers
+version_added: 0.2.0
+description:
+  - Builds one report for a fleet of target flexible servers after the P(pgflex.migration.migrate#role) role ran on
+    each of them (one inventory host per server).
+  - The report comes from the service's own state (the migrations of every server, listed with one sign-in) plus
+    each host's newest role report (verification and failure reason), so it is right when the hosts ran in separate
+    jobs, for example AWX job slices, or in several re-runs.
+  - Writes C(fleet-report.md), C(fleet-report.json) and C(fleet-report.html) (a self-contained page with an inline
+    SVG timeline, one row per server) into O(dest). In check mode the report is returned but no file is written.
+  - Writing the report files is not a change to any server, so the module always reports RV(ignore:changed=false).
+author:
+  - pgflex.migration maintainers (@pgflex)
+options:
+  servers:
+    description:
+      - The target servers of the fleet, usually one per inventory host.
+    type: list
+    elements: dict
+    required: true
+    suboptions:
+      host:
+        description:
+          - Name shown for the server (the inventory host name). Defaults to O(servers[].server_name).
+        type: str
+      resource_group:
+        description:
+          - Resource group of the target flexible server.
+        type: str
+        required: true
+      server_name:
+        description:
+          - Name of the target flexible server.
+        type: str
+        required: true
+      databases:
+        description:
+          - Databases the host migrates, shown when the host has no report yet.
+        type: list
+        elements: str
+        default: []
+      report_dir:
+        description:
+          - Directory where the role wrote this host's reports (its C(migrate_report_dir)); the newest JSON report
+            is read. A host without a report is summarised from the service's state alone.
+        type: path
+  name_prefix:
+    description:
+      - Only migrations whose names start with this prefix (the role's C(migrate_name_prefix)) count, and only
+        reports with that prefix are read. Without it, every migration of each server counts.
+    type: str
+  dest:
+    description:
+      - Directory for the report files; created when missing.
+    type: path
+    required: true
+extends_documentation_fragment:
+  - pgflex.migration.azure_auth
+attributes:
+  check_mode:
+    support: full
+    description: The module reads the service and the host reports; in check mode it writes no file.
+  diff_mode:
+    support: none
+    description: The module changes nothing, so there is no diff.
+  action_group:
+    support: full
+    membership:
+      - pgflex.migration.azure
+    description: Use C(group/pgflex.migration.azure) in O(ignore:module_defaults) to set the auth options once.
+'''
+
+EXAMPLES = r'''
+- name: Summarise the fleet of the inventory group "fleet" once, after the migrate role ran on every host
+  pgflex.migration.pg_flexible_migration_fleet_report:
+    servers: >-
+      {%- set servers = [] -%}
+      {%- for host in groups['fleet'] -%}
+      {%-   set _ = servers.append({'host': host, 'resource_group': hostvars[host].migrate_resource_group,
+                                    'server_name': hostvars[host].migrate_server_name,
+                                    'databases': hostvars[host].migrate_databases,
+                                    'report_dir': hostvars[host].migrate_report_dir}) -%}
+      {%- endfor -%}
+      {{ servers }}
+    name_prefix: fleet
+    dest: "{{ playbook_dir }}/fleet-report"
+  run_once: true
+  delegate_to: localhost
+
+- name: Two servers, only the migrations named fleet*, reports read from each host's report directory
+  pgflex.migration.pg_flexible_migration_fleet_report:
+    servers:
+      - host: orders-db
+        resource_group: rg-databases
+        server_name: pg-orders
+        report_dir: /var/lib/migration-reports/orders-db
+      - host: billing-db
+        resource_group: rg-databases
+        server_name: pg-billing
+        report_dir: /var/lib/migration-reports/billing-db
+    name_prefix: fleet
+    dest: /var/lib/migration-reports/fleet
+  register: fleet
+
+- name: Publish the summary as job artifacts (AWX shows them on the job)
+  ansible.builtin.set_stats:
+    data:
+      pgflex_fleet_report: "{{ fleet.report }}"
+'''
+
+RETURN = r'''
+report:
+  description:
+    - The fleet summary without the timeline spans (what to publish with M(ansible.builtin.set_stats)).
+  returned: always
+  type: dict
+  contains:
+    generated:
+      description: When the report was built (UTC).
+      type: str
+      sample: "2026-11-30T21:00:00Z"
+    totals:
+      description:
+        - Counts over the fleet, C(servers), C(succeeded), C(failed), C(in_progress), C(not_run), C(databases),
+          C(rows_verified), C(migrations), and the fleet's C(started), C(finished) and C(wall_time_seconds).
+      type: dict
+      sample: {servers: 12, succeeded: 10, failed: 2, in_progress: 0, not_run: 0, databases: 24, rows_verified: 31200}
+    servers:
+      description:
+        - One entry per server, failed ones first, with C(host), C(resource_group), C(server_name), C(result)
+          (V(succeeded), V(failed), V(in_progress) or V(not_run)), C(service_state), C(service_substate),
+          C(databases), C(migrations), C(verified), C(rows_verified), C(started), C(finished),
+          C(duration_seconds), C(failure) (the reason, or null) and C(report_markdown) (the host's report).
+      type: list
+      elements: dict
+files:
+  description: Paths of the report files (written unless in check mode).
+  returned: always
+  type: dict
+  sample: {markdown: /srv/fleet-report/fleet-report.md, json: /srv/fleet-report/fleet-report.json,
+           html: /srv/fleet-report/fleet-report.html}
+summary:
+  description: One line with the totals.
+  returned: always
+  type: str
+  sample: "12 server(s): 10 succeeded, 2 failed, 0 in progress, 0 not run; 31200 row(s) verified"
+'''
+
+import json
+import os
+from concurrent.futures import ThreadPoolExecutor
+
+from ansible_collections.pgflex.migration.plugins.module_utils import fleet_render, fleet_report
+from ansible_collections.pgflex.migration.plugins.module_utils.module import MigrationModule
+
+ARGUMENT_SPEC = dict(
+    servers=dict(type='list', elements='dict', required=True, options=dict(
+        host=dict(type='str'),
+        resource_group=dict(type='str', required=True),
+        server_name=dict(type='str', required=True),
+        databases=dict(type='list', elements='str', default=[]),
+        report_dir=dict(type='path'),
+    )),
+    name_prefix=dict(type='str'),
+    dest=dict(type='path', required=True),
+)
+
+# Servers listed at once: enough to hide the round trips, few enough not to empty an ARM read bucket in one go.
+LIST_CONCURRENCY = 4
+
+
+def _write(path, text):
+    with open(path + '.tmp', 'w', encoding='utf-8') as handle:
+        handle.write(text)
+    os.replace(path + '.tmp', path)
+
+
+def run(mod):
+    params = mod.params
+    client = mod.client  # one sign-in for the whole fleet
+    servers = params['servers']
+    with ThreadPoolExecutor(max_workers=LIST_CONCURRENCY) as pool:
+        listed = list(pool.map(lambda s: client.list(s['resource_group'], s['server_name'], 'all'), servers))
+    entries = [fleet_report.server_summary(server, migrations, fleet_report.newest_host_report(server['report_dir'], params['name_prefix']),
+                                           params['name_prefix'])
+               for server, migrations in zip(servers, listed)]
+    summary = fleet_report.fleet_summary(entries)
+    dest = params['dest']
+    files = dict((kind, os.path.join(dest, 'fleet-report.' + ext)) for kind, ext in (('markdown', 'md'), ('json', 'json'), ('html', 'html')))
+    if not mod.check_mode:
+        os.makedirs(dest, exist_ok=True)
+        _write(files['json'], json.dumps(summary, indent=2, sort_keys=True) + '\n')
+        _write(files['markdown'], fleet_render.markdown(summary))
+        _write(files['html'], fleet_render.html(summary))
+    totals = summary['totals']
+    mod.exit(changed=False, report=fleet_report.stats_view(summary), files=files,
+             summary='%d server(s): %d succeeded, %d failed, %d in progress, %d not run; %d row(s) verified' % (
+                 totals['servers'], totals['succeeded'], totals['failed'], totals['in_progress'], totals['not_run'],
+                 totals['rows_verified']))
+
+
+def main():
+    MigrationModule(ARGUMENT_SPEC, supports_check_mode=True).run(run)
+
+
+if __name__ == '__main__':
+    main()
