@@ -22,6 +22,7 @@ from pgcluster import PgCluster  # noqa: E402  pylint: disable=wrong-import-posi
 from emulator import sample_data  # noqa: E402  pylint: disable=wrong-import-position
 from emulator.launcher import start_emulator  # noqa: E402  pylint: disable=wrong-import-position
 from emulator.tls import CertificateAuthority, client_certificate, write_trust_bundle  # noqa: E402  pylint: disable=wrong-import-position
+import sandbox_fleet  # noqa: E402  pylint: disable=wrong-import-position
 
 # PGFLEX_SANDBOX_DIR lets tests run a private sandbox without touching the checkout's .sandbox/.
 SANDBOX = os.path.abspath(os.environ.get('PGFLEX_SANDBOX_DIR') or os.path.join(ROOT, '.sandbox'))
@@ -110,9 +111,10 @@ def is_up():
 
 
 def up():
-    if is_up():
+    if is_up() and sandbox_fleet.running_size(ENV_JSON) == sandbox_fleet.size():
         print('sandbox: already running; environment in %s' % os.path.join(SANDBOX, 'env'))
         return 0
+    fleet_size = sandbox_fleet.size()  # a bad PGFLEX_SANDBOX_FLEET stops here, before anything starts
     down(quiet=True)
     started = time.monotonic()
     os.makedirs(SANDBOX, mode=0o755)
@@ -123,6 +125,7 @@ def up():
     source = PgCluster.start(name='source', base_dir=os.path.join(data_dir, 'source'), ssl_cert_file=cert, ssl_key_file=key, keep=True)
     target = PgCluster.start(name='target', base_dir=os.path.join(data_dir, 'target'), keep=True)
     sample_data.seed(source)
+    sandbox_fleet.seed(source, fleet_size)
     # The service principal accepts its secret, a certificate (PEM with key + cert, azcollection's x509_certificate_path)
     # and federated assertions from the emulated OIDC issuer (POST /_emulator/federated-assertion mints them).
     client_cert, client_key = client_certificate('pgflex-sandbox-sp')
@@ -132,8 +135,10 @@ def up():
     client = {'client_id': str(uuid.uuid4()), 'client_secret': secrets.token_urlsafe(24), 'certificates': [client_cert.decode('ascii')],
               'federated': [FEDERATED_CREDENTIAL]}
     emulator = start_emulator(
-        servers=[{'name': name, 'cluster': target, 'resource_group': RESOURCE_GROUP, 'location': LOCATION} for name in [SERVER_NAME] + FLEET],
-        settings=SETTINGS, source_ca_file=source_ca, state_dir=os.path.join(SANDBOX, 'emulator'), detach=True, clients=[client],
+        servers=[{'name': name, 'cluster': target, 'resource_group': RESOURCE_GROUP, 'location': LOCATION} for name in [SERVER_NAME] + FLEET]
+        + sandbox_fleet.servers(fleet_size, target, RESOURCE_GROUP, LOCATION),
+        settings=dict(SETTINGS, **sandbox_fleet.throttle_settings()), source_ca_file=source_ca, state_dir=os.path.join(SANDBOX, 'emulator'),
+        detach=True, clients=[client],
         extra_api_versions=AZ_CLI_API_VERSIONS)
     with open(PID_FILE, 'w', encoding='utf-8') as handle:
         handle.write(str(emulator.process.pid))
@@ -150,6 +155,9 @@ def up():
         'PGFLEX_IDENTITY_ENDPOINT': emulator.identity_endpoint, 'PGFLEX_IDENTITY_HEADER': emulator.managed_identity['header'],
         'PGFLEX_MSI_CLIENT_ID': emulator.managed_identity['client_id'], 'PGFLEX_CLIENT_CERTIFICATE_PATH': certificate_path,
         'PGFLEX_SANDBOX_FLEET_SERVERS': ','.join(FLEET),
+        'PGFLEX_SANDBOX_FLEET_SIZE': str(fleet_size),
+        'PGFLEX_SANDBOX_FLEET_INVENTORY': sandbox_fleet.write_inventory(os.path.join(SANDBOX, sandbox_fleet.INVENTORY_NAME), fleet_size,
+                                                                       RESOURCE_GROUP),
     })
     with open(os.open(os.path.join(SANDBOX, 'env'), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), 'w', encoding='utf-8') as handle:
         handle.write('# pgflex sandbox (make sandbox-up); source it: . .sandbox/env\n')

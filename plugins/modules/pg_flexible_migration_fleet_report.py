@@ -48,6 +48,11 @@ options:
         type: list
         elements: str
         default: []
+      name_prefix:
+        description:
+          - This server's migration name prefix (the role's C(migrate_name_prefix) for the host). Defaults to
+            O(name_prefix).
+        type: str
       report_dir:
         description:
           - Directory where the role wrote this host's reports (its C(migrate_report_dir)); the newest JSON report
@@ -56,7 +61,8 @@ options:
   name_prefix:
     description:
       - Only migrations whose names start with this prefix (the role's C(migrate_name_prefix)) count, and only
-        reports with that prefix are read. Without it, every migration of each server counts.
+        reports with that prefix are read, unless a server sets its own O(servers[].name_prefix). Without either,
+        every migration of the server counts.
     type: str
   dest:
     description:
@@ -88,10 +94,10 @@ EXAMPLES = r'''
       {%-   set _ = servers.append({'host': host, 'resource_group': hostvars[host].migrate_resource_group,
                                     'server_name': hostvars[host].migrate_server_name,
                                     'databases': hostvars[host].migrate_databases,
+                                    'name_prefix': hostvars[host].migrate_name_prefix,
                                     'report_dir': hostvars[host].migrate_report_dir}) -%}
       {%- endfor -%}
       {{ servers }}
-    name_prefix: fleet
     dest: "{{ playbook_dir }}/fleet-report"
   run_once: true
   delegate_to: localhost
@@ -168,6 +174,7 @@ ARGUMENT_SPEC = dict(
         resource_group=dict(type='str', required=True),
         server_name=dict(type='str', required=True),
         databases=dict(type='list', elements='str', default=[]),
+        name_prefix=dict(type='str'),
         report_dir=dict(type='path'),
     )),
     name_prefix=dict(type='str'),
@@ -190,9 +197,10 @@ def run(mod):
     servers = params['servers']
     with ThreadPoolExecutor(max_workers=LIST_CONCURRENCY) as pool:
         listed = list(pool.map(lambda s: client.list(s['resource_group'], s['server_name'], 'all'), servers))
-    entries = [fleet_report.server_summary(server, migrations, fleet_report.newest_host_report(server['report_dir'], params['name_prefix']),
-                                           params['name_prefix'])
-               for server, migrations in zip(servers, listed)]
+    entries = []
+    for server, migrations in zip(servers, listed):
+        prefix = server['name_prefix'] or params['name_prefix']
+        entries.append(fleet_report.server_summary(server, migrations, fleet_report.newest_host_report(server['report_dir'], prefix), prefix))
     summary = fleet_report.fleet_summary(entries)
     dest = params['dest']
     files = dict((kind, os.path.join(dest, 'fleet-report.' + ext)) for kind, ext in (('markdown', 'md'), ('json', 'json'), ('html', 'html')))
