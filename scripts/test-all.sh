@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 source scripts/lib.sh
 ROOT=$(pwd)
 
-ALL_STAGES=(lint sanity units docs changelog builder pytest private-checkout integration sanity-newest)
+ALL_STAGES=(lint sanity units docs changelog builder pytest private-checkout integration runner sanity-newest)
 stages=("${ALL_STAGES[@]}")
 if [ "${1:-}" = "--only" ] && [ -n "${2:-}" ]; then
   IFS=, read -r -a stages <<<"$2"
@@ -86,6 +86,9 @@ stage_integration() {
   python scripts/sandbox.py down
   return $rc
 }
+
+# The fleet play through ansible-runner, the way AWX runs it (its own 12-server sandbox; tests/runner).
+stage_runner() { cd "$COLL" && python -m pytest -p no:cacheprovider -q tests/runner; }
 
 stage_sanity_newest() {
   local python version

@@ -1,0 +1,138 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) pgflex.migration contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Benchmark: examples/fleet.yml over a sandbox fleet (default 100 servers, forks 20, ARM throttling on).
+
+Starts its own private sandbox (PGFLEX_SANDBOX_FLEET, PGFLEX_SANDBOX_THROTTLE=1), runs the fleet play once with
+ansible-playbook and prints: failed hosts, 429s received and retried, wall time, the longest single host (the
+role's own start-to-end time on that host), API calls and sign-ins per server, and controller CPU seconds per
+server (ansible-playbook and every process under it). The aim it prints: wall time within 1.2x of
+controller CPU / cores + the longest host, i.e. no host waits idle because of the collection.
+
+Prints numbers; never fails on time (a failed host makes the exit status 1).
+Usage: python tests/perf/bench_fleet.py [--servers N] [--forks N] [--sandbox-env IGNORED] [--collections-path DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import glob
+import json
+import os
+import resource
+import shutil
+import ssl
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+
+from bench_info import collections_path
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+def sandbox(command, directory, servers):
+    env = dict(os.environ, PGFLEX_SANDBOX_DIR=directory, PGFLEX_SANDBOX_FLEET=str(servers), PGFLEX_SANDBOX_THROTTLE='1')
+    done = subprocess.run([sys.executable, os.path.join(ROOT, 'scripts', 'sandbox.py'), command], env=env, capture_output=True,
+                          text=True, check=False, timeout=900)
+    if done.returncode != 0:
+        raise SystemExit('sandbox %s failed: %s' % (command, done.stdout + done.stderr))
+
+
+def request_log(env):
+    context = ssl.create_default_context(cafile=env['PGFLEX_EMULATOR_CA'])
+    request = urllib.request.Request(env['PGFLEX_EMULATOR_URL'] + '/_emulator/requests',
+                                     headers={'Authorization': 'Bearer ' + env['PGFLEX_EMULATOR_ADMIN_TOKEN']})
+    with urllib.request.urlopen(request, context=context, timeout=60) as answer:
+        return json.load(answer)['value']
+
+
+def retried(log):
+    """429s followed later by another request with the same method and path (the client's retry)."""
+    count = 0
+    for index, entry in enumerate(log):
+        if entry['status'] == 429 and any(e['method'] == entry['method'] and e['path'] == entry['path'] for e in log[index + 1:index + 4000]):
+            count += 1
+    return count
+
+
+def host_times(report_dir):
+    """Seconds from start to end of the role on each host (its newest JSON report)."""
+    times = {}
+    for host_dir in glob.glob(os.path.join(report_dir, '*', '')):
+        reports = sorted(glob.glob(os.path.join(host_dir, '*.json')))
+        if reports:
+            with open(reports[-1], encoding='utf-8') as handle:
+                report = json.load(handle)
+            start = time.mktime(time.strptime(report['started'], '%Y-%m-%dT%H:%M:%SZ'))
+            end = time.mktime(time.strptime(report['finished'], '%Y-%m-%dT%H:%M:%SZ'))
+            times[os.path.basename(os.path.dirname(host_dir))] = end - start
+    return times
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument('--servers', type=int, default=int(os.environ.get('PGFLEX_BENCH_FLEET', '100')))
+    parser.add_argument('--forks', type=int, default=20)
+    parser.add_argument('--sandbox-env', help='ignored: this benchmark starts its own fleet sandbox')
+    parser.add_argument('--collections-path')
+    args = parser.parse_args()
+    collections_dir, temp_collections = collections_path(args.collections_path)
+    work = tempfile.mkdtemp(prefix='pgflex-bench-fleet-')
+    os.chmod(work, 0o755)
+    directory = os.path.join(work, 'sandbox')
+    try:
+        started = time.perf_counter()
+        sandbox('up', directory, args.servers)
+        print('fleet sandbox: %d servers up in %.1f s' % (args.servers, time.perf_counter() - started))
+        with open(os.path.join(directory, 'env.json'), encoding='utf-8') as handle:
+            env = json.load(handle)
+        reports = os.path.join(work, 'reports')
+        run_env = dict(os.environ, **env)
+        run_env.update(ANSIBLE_COLLECTIONS_PATH=collections_dir, PGFLEX_REPORT_DIR=reports, ANSIBLE_FORCE_COLOR='0')
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        started = time.perf_counter()
+        done = subprocess.run(['ansible-playbook', '-i', env['PGFLEX_SANDBOX_FLEET_INVENTORY'], os.path.join(ROOT, 'examples', 'fleet.yml'),
+                               '--forks', str(args.forks)], env=run_env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                              check=False)
+        wall = time.perf_counter() - started
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+        with open(os.path.join(work, 'fleet.log'), 'w', encoding='utf-8') as handle:
+            handle.write(done.stdout)
+        with open(os.path.join(reports, 'fleet-report.json'), encoding='utf-8') as handle:
+            fleet = json.load(handle)
+        log = request_log(env)
+        statuses = collections.Counter(entry['status'] for entry in log if entry['scope'] == 'arm')
+        arm = sum(statuses.values())
+        sign_ins = sum(1 for entry in log if entry['scope'] == 'identity' and entry['method'] == 'POST')
+        throttled = statuses.get(429, 0)
+        failed = [s['host'] for s in fleet['servers'] if s['result'] != 'succeeded']
+        times = host_times(reports)
+        longest = max(times.values()) if times else 0.0
+        cores = os.cpu_count() or 1
+        ideal = cpu / cores + longest
+        print('fleet: %d servers, forks %d, throttling on (ansible-playbook rc %d)' % (args.servers, args.forks, done.returncode))
+        print('  failed hosts: %d%s' % (len(failed), (' (%s)' % ', '.join(failed)) if failed else ''))
+        print('  429s received: %d, retried: %d' % (throttled, retried([e for e in log if e['scope'] == 'arm'])))
+        print('  wall time: %.1f s; longest single host: %.0f s; median host: %.0f s' % (
+            wall, longest, sorted(times.values())[len(times) // 2] if times else 0.0))
+        print('  ARM calls: %d (%.1f per server); sign-ins: %d (%.1f per server)' % (arm, arm / args.servers, sign_ins, sign_ins / args.servers))
+        print('  controller CPU: %.1f s (%.2f s per server) on %d cores' % (cpu, cpu / args.servers, cores))
+        print('  wall / (CPU/cores + longest host) = %.0f / (%.0f + %.0f) = %.2fx (aim <= 1.2x)' % (
+            wall, cpu / cores, longest, wall / ideal if ideal else 0.0))
+        print('  fleet report: %d succeeded, %d failed, %d rows verified' % (
+            fleet['totals']['succeeded'], fleet['totals']['failed'], fleet['totals']['rows_verified']))
+        return 1 if failed or done.returncode else 0
+    finally:
+        sandbox('down', directory, args.servers)
+        shutil.rmtree(work, ignore_errors=True)
+        if temp_collections:
+            shutil.rmtree(temp_collections, ignore_errors=True)
+
+
+if __name__ == '__main__':
+    sys.exit(main())
