@@ -156,8 +156,8 @@ def up():
         'PGFLEX_MSI_CLIENT_ID': emulator.managed_identity['client_id'], 'PGFLEX_CLIENT_CERTIFICATE_PATH': certificate_path,
         'PGFLEX_SANDBOX_FLEET_SERVERS': ','.join(FLEET),
         'PGFLEX_SANDBOX_FLEET_SIZE': str(fleet_size),
-        'PGFLEX_SANDBOX_FLEET_INVENTORY': sandbox_fleet.write_inventory(os.path.join(SANDBOX, sandbox_fleet.INVENTORY_NAME), fleet_size,
-                                                                       RESOURCE_GROUP),
+        'PGFLEX_SANDBOX_FLEET_INVENTORY': sandbox_fleet.write_inventory(
+            os.path.join(SANDBOX, sandbox_fleet.INVENTORY_NAME), fleet_size, RESOURCE_GROUP),
     })
     with open(os.open(os.path.join(SANDBOX, 'env'), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), 'w', encoding='utf-8') as handle:
         handle.write('# pgflex sandbox (make sandbox-up); source it: . .sandbox/env\n')

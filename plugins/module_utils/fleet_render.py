@@ -80,10 +80,11 @@ def _timeline(summary):
             start = parse_time(span['start'])
             end = parse_time(span['end']) or last
             colour = COLOURS.get(span['outcome'], COLOURS['in_progress'])
+            title = '%s %s %s: %s to %s (%s)' % (server['host'], span['migration'], span['phase'], span['start'], span['end'] or 'now',
+                                                 span['outcome'])
             parts.append('<rect x="%.1f" y="%d" width="%.1f" height="%d" fill="%s" fill-opacity="%s"><title>%s</title></rect>' % (
                 x_of(start), y + 3, max(2.0, x_of(end) - x_of(start)), ROW - 6, colour, PHASE_OPACITY.get(span['phase'], '1'),
-                escape('%s %s %s: %s to %s (%s)' % (server['host'], span['migration'], span['phase'], span['start'],
-                                                      span['end'] or 'now', span['outcome']))))
+                escape(title)))
     parts.append('</svg>')
     return ''.join(parts)
 
