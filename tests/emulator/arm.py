@@ -2,7 +2,7 @@
 
 from urllib.parse import urlencode
 
-from . import bodies
+from . import bodies, single_servers
 from .config import API_VERSIONS, display_location, normalize_location
 from .httpcore import ArmError, Response
 from .resources import MIGRATION_TYPE, PROVIDER, Migration, server_id
@@ -11,6 +11,7 @@ SUB = r'/subscriptions/(?P<sub>[^/]+)'
 RG = SUB + r'/resourceGroups/(?P<rg>[^/]+)'
 SERVER = RG + r'/providers/Microsoft\.DBforPostgreSQL/flexibleServers/(?P<server>[^/]+)'
 MIGRATION = SERVER + r'/migrations/(?P<name>[^/]+)'
+SINGLE_SERVER = RG + r'/providers/Microsoft\.DBforPostgreSQL/servers/(?P<server>[^/]+)'
 
 
 def routes(router, app):
@@ -22,6 +23,8 @@ def routes(router, app):
     router.add('GET HEAD', RG, bind(get_resource_group))
     router.add('GET', RG + r'/providers/Microsoft\.DBforPostgreSQL/flexibleServers', bind(list_servers))
     router.add('GET', SERVER, bind(get_server))
+    router.add('GET', RG + r'/providers/Microsoft\.DBforPostgreSQL/servers', bind(single_servers.list_servers))
+    router.add('GET', SINGLE_SERVER, bind(single_servers.get_server))
     router.add('GET', SERVER + r'/migrations', bind(list_migrations))
     router.add('POST', SERVER + r'/checkMigrationNameAvailability', bind(check_name))
     router.add('PUT', MIGRATION, bind(create_migration))
@@ -166,6 +169,7 @@ def create_migration(app, req):
     name = req.params['name']
     bodies.check_name(name)
     location, tags, props, secrets = bodies.parse_create(req.json())
+    single_servers.check_ssl_mode(props)
     if normalize_location(location) != server.location:
         raise bodies.invalid("Property 'location' is '%s' but the target server '%s' is in '%s'; a migration must be created in "
                              'the location of its target server.' % (location, server.name, server.location), target='location')

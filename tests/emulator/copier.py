@@ -33,21 +33,6 @@ class SourceFacts:
                 "AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg_toast%'").fetchone()[0]
             self.encoding, self.collate, self.ctype = conn.execute(
                 'SELECT pg_encoding_to_char(encoding), datcollate, datctype FROM pg_database WHERE datname = current_database()').fetchone()
-            self.changes = _changes(conn)
-
-
-CHANGES_SQL = ('SELECT coalesce(sum(n_tup_ins), 0), coalesce(sum(n_tup_upd), 0), coalesce(sum(n_tup_del), 0) '
-               'FROM pg_stat_user_tables')
-
-
-def _changes(conn):
-    return tuple(int(v) for v in conn.execute(CHANGES_SQL).fetchone())
-
-
-def change_counters(endpoint, dbname):
-    """(inserted, updated, deleted) rows so far in a source database, from the statistics collector."""
-    with connect(endpoint, dbname) as conn:
-        return _changes(conn)
 
 
 def recreate_database(facts, target, dbname):
@@ -92,15 +77,17 @@ def copy_roles(source, target):
 
 class DatabaseCopy:
     """pg_dump -Fc of one database piped into pg_restore on the target. `on_table(name)` is called as each table's
-    data starts loading. Call `run()`; `kill()` from another thread stops both processes."""
+    data starts loading. Call `run()`; `kill()` from another thread stops both processes. `schema_only`: the
+    definitions without the rows (online mode, where logical replication copies the rows)."""
 
-    def __init__(self, source, target, dbname, keep_owners, rate_bytes_per_second, on_table):
+    def __init__(self, source, target, dbname, keep_owners, rate_bytes_per_second, on_table, schema_only=False):
         self.source = source
         self.target = target
         self.dbname = dbname
         self.keep_owners = keep_owners
         self.rate = rate_bytes_per_second
         self.on_table = on_table
+        self.schema_only = schema_only
         self.errors = []
         self._procs = []
         self._lock = threading.Lock()
@@ -131,7 +118,11 @@ class DatabaseCopy:
         """Return True when both programs succeeded; errors (first lines) are in self.errors."""
         bins = bindir()
         # -Z0: on loopback, compression costs more CPU than it saves in bytes.
-        dump = self._spawn([os.path.join(bins, 'pg_dump'), '-Fc', '-Z0', self.dbname], self.source.env(self.dbname),
+        # A migration's own publication (online mode) is the service's, not the user's: never copied.
+        dump_args = [os.path.join(bins, 'pg_dump'), '-Fc', '-Z0', '--no-publications', '--no-subscriptions', self.dbname]
+        if self.schema_only:
+            dump_args.insert(1, '--schema-only')
+        dump = self._spawn(dump_args, self.source.env(self.dbname),
                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         restore_args = [os.path.join(bins, 'pg_restore'), '--verbose', '-d', self.dbname]
         if not self.keep_owners:

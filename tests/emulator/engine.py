@@ -10,7 +10,10 @@ import psycopg
 from . import copier
 from .bodies import invalid, parse_time
 from .endpoints import source_of, target_of
+from .httpcore import ArmError
+from .online import OnlineCopy
 from .pgcheck import Validator, connect, connect_error, database_names
+from .replication import clear_target_database
 from .resources import iso, utcnow
 
 # Properties that can no longer change once data started moving.
@@ -18,6 +21,7 @@ LOCKED_ONCE_COPYING = ('dbsToMigrate', 'migrationMode', 'sourceDbServerResourceI
                        'targetDbServerFullyQualifiedDomainName', 'migrateRoles', 'migrationWindowStartTimeInUtc', 'startDataMigration')
 COPYING_SUBSTATES = ('MigratingData', 'WaitingForCutoverTrigger', 'CompletingMigration', 'CancelingRequestedDBMigrations')
 POLL = 0.02
+SOURCE_RESTARTS = threading.Lock()  # one restart at a time, even when several migrations ask for one
 
 
 class Cancelled(Exception):
@@ -79,6 +83,8 @@ class Engine:
                                   "'%s')." % (prop, migration.substate), target=prop)
             _check_subset(migration, cancel_dbs, 'dbsToCancelMigrationOn')
             _check_subset(migration, cutover_dbs, 'dbsToTriggerCutoverOn')
+            if cutover == 'True' and migration.props.get('migrationMode') == 'Online' and not migration.terminal:
+                _check_cutover_ready(migration, cutover_dbs)
             if tags is not None:
                 migration.tags = tags
             migration.props.update(props)
@@ -94,6 +100,24 @@ class Engine:
             self.cancel(migration, cancel_dbs, caller)
 
 
+def _check_cutover_ready(migration, dbs):
+    """A cutover can be triggered for databases whose initial copy is done (WaitingForCutoverTrigger) or that are already
+    cut over or being cut over; anything else is refused and nothing changes."""
+    released = migration.cutover_dbs if not migration.cutover_all else set(migration.dbs)
+    not_ready = []
+    for name in dbs or migration.dbs:
+        entry = migration.db_details.get(name)
+        db_state = entry['migrationState'] if entry else None
+        if db_state in ('WaitingForCutoverTrigger', 'Succeeded', 'Canceled', 'Failed', 'Canceling') or name in released:
+            continue
+        not_ready.append('%s (%s)' % (name, entry.get('migrationOperation', db_state) if entry else migration.substate))
+    if not_ready:
+        raise ArmError(400, 'MigrationNotReadyForCutover',
+                       "Cutover cannot be triggered for migration '%s' yet: the initial copy of database(s) %s has not finished. "
+                       "Trigger the cutover once their migrationState is 'WaitingForCutoverTrigger'."
+                       % (migration.name, ', '.join(not_ready)), target='triggerCutover')
+
+
 def _check_subset(migration, dbs, prop):
     unknown = [d for d in dbs or () if d not in migration.dbs]
     if unknown:
@@ -107,14 +131,13 @@ class Runner:
         self.app = app
         self.m = migration
         self.thread = threading.Thread(target=self.run, name='migration-%s' % migration.name, daemon=True)
-        self.source, self.source_problem = source_of(migration, app.config.source_ca_file)
+        self.source, self.source_problem = source_of(migration, app.config)
         self.target = target_of(migration)
         self.copy = None
-        self.change_baselines = {}  # online: source change counters when each database's copy started
 
     # -- pacing, cancel and user-action waits --------------------------------------------------------
 
-    def _check_cancel(self):
+    def check_cancel(self):
         if self.m.cancel_requested:
             raise Cancelled()
 
@@ -123,7 +146,7 @@ class Runner:
         settings = self.app.settings
         end = time.monotonic() + steps * float(settings['step_delay_seconds']) / max(float(settings['speed_factor']), 1e-6)
         while True:
-            self._check_cancel()
+            self.check_cancel()
             if self.app.faults.is_stuck(self.m.name):
                 time.sleep(POLL)
                 continue
@@ -140,16 +163,16 @@ class Runner:
             self.m.state, self.m.substate = 'WaitingForUserAction', substate
             self.m.touch()
         while not released():
-            self._check_cancel()
+            self.check_cancel()
             time.sleep(POLL)
         with self.m.lock:
-            self._check_cancel()
+            self.check_cancel()
             self.m.state, self.m.substate = 'InProgress', 'PerformingPreRequisiteSteps'
             self.m.touch()
 
     def set_substate(self, substate):
         with self.m.lock:
-            self._check_cancel()
+            self.check_cancel()
             self.m.substate = substate
             self.m.touch()
 
@@ -234,11 +257,38 @@ class Runner:
         if m.props.get('migrationMode') == 'Online' and wal_level != 'logical':
             self.wait_user('WaitingForLogicalReplicationSetupRequestOnSourceDB',
                            lambda: m.props.get('setupLogicalReplicationOnSourceDbIfNeeded') == 'True')
+            problem = self._setup_logical_replication()
+            if problem:
+                self._fail(support_error(m, problem))
+                return False
         existing = set(copier.target_databases(self.target))
         if existing & set(m.dbs):
             self.wait_user('WaitingForTargetDBOverwriteConfirmation', lambda: m.props.get('overwriteDbsInTarget') == 'True')
         self._wait_window()
         return True
+
+    def _setup_logical_replication(self):
+        """What the service does when allowed to: set wal_level to logical on the source and restart it. Returns an
+        error text, or None once the source runs with wal_level=logical."""
+        try:
+            with connect(self.source) as conn:
+                conn.execute("ALTER SYSTEM SET wal_level = 'logical'")
+        except psycopg.Error as exc:
+            return "Setting up logical replication on the source failed: %s." % str(exc).strip().splitlines()[0]
+        state_dir = self.app.config.restartable_source(self.source.hostaddr or self.source.host, self.source.port)
+        if state_dir is None:
+            return ("wal_level is set to 'logical' on the source server but takes effect only after a restart, which this "
+                    'service cannot do for this source. Restart the source server, then retry the migration.')
+        from pgcluster import PgCluster  # pylint: disable=import-outside-toplevel
+        with SOURCE_RESTARTS:
+            try:
+                with connect(self.source) as conn:
+                    if conn.execute('SHOW wal_level').fetchone()[0] == 'logical':
+                        return None  # another migration restarted it meanwhile
+            except psycopg.Error:
+                pass
+            PgCluster.from_state(state_dir).restart()
+        return None
 
     def _wait_window(self):
         m = self.m
@@ -249,7 +299,7 @@ class Runner:
         if not window_open():
             self.set_substate('WaitingForDataMigrationWindow')
             while not window_open():
-                self._check_cancel()
+                self.check_cancel()
                 time.sleep(POLL)
 
     def _copy_all(self):
@@ -265,77 +315,77 @@ class Runner:
                 m.db_details[name] = _db_entry(name)
                 if name in m.cancel_dbs:
                     m.db_details[name]['migrationState'] = 'Canceling'
-        for name in m.dbs:
-            self._copy_one(name)
         if m.props.get('migrationMode') == 'Online':
-            self._await_cutover()
+            OnlineCopy(self).run()
+        else:
+            for name in m.dbs:
+                self._copy_one(name)
         self.set_substate('CompletingMigration')
         self.pause()
         self._conclude()
 
-    def _db_canceled(self, name):
+    def db_canceled(self, name):
         return self.m.cancel_requested or name in self.m.cancel_dbs
 
-    def _copy_one(self, name, resync=False):
-        m = self.m
-        if self._db_canceled(name):
-            self._check_cancel()
-            self._set_db(name, migrationState='Canceled', endedOn=iso(utcnow()))
+    def _copy_one(self, name):
+        """Offline: the whole database with pg_dump | pg_restore."""
+        if self.db_canceled(name):
+            self.check_cancel()
+            self.set_db(name, migrationState='Canceled', endedOn=iso(utcnow()))
             return
         try:
             facts = copier.SourceFacts(self.source, name)
-            problem = self._extension_problem(facts.extensions)
+            problem = self.extension_problem(facts.extensions)
             if problem:
-                self._set_db(name, migrationState='Failed', endedOn=iso(utcnow()), message=problem, migrationOperation='PreparingTarget')
+                self.set_db(name, migrationState='Failed', endedOn=iso(utcnow()), message=problem, migrationOperation='PreparingTarget')
                 return
             total = facts.tables
-            if not resync:
-                self.change_baselines[name] = facts.changes
+            clear_target_database(self.target, self.source, name)
             copier.recreate_database(facts, self.target, name)
         except psycopg.Error as exc:
-            self._set_db(name, migrationState='Failed', endedOn=iso(utcnow()), message=str(exc).strip().splitlines()[0])
+            self.set_db(name, migrationState='Failed', endedOn=iso(utcnow()), message=str(exc).strip().splitlines()[0])
             return
-        self._set_db(name, fullLoadQueuedTables=total, fullLoadLoadingTables=0, fullLoadCompletedTables=0,
-                     migrationOperation='ReSyncingData' if resync else 'LoadingData')
+        self.set_db(name, fullLoadQueuedTables=total, fullLoadLoadingTables=0, fullLoadCompletedTables=0, migrationOperation='LoadingData')
         self.pause(0.5)
-        self._run_copy(name, total)
-
-    def _run_copy(self, name, total):
-        m = self.m
         seen = []
 
         def on_table(table):
             seen.append(table)
-            with m.lock:
-                entry = m.db_details[name]
-                entry.update(fullLoadLoadingTables=1, fullLoadCompletedTables=len(seen) - 1,
-                             fullLoadQueuedTables=max(total - len(seen), 0))
-        self.copy = copier.DatabaseCopy(self.source, self.target, name, m.props.get('migrateRoles') == 'True',
-                                        int(self.app.settings['copy_rate_bytes_per_second']), on_table)
+            with self.m.lock:
+                self.m.db_details[name].update(fullLoadLoadingTables=1, fullLoadCompletedTables=len(seen) - 1,
+                                               fullLoadQueuedTables=max(total - len(seen), 0))
+        copy = copier.DatabaseCopy(self.source, self.target, name, self.m.props.get('migrateRoles') == 'True',
+                                   int(self.app.settings['copy_rate_bytes_per_second']), on_table)
+        if self.run_killable(copy, name):
+            self.set_db(name, fullLoadLoadingTables=0, fullLoadQueuedTables=0, fullLoadCompletedTables=total,
+                        migrationOperation='Completed', migrationState='Succeeded', endedOn=iso(utcnow()))
+        elif self.m.db_details[name]['migrationState'] == 'Failed':
+            self.set_db(name, fullLoadErroredTables=max(total - len(seen) + 1, 1) if seen else total,
+                        fullLoadCompletedTables=max(len(seen) - 1, 0))
+
+    def run_killable(self, copy, name):
+        """Run a DatabaseCopy, killing it when the database (or the migration) is canceled. True when it succeeded;
+        otherwise the database is marked Canceled or Failed (or Cancelled is raised for a whole-migration cancel)."""
+        self.copy = copy
         outcome = {}
-        worker = threading.Thread(target=lambda: outcome.setdefault('ok', self.copy.run()), daemon=True)
+        worker = threading.Thread(target=lambda: outcome.setdefault('ok', copy.run()), daemon=True)
         worker.start()
         while worker.is_alive():
-            if self._db_canceled(name):
-                self.copy.kill()
+            if self.db_canceled(name):
+                copy.kill()
             worker.join(POLL)
-        copy, self.copy = self.copy, None
-        if self._db_canceled(name):
-            self._check_cancel()
-            self._set_db(name, migrationState='Canceled', endedOn=iso(utcnow()), fullLoadLoadingTables=0)
-            return
-        if outcome.get('ok'):
-            self._set_db(name, fullLoadLoadingTables=0, fullLoadQueuedTables=0, fullLoadCompletedTables=total,
-                         migrationOperation='Completed' if m.props.get('migrationMode') != 'Online' else 'WaitingForCutover',
-                         migrationState='Succeeded' if m.props.get('migrationMode') != 'Online' else 'WaitingForCutoverTrigger',
-                         **({'endedOn': iso(utcnow())} if m.props.get('migrationMode') != 'Online' else {}))
-        else:
+        self.copy = None
+        if self.db_canceled(name):
+            self.check_cancel()
+            self.set_db(name, migrationState='Canceled', endedOn=iso(utcnow()), fullLoadLoadingTables=0)
+            return False
+        if not outcome.get('ok'):
             detail = '; '.join(copy.errors) or 'the data copy stopped unexpectedly'
-            self._set_db(name, migrationState='Failed', endedOn=iso(utcnow()), fullLoadLoadingTables=0,
-                         fullLoadErroredTables=max(total - len(seen) + 1, 1) if seen else total,
-                         fullLoadCompletedTables=max(len(seen) - 1, 0), message=detail)
+            self.set_db(name, migrationState='Failed', endedOn=iso(utcnow()), fullLoadLoadingTables=0, message=detail)
+            return False
+        return True
 
-    def _extension_problem(self, extensions):
+    def extension_problem(self, extensions):
         allowed = set(self.m.server.extensions) | {'plpgsql'}
         bad = sorted(e for e in extensions if e.lower() not in allowed)
         if bad:
@@ -343,56 +393,10 @@ class Runner:
                     "'azure.extensions' and retry the migration." % ', '.join(bad))
         return None
 
-    def _set_db(self, name, **values):
+    def set_db(self, name, **values):
         with self.m.lock:
             self.m.db_details[name].update(values)
             self.m.touch()
-
-    def _await_cutover(self):
-        """Online: every copied database waits in WaitingForCutoverTrigger until released, then re-syncs."""
-        m = self.m
-        waiting = [n for n in m.dbs if m.db_details[n]['migrationState'] == 'WaitingForCutoverTrigger']
-        if not waiting:
-            return
-        with m.lock:
-            m.state, m.substate = 'WaitingForUserAction', 'WaitingForCutoverTrigger'
-            m.touch()
-        refreshed = 0.0
-        while waiting:
-            self._check_cancel()
-            if time.monotonic() - refreshed > 0.5:
-                self._count_incoming(waiting)
-                refreshed = time.monotonic()
-            released = [n for n in waiting if m.cutover_all or n in m.cutover_dbs]
-            for name in list(waiting):
-                if name in m.cancel_dbs:
-                    self._set_db(name, migrationState='Canceled', endedOn=iso(utcnow()))
-                    waiting.remove(name)
-            for name in released:
-                if name not in waiting:
-                    continue
-                waiting.remove(name)
-                self._set_db(name, migrationState='InProgress', migrationOperation='CompletingCutover')
-                self._copy_one(name, resync=True)
-                if m.db_details[name]['migrationState'] == 'WaitingForCutoverTrigger':
-                    self._set_db(name, migrationState='Succeeded', migrationOperation='Completed', endedOn=iso(utcnow()),
-                                 appliedChanges=m.db_details[name]['incomingChanges'])
-            time.sleep(POLL)
-        with m.lock:
-            m.state = 'InProgress'
-
-    def _count_incoming(self, names):
-        """CDC-style counters while waiting for cutover: rows changed on the source since its copy started (they reach
-        the target at cutover, when the database is re-synchronised)."""
-        for name in names:
-            try:
-                now = copier.change_counters(self.source, name)
-            except psycopg.Error:
-                continue
-            base = self.change_baselines.get(name, now)
-            inserted, updated, deleted = (max(a - b, 0) for a, b in zip(now, base))
-            self._set_db(name, cdcInsertCounter=inserted, cdcUpdateCounter=updated, cdcDeleteCounter=deleted,
-                         incomingChanges=inserted + updated + deleted)
 
     def _conclude(self):
         m = self.m

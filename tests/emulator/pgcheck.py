@@ -6,6 +6,12 @@ from .resources import iso, utcnow
 
 MIN_SOURCE = (9, 5)
 SYSTEM_DATABASES = ('postgres', 'template0', 'template1', 'azure_maintenance', 'azure_sys')
+NO_IDENTITY_SQL = (
+    "SELECT n.nspname || '.' || c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+    "WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition AND n.nspname NOT IN ('pg_catalog', 'information_schema') "
+    "AND n.nspname NOT LIKE 'pg_toast%%' AND c.relreplident IN ('d', 'n') "
+    "AND (c.relreplident = 'n' OR NOT EXISTS (SELECT 1 FROM pg_index i WHERE i.indrelid = c.oid AND i.indisprimary)) "
+    'ORDER BY 1')
 
 
 def _item(kind, state, messages=()):
@@ -42,6 +48,11 @@ def database_names(conn):
     return [row[0] for row in conn.execute('SELECT datname FROM pg_database WHERE datallowconn ORDER BY datname')]
 
 
+def tables_without_identity(conn):
+    """Tables whose UPDATE/DELETE cannot be replicated (no primary key and no replica identity)."""
+    return [row[0] for row in conn.execute(NO_IDENTITY_SQL)]
+
+
 def db_facts(conn):
     """Extensions and user-defined collations of one database."""
     extensions = [row[0] for row in conn.execute('SELECT extname FROM pg_extension ORDER BY extname')]
@@ -49,6 +60,16 @@ def db_facts(conn):
         "SELECT c.collname FROM pg_collation c JOIN pg_namespace n ON n.oid = c.collnamespace "
         "WHERE n.nspname NOT IN ('pg_catalog', 'information_schema') ORDER BY 1")]
     return extensions, collations
+
+
+def _identity_item(name, tables):
+    """Online mode replicates UPDATE and DELETE only for tables with a primary key or a replica identity."""
+    if not tables:
+        return _item('ReplicaIdentityValidation', 'Succeeded')
+    return _item('ReplicaIdentityValidation', 'Warning', [
+        'Tables without a primary key or replica identity in database %s: %s. Online migration copies them, but once '
+        'replication starts UPDATE and DELETE on them fail on the source and are not replicated. Add a primary key or run '
+        'ALTER TABLE ... REPLICA IDENTITY FULL on the source before the migration.' % (name, ', '.join(tables))])
 
 
 class Validator:
@@ -114,10 +135,14 @@ class Validator:
             return _item('ServerParametersValidation', 'Succeeded')
         wal_level = conn.execute('SHOW wal_level').fetchone()[0]
         if wal_level != 'logical':
-            state = 'Warning' if self.migration.props.get('setupLogicalReplicationOnSourceDbIfNeeded') == 'True' else 'Failed'
-            return _item('ServerParametersValidation', state, [
+            if self.migration.props.get('setupLogicalReplicationOnSourceDbIfNeeded') == 'True':
+                return _item('ServerParametersValidation', 'Warning', [
+                    "Source server parameter 'wal_level' is '%s'; online migration needs 'logical'. The migration sets it to "
+                    "'logical' and restarts the source server before copying data." % wal_level])
+            return _item('ServerParametersValidation', 'Failed', [
                 "Source server parameter 'wal_level' is '%s'; online migration needs 'logical'. Set "
-                "setupLogicalReplicationOnSourceDbIfNeeded to 'True' or change it on the source." % wal_level])
+                "setupLogicalReplicationOnSourceDbIfNeeded to 'True' (the migration then sets it and restarts the source "
+                "server) or set wal_level = logical on the source and restart it." % wal_level])
         return _item('ServerParametersValidation', 'Succeeded')
 
     def _database(self, source_conn, target_conn, name, started):
@@ -128,12 +153,16 @@ class Validator:
             summary.append(_item('SchemaValidation', 'Failed', ["Database '%s' does not exist on the source server." % name]))
         else:
             summary.append(self._target_db_item(target_conn, name))
+            online = self.migration.props.get('migrationMode') == 'Online'
             try:
                 with connect(self.source, name) as conn:
                     extensions, collations = db_facts(conn)
+                    unreplicable = tables_without_identity(conn) if online else []
             except psycopg.Error as exc:
                 summary.append(_item('ExtensionsValidation', 'Failed', [connect_error(self.source, exc)]))
             else:
+                if online:
+                    summary.append(_identity_item(name, unreplicable))
                 summary.append(self._extensions_item(extensions))
                 summary.append(_item('CollationsValidation', 'Failed', [
                     'Collation/Encoding not Supported Error: User defined Collations are present in database %s: %s. Please drop '

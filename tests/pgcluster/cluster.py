@@ -123,6 +123,11 @@ class PgCluster:
             _LIVE.remove(self)
         shutil.rmtree(self.base_dir, ignore_errors=True)
 
+    def restart(self):
+        """Restart the server on the same port (settings such as wal_level apply only at start)."""
+        self._as_owner([self.bin('pg_ctl'), '-D', self.datadir, '-l', self.logfile, '-o', '-p %d' % self.port,
+                        '-m', 'fast', '-w', '-t', '60', 'restart'])
+
     def __enter__(self):
         return self
 

@@ -191,29 +191,6 @@ def test_per_database_cancel(client, server, source, target, emu):
     assert state(done) == 'Succeeded'
 
 
-def test_online_migration_waits_for_cutover_and_resyncs(client, server, source, target):
-    body = migration_body(source, target, ['hr', 'analytics'], migrationMode='Online', overwriteDbsInTarget='True')
-    created = client.migrations.create(RESOURCE_GROUP, server, 'online', body).as_dict()
-    assert created['properties']['triggerCutover'] == 'False'
-    waiting = wait_for(client, server, 'online', lambda m: substate(m) == 'WaitingForCutoverTrigger')
-    assert state(waiting) == 'WaitingForUserAction'
-    assert {e['migrationState'] for e in details(waiting)['dbDetails'].values()} == {'WaitingForCutoverTrigger'}
-    source.psql("INSERT INTO people.departments (name) VALUES ('written before cutover')", dbname='hr')
-    counted = wait_for(client, server, 'online', lambda m: details(m)['dbDetails']['hr']['incomingChanges'] >= 1)
-    assert details(counted)['dbDetails']['hr']['cdcInsertCounter'] >= 1
-    try:
-        client.migrations.update(RESOURCE_GROUP, server, 'online', {'properties': {'triggerCutover': 'True', 'dbsToTriggerCutoverOn': ['hr']}})
-        partial = wait_for(client, server, 'online', lambda m: details(m)['dbDetails']['hr']['migrationState'] == 'Succeeded')
-        assert details(partial)['dbDetails']['hr']['appliedChanges'] >= 1
-        assert details(partial)['dbDetails']['analytics']['migrationState'] == 'WaitingForCutoverTrigger'
-        assert fingerprint(target, 'hr') == fingerprint(source, 'hr')
-        client.migrations.update(RESOURCE_GROUP, server, 'online', {'properties': {'triggerCutover': 'True'}})
-        done = wait_terminal(client, server, 'online')
-    finally:
-        source.psql("DELETE FROM people.departments WHERE name = 'written before cutover'", dbname='hr')
-    assert state(done) == 'Succeeded' and done['properties']['triggerCutover'] == 'True'
-
-
 def test_dbs_to_migrate_wait(client, server, source, target):
     client.migrations.create(RESOURCE_GROUP, server, 'nodbs', migration_body(source, target, [], overwriteDbsInTarget='True'))
     waiting = wait_for(client, server, 'nodbs', lambda m: substate(m) == 'WaitingForDBsToMigrateSpecification')
