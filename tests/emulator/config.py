@@ -67,8 +67,7 @@ class ServerConfig:
 
 class SingleServerConfig:
     """One emulated Single Server (Microsoft.DBforPostgreSQL/servers) backed by a real PostgreSQL cluster with TLS. Its
-    login form is 'user@servername' (the cluster has a role of that literal name); `state_dir` (a pgcluster directory)
-    lets the service restart it."""
+    login form is 'user@servername' (the cluster has a role of that literal name)."""
 
     def __init__(self, data):
         self.resource_group = data.get('resource_group', 'pgflex-rg')
@@ -79,7 +78,6 @@ class SingleServerConfig:
         self.version = str(data.get('version', '11'))
         self.location = normalize_location(data.get('location', 'eastus'))
         self.fqdn = data.get('fqdn', '%s.postgres.database.azure.com' % self.name)
-        self.state_dir = data.get('state_dir')
 
     def login(self, user):
         """The Single Server login form: 'user@servername' unless the user already names a server."""
@@ -97,9 +95,6 @@ class EmulatorConfig:
         self.admin_token = data.get('admin_token') or secrets.token_urlsafe(24)
         self.servers = [ServerConfig(item) for item in data.get('servers', [])]
         self.single_servers = [SingleServerConfig(item) for item in data.get('single_servers', [])]
-        # Sources whose server the service may reconfigure and restart (wal_level for online mode): pgcluster directories
-        # keyed by 'host:port'. Single Servers with a state_dir are always restartable.
-        self.source_clusters = dict(data.get('source_clusters') or {})
         groups = data.get('resource_groups') or {}
         for server in self.servers + self.single_servers:
             groups.setdefault(server.resource_group, {'location': server.location})
@@ -132,13 +127,6 @@ class EmulatorConfig:
             if server.resource_group.lower() == resource_group.lower() and server.name.lower() == name.lower():
                 return server
         return None
-
-    def restartable_source(self, host, port):
-        """The pgcluster directory of a source the service may restart, or None."""
-        for server in self.single_servers:
-            if server.port == int(port) and host in (server.host, server.fqdn) and server.state_dir:
-                return server.state_dir
-        return self.source_clusters.get('%s:%d' % (host, int(port)))
 
     def resource_group(self, name):
         for key, value in self.resource_groups.items():

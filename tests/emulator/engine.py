@@ -7,7 +7,7 @@ import time
 
 import psycopg
 
-from . import copier
+from . import copier, local_cluster
 from .bodies import invalid, parse_time
 from .endpoints import source_of, target_of
 from .httpcore import ArmError
@@ -273,13 +273,9 @@ class Runner:
         try:
             with connect(self.source) as conn:
                 conn.execute("ALTER SYSTEM SET wal_level = 'logical'")
+                data_directory = conn.execute('SHOW data_directory').fetchone()[0]
         except psycopg.Error as exc:
-            return "Setting up logical replication on the source failed: %s." % str(exc).strip().splitlines()[0]
-        state_dir = self.app.config.restartable_source(self.source.hostaddr or self.source.host, self.source.port)
-        if state_dir is None:
-            return ("wal_level is set to 'logical' on the source server but takes effect only after a restart, which this "
-                    'service cannot do for this source. Restart the source server, then retry the migration.')
-        from pgcluster import PgCluster  # pylint: disable=import-outside-toplevel
+            return 'Setting up logical replication on the source failed: %s.' % str(exc).strip().splitlines()[0]
         with SOURCE_RESTARTS:
             try:
                 with connect(self.source) as conn:
@@ -287,7 +283,9 @@ class Runner:
                         return None  # another migration restarted it meanwhile
             except psycopg.Error:
                 pass
-            PgCluster.from_state(state_dir).restart()
+            if not local_cluster.restart(data_directory):
+                return ("wal_level is set to 'logical' on the source server but takes effect only after a restart, which "
+                        'this service cannot do for this source. Restart the source server, then retry the migration.')
         return None
 
     def _wait_window(self):

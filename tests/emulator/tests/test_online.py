@@ -4,7 +4,6 @@ without a primary key)."""
 
 import pytest
 
-from emulator.launcher import start_emulator
 from pgcluster import PgCluster
 
 from .conftest import RESOURCE_GROUP, migration_body, state, substate, wait_for, wait_terminal
@@ -152,31 +151,20 @@ def replica_source(source_ca):
     cluster.stop()
 
 
-@pytest.fixture(scope='module')
-def restarting_emu(replica_source, target, source_ca):
-    handle = start_emulator(servers=[{'name': 'walsrv%d' % i, 'cluster': target} for i in range(3)], resource_group=RESOURCE_GROUP,
-                            source_ca_file=source_ca['ca'], settings={'step_delay_seconds': 0.02},
-                            source_clusters={'%s:%d' % (replica_source.host, replica_source.port): replica_source.base_dir})
-    yield handle
-    handle.stop()
-
-
-def test_wal_level_must_be_logical_and_the_service_can_set_it(restarting_emu, replica_source, target):
-    client = restarting_emu.mgmt_client()
+def test_wal_level_must_be_logical_and_the_service_can_set_it(client, server, replica_source, target):
     body = migration_body(replica_source, target, ['walapp'], migrationMode='Online', migrationOption='ValidateAndMigrate')
-    client.migrations.create(RESOURCE_GROUP, 'walsrv0', 'wal-refused', body)
-    refused = wait_terminal(client, 'walsrv0', 'wal-refused')
+    client.migrations.create(RESOURCE_GROUP, server, 'wal-refused', body)
+    refused = wait_terminal(client, server, 'wal-refused')
     assert state(refused) == 'ValidationFailed'
     item = details(refused)['validationDetails']['serverLevelValidationDetails'][2]
     assert item['type'] == 'ServerParametersValidation' and "'wal_level' is 'replica'" in item['messages'][0]['message']
     # Migrate without validation: the migration asks for permission, then sets wal_level and restarts the source.
-    client.migrations.create(RESOURCE_GROUP, 'walsrv1', 'wal-setup', migration_body(replica_source, target, ['walapp'],
-                                                                                     migrationMode='Online'))
-    asked = wait_for(client, 'walsrv1', 'wal-setup', lambda m: substate(m) == 'WaitingForLogicalReplicationSetupRequestOnSourceDB')
+    client.migrations.create(RESOURCE_GROUP, server, 'wal-setup', migration_body(replica_source, target, ['walapp'], migrationMode='Online'))
+    asked = wait_for(client, server, 'wal-setup', lambda m: substate(m) == 'WaitingForLogicalReplicationSetupRequestOnSourceDB')
     assert state(asked) == 'WaitingForUserAction'
-    patch(client, 'walsrv1', 'wal-setup', setupLogicalReplicationOnSourceDbIfNeeded='True')
-    wait_for(client, 'walsrv1', 'wal-setup', lambda m: substate(m) == 'WaitingForCutoverTrigger')
+    patch(client, server, 'wal-setup', setupLogicalReplicationOnSourceDbIfNeeded='True')
+    wait_for(client, server, 'wal-setup', lambda m: substate(m) == 'WaitingForCutoverTrigger')
     assert replica_source.psql('SHOW wal_level') == 'logical'
-    patch(client, 'walsrv1', 'wal-setup', triggerCutover='True')
-    assert state(wait_terminal(client, 'walsrv1', 'wal-setup')) == 'Succeeded'
+    patch(client, server, 'wal-setup', triggerCutover='True')
+    assert state(wait_terminal(client, server, 'wal-setup')) == 'Succeeded'
     assert rows(target, 'walapp') == rows(replica_source, 'walapp')
