@@ -19,7 +19,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, 'tests'))
 
 from pgcluster import PgCluster  # noqa: E402  pylint: disable=wrong-import-position
-from emulator import sample_data  # noqa: E402  pylint: disable=wrong-import-position
+from emulator import sample_data, single_server_setup  # noqa: E402  pylint: disable=wrong-import-position
 from emulator.launcher import start_emulator  # noqa: E402  pylint: disable=wrong-import-position
 from emulator.tls import CertificateAuthority, client_certificate, write_trust_bundle  # noqa: E402  pylint: disable=wrong-import-position
 import sandbox_fleet  # noqa: E402  pylint: disable=wrong-import-position
@@ -31,6 +31,10 @@ SERVER_NAME = 'pgflex-sandbox-target'
 LOCATION = 'eastus'
 # Extra emulated servers on the same target cluster, for fleet-style runs (validations, waves of small migrations).
 FLEET = ['pgflex-sandbox-fleet-%02d' % i for i in range(1, 9)]
+# A Single Server source (Microsoft.DBforPostgreSQL/servers), a third cluster with TLS and the user@server login.
+SINGLE_SERVER = 'pgflex-sandbox-single'
+SINGLE_SERVER_ADMIN = 'pgadmin'
+CLUSTERS = ('source', 'target', 'single')
 PID_FILE = os.path.join(SANDBOX, 'emulator.pid')
 # The clusters' data lives outside the checkout (see _new_data_dir); this file records where.
 DATA_DIR_FILE = os.path.join(SANDBOX, 'data-dir')
@@ -107,7 +111,22 @@ def _cluster_running(name):
 
 def is_up():
     pid = _read_pid()
-    return bool(os.path.exists(ENV_JSON) and pid and _alive(pid) and _cluster_running('source') and _cluster_running('target'))
+    return bool(os.path.exists(ENV_JSON) and pid and _alive(pid) and all(_cluster_running(name) for name in CLUSTERS))
+
+
+def _start_single_server(authority, data_dir):
+    """The Single Server source: (emulator config entry, env variables)."""
+    cert, key = single_server_setup.certificate(authority, SANDBOX, SINGLE_SERVER)
+    cluster = PgCluster.start(name='single', base_dir=os.path.join(data_dir, 'single'), ssl_cert_file=cert, ssl_key_file=key, keep=True)
+    login = single_server_setup.create_admin_login(cluster, SINGLE_SERVER, SINGLE_SERVER_ADMIN)
+    sample_data.seed(cluster, sample_data.SINGLE_SERVER_DATABASES)
+    entry = single_server_setup.config_entry(cluster, SINGLE_SERVER, SINGLE_SERVER_ADMIN, RESOURCE_GROUP, LOCATION)
+    env = {'PGFLEX_SINGLE_SERVER_NAME': SINGLE_SERVER, 'PGFLEX_SINGLE_SERVER_FQDN': single_server_setup.fqdn(SINGLE_SERVER),
+           'PGFLEX_SINGLE_SERVER_HOST': cluster.host, 'PGFLEX_SINGLE_SERVER_PORT': str(cluster.port),
+           'PGFLEX_SINGLE_SERVER_USER': SINGLE_SERVER_ADMIN, 'PGFLEX_SINGLE_SERVER_LOGIN': login,
+           'PGFLEX_SINGLE_SERVER_PASSWORD': cluster.password,
+           'PGFLEX_SINGLE_SERVER_DATABASES': ','.join(sample_data.SINGLE_SERVER_DATABASES)}
+    return entry, env
 
 
 def up():
@@ -122,10 +141,13 @@ def up():
     authority = CertificateAuthority('pgflex sandbox source CA')
     source_ca = authority.write(SANDBOX, 'source-ca')
     cert, key = authority.write_leaf(SANDBOX, 'source-tls', hostnames=('localhost',), addresses=('127.0.0.1',))
-    source = PgCluster.start(name='source', base_dir=os.path.join(data_dir, 'source'), ssl_cert_file=cert, ssl_key_file=key, keep=True)
+    # wal_level=replica: the first online migration has the service set it to logical and restart the source.
+    source = PgCluster.start(name='source', base_dir=os.path.join(data_dir, 'source'), ssl_cert_file=cert, ssl_key_file=key, keep=True,
+                             settings={'wal_level': 'replica'})
     target = PgCluster.start(name='target', base_dir=os.path.join(data_dir, 'target'), keep=True)
     sample_data.seed(source)
     sandbox_fleet.seed(source, fleet_size)
+    single_entry, single_env = _start_single_server(authority, data_dir)
     # The service principal accepts its secret, a certificate (PEM with key + cert, azcollection's x509_certificate_path)
     # and federated assertions from the emulated OIDC issuer (POST /_emulator/federated-assertion mints them).
     client_cert, client_key = client_certificate('pgflex-sandbox-sp')
@@ -139,7 +161,7 @@ def up():
         + sandbox_fleet.servers(fleet_size, target, RESOURCE_GROUP, LOCATION),
         settings=dict(SETTINGS, **sandbox_fleet.throttle_settings()), source_ca_file=source_ca, state_dir=os.path.join(SANDBOX, 'emulator'),
         detach=True, clients=[client],
-        extra_api_versions=AZ_CLI_API_VERSIONS)
+        extra_api_versions=AZ_CLI_API_VERSIONS, single_servers=[single_entry])
     with open(PID_FILE, 'w', encoding='utf-8') as handle:
         handle.write(str(emulator.process.pid))
     bundle = write_trust_bundle(os.path.join(SANDBOX, 'ca-bundle.pem'), emulator.ca_file)
@@ -158,7 +180,10 @@ def up():
         'PGFLEX_SANDBOX_FLEET_SIZE': str(fleet_size),
         'PGFLEX_SANDBOX_FLEET_INVENTORY': sandbox_fleet.write_inventory(
             os.path.join(SANDBOX, sandbox_fleet.INVENTORY_NAME), fleet_size, RESOURCE_GROUP),
+        'PGFLEX_SINGLE_SERVER_ID': '/subscriptions/%s/resourceGroups/%s/providers/Microsoft.DBforPostgreSQL/servers/%s' % (
+            emulator.subscription_id, RESOURCE_GROUP, SINGLE_SERVER),
     })
+    env.update(single_env)
     with open(os.open(os.path.join(SANDBOX, 'env'), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), 'w', encoding='utf-8') as handle:
         handle.write('# pgflex sandbox (make sandbox-up); source it: . .sandbox/env\n')
         for key in sorted(env):
@@ -191,7 +216,7 @@ def down(quiet=False):
     if pid and _alive(pid):
         _kill_group(pid)  # the emulator leads its own session: this also ends any pg_dump/pg_restore it runs
     data_dir = _data_dir()
-    for name in ('source', 'target'):
+    for name in CLUSTERS:
         directory = _cluster_dir(name)
         if os.path.exists(os.path.join(directory, 'cluster.json')):
             try:

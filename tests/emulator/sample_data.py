@@ -3,6 +3,7 @@ allowed extension and a few MB of rows each (generated server-side, so seeding t
 
 GOOD_DATABASES = ('shop', 'hr', 'analytics')
 BAD_DATABASE = 'legacy_fdw'  # uses postgres_fdw, which is not on the target's azure.extensions allow-list
+SINGLE_SERVER_DATABASES = ('payments',)  # the sandbox's Single Server source (names distinct from the other source's)
 
 ROLES = """
 DO $$ BEGIN
@@ -83,14 +84,24 @@ CREATE TABLE legacy.accounts (account_id serial PRIMARY KEY, name text NOT NULL)
 INSERT INTO legacy.accounts (name) SELECT 'account ' || g FROM generate_series(1, 500) g;
 """
 
-SCRIPTS = {'shop': SHOP, 'hr': HR, 'analytics': ANALYTICS, BAD_DATABASE: LEGACY}
+PAYMENTS = """
+CREATE SCHEMA ledger;
+CREATE TABLE ledger.accounts (account_id serial PRIMARY KEY, iban text UNIQUE NOT NULL, holder text NOT NULL);
+CREATE TABLE ledger.transfers (transfer_id bigserial PRIMARY KEY, account_id int NOT NULL REFERENCES ledger.accounts,
+  amount numeric(12,2) NOT NULL, booked_at timestamptz NOT NULL);
+INSERT INTO ledger.accounts (iban, holder) SELECT 'DE' || lpad(g::text, 20, '0'), 'Holder ' || g FROM generate_series(1, 1000) g;
+INSERT INTO ledger.transfers (account_id, amount, booked_at)
+  SELECT g % 1000 + 1, (g % 997) - 400.5, timestamptz '2024-03-01' + g * interval '3 minutes' FROM generate_series(1, 15000) g;
+"""
+
+SCRIPTS = {'shop': SHOP, 'hr': HR, 'analytics': ANALYTICS, BAD_DATABASE: LEGACY, 'payments': PAYMENTS}
 
 
 def seed(cluster, databases=None):
     """Create the sample databases on a PgCluster (skips those that already exist)."""
     cluster.psql(ROLES)
     existing = set(cluster.psql('SELECT datname FROM pg_database').split())
-    for name in databases or SCRIPTS:
+    for name in databases or GOOD_DATABASES + (BAD_DATABASE,):
         if name in existing:
             continue
         cluster.psql('CREATE DATABASE %s' % name)

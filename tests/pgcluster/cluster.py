@@ -31,8 +31,14 @@ DEFAULT_SETTINGS = {
     'synchronous_commit': 'off',
     'full_page_writes': 'off',
     'wal_level': 'logical',
-    'max_wal_senders': '10',
-    'max_replication_slots': '10',
+    'max_wal_senders': '20',
+    'max_replication_slots': '20',
+    # Online migrations: one apply worker per database plus parallel table copies, started without the default
+    # 5 s back-off between worker starts.
+    'max_worker_processes': '24',
+    'max_logical_replication_workers': '16',
+    'max_sync_workers_per_subscription': '4',
+    'wal_retrieve_retry_interval': "'200ms'",
     'max_connections': '100',
     'shared_buffers': '32MB',
     'log_min_messages': 'warning',

@@ -23,7 +23,7 @@ def single(tmp_path_factory):
     cert, key = single_server_setup.certificate(authority, directory, NAME)
     cluster = PgCluster.start(name='single', ssl_cert_file=cert, ssl_key_file=key)
     single_server_setup.create_admin_login(cluster, NAME, ADMIN)
-    sample_data.seed(cluster, ['hr'])
+    sample_data.seed(cluster, sample_data.SINGLE_SERVER_DATABASES)
     yield cluster, authority.write(directory, 'ca')
     cluster.stop()
 
@@ -43,7 +43,7 @@ def arm_id(emu, name=NAME):
 
 
 def body(emu, cluster, target, **props):
-    properties = {'sourceDbServerResourceId': arm_id(emu), 'dbsToMigrate': ['hr'], 'overwriteDbsInTarget': 'True',
+    properties = {'sourceDbServerResourceId': arm_id(emu), 'dbsToMigrate': ['payments'], 'overwriteDbsInTarget': 'True',
                   'secretParameters': {'adminCredentials': {'sourceServerPassword': cluster.password,
                                                             'targetServerPassword': target.password}}}
     properties.update(props)
@@ -70,8 +70,8 @@ def test_migration_from_single_server_by_resource_id(single_emu, single, target)
     assert created['properties']['sourceType'] == 'PostgreSQLSingleServer' and created['properties']['sslMode'] == 'VerifyFull'
     done = wait_terminal(client, 'sstarget0', 'from-single')
     assert state(done) == 'Succeeded', done['properties']['currentStatus']
-    assert target.psql('SELECT count(*) FROM payroll.salaries', dbname='hr') == cluster.psql('SELECT count(*) FROM payroll.salaries',
-                                                                                            dbname='hr')
+    assert target.psql('SELECT count(*) FROM ledger.transfers', dbname='payments') == cluster.psql('SELECT count(*) FROM ledger.transfers',
+                                                                                            dbname='payments')
 
 
 @pytest.mark.parametrize('mode', ['Prefer', 'Require'])
