@@ -29,5 +29,3 @@ def config_entry(cluster, name, admin_user, resource_group, location='eastus'):
     """The emulator's 'single_servers' entry for a cluster prepared with certificate() and create_admin_login()."""
     return {'name': name, 'resource_group': resource_group, 'host': cluster.host, 'port': cluster.port, 'admin_user': admin_user,
             'version': str(cluster.major), 'location': location}
-
-

@@ -30,9 +30,10 @@ def _group(app, req):
 
 
 def body(app, server):
+    resource_id = '/subscriptions/%s/resourceGroups/%s/providers/%s/servers/%s' % (
+        app.config.subscription_id, server.resource_group, PROVIDER, server.name)
     return {
-        'id': '/subscriptions/%s/resourceGroups/%s/providers/%s/servers/%s' % (app.config.subscription_id, server.resource_group,
-                                                                             PROVIDER, server.name),
+        'id': resource_id,
         'name': server.name, 'type': PROVIDER + '/servers', 'location': display_location(server.location), 'tags': {},
         'sku': {'name': 'GP_Gen5_2', 'tier': 'GeneralPurpose', 'family': 'Gen5', 'capacity': 2},
         'properties': {

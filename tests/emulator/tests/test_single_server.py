@@ -70,8 +70,8 @@ def test_migration_from_single_server_by_resource_id(single_emu, single, target)
     assert created['properties']['sourceType'] == 'PostgreSQLSingleServer' and created['properties']['sslMode'] == 'VerifyFull'
     done = wait_terminal(client, 'sstarget0', 'from-single')
     assert state(done) == 'Succeeded', done['properties']['currentStatus']
-    assert target.psql('SELECT count(*) FROM ledger.transfers', dbname='payments') == cluster.psql('SELECT count(*) FROM ledger.transfers',
-                                                                                            dbname='payments')
+    count = 'SELECT count(*) FROM ledger.transfers'
+    assert target.psql(count, dbname='payments') == cluster.psql(count, dbname='payments')
 
 
 @pytest.mark.parametrize('mode', ['Prefer', 'Require'])
