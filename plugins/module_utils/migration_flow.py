@@ -14,21 +14,13 @@ from __future__ import annotations
 
 import time
 
-from ansible_collections.pgflex.migration.plugins.module_utils import request, waiter
+from ansible_collections.pgflex.migration.plugins.module_utils import request, states, waiter
 from ansible_collections.pgflex.migration.plugins.module_utils.client import RETRY_STATUSES
 from ansible_collections.pgflex.migration.plugins.module_utils.drift import describe_differences, differences, settings_view
 from ansible_collections.pgflex.migration.plugins.module_utils.naming import migration_name_problem
 from ansible_collections.pgflex.migration.plugins.module_utils.properties_file import PropertiesFileError, load_properties_file
 from ansible_collections.pgflex.migration.plugins.module_utils.response import migration_result, status_summary
 
-# WaitingForUserAction substate -> the option whose value answers it
-ANSWERS = {
-    'waitingfortargetdboverwriteconfirmation': 'overwrite_databases',
-    'waitingforlogicalreplicationsetuprequestonsourcedb': 'setup_logical_replication',
-    'waitingfordatamigrationscheduling': 'start_data_migration',
-    'waitingfordatamigrationwindow': 'start_data_migration',
-    'waitingfordbstomigratespecification': 'databases',
-}
 ROLLBACK_WARNING = ('Cancelling does not roll back: whatever already reached the target server stays as it is, and the '
                     'service has been seen to drop databases it was migrating. Check the target before reusing it.')
 
@@ -58,9 +50,11 @@ class Task:
     def _where(self):
         return (self.params['resource_group'], self.params['server_name'], self.name)
 
-    def fail(self, msg, migration=None):
+    def fail(self, msg, migration=None, **more):
         # A failure after a change (e.g. a created migration that then failed) still reports changed.
-        extra = {'actions': self.actions, 'progress': self.progress.entries, 'changed': self.changed}
+        extra = dict(more, actions=self.actions, progress=self.progress.entries, changed=self.changed)
+        if self.diff is not None and self.mod.diff_mode:
+            extra['diff'] = self.diff
         if migration is not None:
             extra['migration'] = migration_result(migration)
         self.mod.fail(msg, **extra)
@@ -77,7 +71,7 @@ class Task:
         }
         if message:
             result['msg'] = message
-        if self.diff is not None and self.mod.module._diff:
+        if self.diff is not None and self.mod.diff_mode:
             result['diff'] = self.diff
         self.mod.exit(**result)
 
@@ -104,7 +98,7 @@ class Task:
             except PropertiesFileError as exc:
                 self.mod.fail('%s. Nothing was changed.' % exc)
             for warning in warnings:
-                self.mod.module.warn(warning)
+                self.mod.warn(warning)
             params = request.merge_options(params, file_options)
         problems = request.action_problems(params)
         if params['state'] == 'present':
@@ -128,10 +122,10 @@ class Task:
     # ---- state=present -------------------------------------------------------------------------
 
     def start_clock(self):
-        """With wait, the whole task (API retries included) ends within wait_timeout."""
+        """With wait, the whole task (API retries included) ends within wait_timeout: one deadline for client and waiter."""
         if self.params['wait'] and not self.mod.check_mode:
             self.deadline = self.started + self.params['wait_timeout']
-            self.mod.client.deadline = self.deadline
+            self.mod.set_deadline(self.deadline)
 
     def present(self):
         client = self.mod.client
@@ -202,7 +196,9 @@ class Task:
     def _answers(self, existing):
         """{option: value} the task gives for the question the migration is waiting on, if any."""
         # The substate says what is asked (the window wait comes with state InProgress).
-        option = ANSWERS.get(waiter.substate_of(existing).lower())
+        option = states.answer_option(waiter.substate_of(existing))
+        if option == 'cutover':
+            return {}  # answered by the cutover step
         value = self.params.get(option) if option else None
         if value in (None, False, []):
             return {}
@@ -296,14 +292,14 @@ class Task:
             self.diff = {'before': before, 'after': dict(before, cancel_databases=left)}
             self.actions.append('cancel %s' % ', '.join(left))
             self.changed = True
-            self.mod.module.warn(ROLLBACK_WARNING)
+            self.mod.warn(ROLLBACK_WARNING)
             if self.mod.check_mode:
                 return existing, True
             return self.mod.client.update(*(self._where() + (request.cancel_patch(left),))), True
         self.diff = {'before': before, 'after': dict(before, state='Canceled')}
         self.actions.append('cancel')
         self.changed = True
-        self.mod.module.warn(ROLLBACK_WARNING)
+        self.mod.warn(ROLLBACK_WARNING)
         if self.mod.check_mode:
             return existing, True
         answer = self.mod.client.cancel(*self._where())
@@ -323,23 +319,19 @@ class Task:
                 return True
             return target != 'cancelled' and waiter.awaiting_user(doc, self.released)
 
-        remaining = max(self.deadline - self.clock(), 0)
-        the_waiter = waiter.Waiter(lambda: client.get(*self._where()), remaining, params['poll_interval'],
+        the_waiter = waiter.Waiter(lambda: client.get(*self._where()), self.deadline, params['poll_interval'],
                                    progress=self.progress, retryable=_retryable, clock=self.clock, sleep=self.sleep)
         outcome = the_waiter.wait(stop, migration=migration)
         final = outcome.migration
         if outcome.outcome == 'gone':
             self.fail('Migration %r disappeared while waiting for it.' % self.name)
         if outcome.outcome == 'timeout':
-            self.fail('Timed out after %d s waiting for migration %r to %s; last state %s, substate %s%s. The migration '
-                      'goes on in the service: run the task again to resume waiting, or raise wait_timeout.'
-                      % (params['wait_timeout'], self.name, waiter.DESCRIPTIONS[target], waiter.state_of(final),
-                         waiter.substate_of(final) or 'none',
-                         ' (last polling error: %s)' % outcome.last_error if outcome.last_error else ''), final)
-        state = waiter.state_of(final).lower()
-        if state in ('failed', 'validationfailed') or (state == 'canceled' and target != 'cancelled'):
+            self.fail(timeout_text(self.name, params['wait_timeout'], target, final, outcome.last_error), final,
+                      timed_out=True, wait_target=target)
+        result = states.state(waiter.state_of(final)).outcome
+        if result == 'failure' or (result == 'cancelled' and target != 'cancelled'):
             self.fail(failure_text(self.name, final), final)
-        if goal(final) or state == 'succeeded':
+        if goal(final) or result == 'success':
             return final
         self.fail(question_text(self.name, final, target), final)
         return final
@@ -365,18 +357,18 @@ def failure_text(name, migration):
     return '; '.join(part.rstrip('.') for part in parts) + '.'
 
 
+def timeout_text(name, seconds, target, migration, last_error=None):
+    """The wait ran out (the action plugin uses it too, for the deadline across chunks)."""
+    return ('Timed out after %ds waiting for migration %s to %s (last state %s / %s%s). It keeps running in Azure: '
+            're-run the play or the task (or raise wait_timeout) to resume waiting.'
+            % (seconds, name, waiter.DESCRIPTIONS[target], waiter.state_of(migration) or 'unknown',
+               waiter.substate_of(migration) or 'none', '; last polling error: %s' % last_error if last_error else ''))
+
+
 def question_text(name, migration, target):
     """The migration waits for the user: say which option answers it."""
     substate = waiter.substate_of(migration)
-    hints = {
-        'waitingforcutovertrigger': 'run the task with cutover: true (or a list of databases), or wait_for: cutover_ready',
-        'waitingfortargetdboverwriteconfirmation': 'confirm with overwrite_databases: true',
-        'waitingforlogicalreplicationsetuprequestonsourcedb': 'allow it with setup_logical_replication: true',
-        'waitingfordatamigrationscheduling': 'start it with start_data_migration: true',
-        'waitingfordatamigrationwindow': 'start it now with start_data_migration: true, or wait for the window',
-        'waitingfordbstomigratespecification': 'name them with databases',
-    }
-    hint = hints.get(substate.lower(), 'use wait_for: user_action to stop here')
+    hint = states.substate(substate).hint or 'use wait_for: user_action to stop here'
     return ('Migration %r is waiting for a user action (%s) and will not %s without it: %s.'
             % (name, substate or waiter.state_of(migration), waiter.DESCRIPTIONS[target], hint))
 

@@ -58,11 +58,25 @@ class MigrationModule(object):
         self.module = AnsibleModule(argument_spec=spec, **ansible_module_kwargs)
         self.params = self.module.params
         self._client = None
+        self.deadline = None
         self.auth = None  # resolved auth settings (secrets inside; never return them)
 
     @property
     def check_mode(self):
         return self.module.check_mode
+
+    @property
+    def diff_mode(self):
+        """Whether the task runs with --diff (results then carry a before/after diff)."""
+        return bool(self.module._diff)
+
+    def warn(self, message):
+        self.module.warn(message)
+
+    def set_deadline(self, deadline):
+        """The one absolute time.monotonic() value the task ends by: the client retries no call past it."""
+        self.deadline = deadline
+        self.client.deadline = deadline
 
     @property
     def client(self):
@@ -84,7 +98,10 @@ class MigrationModule(object):
         cloud = resolve_cloud(self.auth.get('cloud_environment'), verify=verify,
                               fetch=lambda url, verify=True: fetch_json(url, verify=verify, session=session))
         credential = build_credential(self.auth, cloud, transport=transport)
-        return MigrationClient(credential, subscription_for(self.auth, self.module.run_command), cloud, verify=verify, transport=transport)
+        client = MigrationClient(credential, subscription_for(self.auth, self.module.run_command), cloud, verify=verify,
+                                 transport=transport)
+        client.deadline = self.deadline
+        return client
 
     def fail(self, msg, **kwargs):
         self.module.fail_json(msg=msg, **kwargs)

@@ -15,8 +15,7 @@ from __future__ import annotations
 
 import re
 
-# States after which a migration never changes again (lower-cased; the service's enum is case-insensitive).
-TERMINAL_STATES = ('succeeded', 'failed', 'canceled', 'validationfailed')
+from ansible_collections.pgflex.migration.plugins.module_utils import states
 
 # Keys whose values are maps keyed by user data (names), whose keys must not be renamed.
 OPAQUE_MAP_KEYS = frozenset(['tags', 'dbDetails'])
@@ -59,6 +58,75 @@ def _dict(value):
 
 def _list(value):
     return value if isinstance(value, list) else []
+
+
+# ---- reading the status of a migration (REST JSON) -------------------------------------------------
+
+def _status(migration):
+    return _dict(_dict(_dict(migration).get('properties')).get('currentStatus'))
+
+
+def state_of(migration):
+    return _status(migration).get('state') or ''
+
+
+def substate_of(migration):
+    return _dict(_status(migration).get('currentSubStateDetails')).get('currentSubState') or ''
+
+
+def db_details(migration):
+    return _dict(_dict(_status(migration).get('currentSubStateDetails')).get('dbDetails'))
+
+
+def db_state(migration, database):
+    """migrationState of one database, lower-cased; '' when the service reports none."""
+    return str(_dict(db_details(migration).get(database)).get('migrationState', '')).lower()
+
+
+def validation_status(migration):
+    return _dict(_dict(_status(migration).get('currentSubStateDetails')).get('validationDetails')).get('status') or ''
+
+
+def is_terminal(migration):
+    return states.is_terminal(state_of(migration))
+
+
+def _flag_set(migration, key):
+    return str(_dict(_dict(migration).get('properties')).get(key, '')).lower() == 'true'
+
+
+def _answered(migration, entry):
+    """Whether the property that answers the substate's question is set (the state may lag a poll behind)."""
+    if not entry.answered_by:
+        return False
+    if entry.answered_by == 'dbsToMigrate':
+        return bool(_dict(_dict(migration).get('properties')).get('dbsToMigrate'))
+    return _flag_set(migration, entry.answered_by)
+
+
+def _waiting_for_cutover(migration, released):
+    """Whether some database still waits for a cutover nobody asked for.
+
+    ``released``: databases this task just cut over (the service may take a poll to show it).
+    """
+    properties = _dict(_dict(migration).get('properties'))
+    if _flag_set(migration, 'triggerCutover') and not properties.get('dbsToTriggerCutoverOn'):
+        return False
+    chosen = set(properties.get('dbsToTriggerCutoverOn') or []) | set(released or [])
+    waiting = [db for db in db_details(migration) if db_state(migration, db) == 'waitingforcutovertrigger']
+    if not waiting:
+        return not chosen
+    return any(db not in chosen for db in waiting)
+
+
+def awaiting_user(migration, released=()):
+    """True when the migration waits on a question nobody has answered yet (it will not move by itself)."""
+    entry = states.substate(substate_of(migration))
+    if entry.answer_option == 'cutover':
+        return _waiting_for_cutover(migration, released)
+    if state_of(migration).lower() != 'waitingforuseraction':
+        return False
+    return not _answered(migration, entry)
 
 
 def _sum(*numbers):
@@ -158,15 +226,23 @@ def validation_summary(details, substate):
 
 def status_summary(migration):
     """The normalised status of a migration (REST JSON)."""
-    status = _dict(_dict(_dict(migration).get('properties')).get('currentStatus'))
+    status = _status(migration)
     sub = _dict(status.get('currentSubStateDetails'))
     state = status.get('state')
     substate = sub.get('currentSubState')
+    state_entry, substate_entry = states.state(state), states.substate(substate)
     databases = [database_progress(name, details) for name, details in sorted(_dict(sub.get('dbDetails')).items())]
+    needs_user = awaiting_user(migration)
     return {
         'state': state,
         'substate': substate,
-        'terminal': str(state or '').lower() in TERMINAL_STATES,
+        'meaning': ' '.join(text for text in (state_entry.meaning, substate_entry.meaning) if text) or None,
+        'terminal': state_entry.terminal,
+        'outcome': state_entry.outcome,
+        'needs_user_action': needs_user,
+        'question': substate_entry.meaning if needs_user else None,
+        'answer_option': substate_entry.answer_option if needs_user else None,
+        'hint': substate_entry.hint if needs_user else None,
         'error': status.get('error') or None,
         'databases': databases,
         'validation': validation_summary(sub.get('validationDetails'), substate),

@@ -16,48 +16,22 @@ import time
 from collections import namedtuple
 from datetime import datetime, timezone
 
-from ansible_collections.pgflex.migration.plugins.module_utils.response import TERMINAL_STATES, database_progress
+from ansible_collections.pgflex.migration.plugins.module_utils import states
+# The status readers live with the response reader; they are re-exported here for the waiting code.
+from ansible_collections.pgflex.migration.plugins.module_utils.response import (  # pylint: disable=unused-import
+    awaiting_user, database_progress, db_details, db_state, is_terminal, state_of, substate_of, validation_status,
+)
+
 FINISHED_VALIDATION = ('succeeded', 'warning', 'failed')
 
 WaitResult = namedtuple('WaitResult', ['migration', 'outcome', 'elapsed', 'last_error'])
 # outcome: 'reached' (the condition holds), 'terminal' (ended otherwise), 'timeout', 'gone' (404)
 
 
-def _status(migration):
-    return ((migration or {}).get('properties') or {}).get('currentStatus') or {}
-
-
-def state_of(migration):
-    return _status(migration).get('state') or ''
-
-
-def substate_of(migration):
-    return (_status(migration).get('currentSubStateDetails') or {}).get('currentSubState') or ''
-
-
-def db_details(migration):
-    details = (_status(migration).get('currentSubStateDetails') or {}).get('dbDetails')
-    return details if isinstance(details, dict) else {}
-
-
-def db_state(migration, database):
-    """migrationState of one database, lower-cased; '' when the service reports none."""
-    return str((db_details(migration).get(database) or {}).get('migrationState', '')).lower()
-
-
-def validation_status(migration):
-    details = (_status(migration).get('currentSubStateDetails') or {}).get('validationDetails') or {}
-    return details.get('status') or '' if isinstance(details, dict) else ''
-
-
-def is_terminal(migration):
-    return state_of(migration).lower() in TERMINAL_STATES
-
-
 # ---- target conditions -----------------------------------------------------------------
 
 def completed(migration):
-    return state_of(migration).lower() == 'succeeded'
+    return states.state(state_of(migration)).outcome == 'success'
 
 
 def validated(migration):
@@ -65,51 +39,12 @@ def validated(migration):
 
 
 def cutover_ready(migration):
-    return substate_of(migration).lower() == 'waitingforcutovertrigger'
+    return states.answer_option(substate_of(migration)) == 'cutover'
 
 
 def user_action(migration):
     """Waiting on the user, or on something the user can answer (the data migration window included)."""
-    return state_of(migration).lower() == 'waitingforuseraction' or substate_of(migration).lower().startswith('waitingfor')
-
-
-def _flag_set(migration, key):
-    return str(((migration or {}).get('properties') or {}).get(key, '')).lower() == 'true'
-
-
-# substate -> "the question was already answered" (the answer may take a poll to show in the state)
-_ANSWERED = {
-    'waitingfortargetdboverwriteconfirmation': lambda m: _flag_set(m, 'overwriteDbsInTarget'),
-    'waitingforlogicalreplicationsetuprequestonsourcedb': lambda m: _flag_set(m, 'setupLogicalReplicationOnSourceDbIfNeeded'),
-    'waitingfordatamigrationscheduling': lambda m: _flag_set(m, 'startDataMigration'),
-    'waitingfordatamigrationwindow': lambda m: _flag_set(m, 'startDataMigration'),
-    'waitingfordbstomigratespecification': lambda m: bool(((m or {}).get('properties') or {}).get('dbsToMigrate')),
-}
-
-
-def _waiting_for_cutover(migration, released):
-    """Whether some database still waits for a cutover nobody asked for.
-
-    ``released``: databases this task just cut over (the service may take a poll to show it).
-    """
-    properties = (migration or {}).get('properties') or {}
-    if _flag_set(migration, 'triggerCutover') and not properties.get('dbsToTriggerCutoverOn'):
-        return False
-    chosen = set(properties.get('dbsToTriggerCutoverOn') or []) | set(released or [])
-    waiting = [db for db in db_details(migration) if db_state(migration, db) == 'waitingforcutovertrigger']
-    if not waiting:
-        return not chosen
-    return any(db not in chosen for db in waiting)
-
-
-def awaiting_user(migration, released=()):
-    """True when the migration waits on a question nobody has answered yet (it will not move by itself)."""
-    if cutover_ready(migration):
-        return _waiting_for_cutover(migration, released)
-    if state_of(migration).lower() != 'waitingforuseraction':
-        return False
-    answered = _ANSWERED.get(substate_of(migration).lower())
-    return not (answered and answered(migration))
+    return state_of(migration).lower() == 'waitingforuseraction' or states.answer_option(substate_of(migration)) is not None
 
 
 CONDITIONS = {
@@ -186,10 +121,11 @@ class Progress:
 class Waiter:
     """Polls ``fetch()`` (returns the migration REST JSON or None) until ``condition`` holds."""
 
-    def __init__(self, fetch, timeout, poll_interval, progress=None, retryable=None,
+    def __init__(self, fetch, deadline, poll_interval, progress=None, retryable=None,
                  clock=time.monotonic, sleep=time.sleep):
+        """``deadline``: the absolute ``clock()`` value the wait ends by (the task's one deadline)."""
         self._fetch = fetch
-        self._timeout = float(timeout)
+        self._deadline = float(deadline)
         self._poll_interval = float(poll_interval)
         self.progress = progress or Progress()
         self._retryable = retryable or (lambda exc: False)
@@ -198,7 +134,7 @@ class Waiter:
 
     def wait(self, condition, migration=None):
         started = self._clock()
-        deadline = started + self._timeout
+        deadline = self._deadline
         last_error = None
         if migration is None:
             migration = self._fetch()

@@ -223,6 +223,7 @@ options:
 extends_documentation_fragment:
   - pgflex.migration.target_server
   - pgflex.migration.azure_auth
+  - pgflex.migration.migration_states
 attributes:
   check_mode:
     support: full

@@ -33,6 +33,7 @@ options:
 extends_documentation_fragment:
   - pgflex.migration.target_server
   - pgflex.migration.azure_auth
+  - pgflex.migration.migration_states
 attributes:
   check_mode:
     support: full
@@ -232,10 +233,44 @@ migrations:
           returned: always
           type: str
           sample: MigratingData
+        meaning:
+          description: What the state and substate mean, in the service's words (the notes list them all).
+          returned: always
+          type: str
+          sample: Migration is in progress. Migrating data.
         terminal:
           description: Whether the state is final (V(Succeeded), V(Failed), V(Canceled) or V(ValidationFailed)).
           returned: always
           type: bool
+        outcome:
+          description: How a final state ended, V(success), V(failure) or V(cancelled); null while the migration goes on.
+          returned: always
+          type: str
+          sample: success
+        needs_user_action:
+          description:
+            - Whether the migration waits on a question nobody has answered yet, so it will not move on by itself.
+            - An answer already given (for example a cutover already triggered) counts as answered even while the
+              service still shows the waiting substate.
+          returned: always
+          type: bool
+        question:
+          description: What the migration waits for when RV(migrations[].status.needs_user_action) is true; else null.
+          returned: always
+          type: str
+          sample: Waiting for target database overwrite confirmation.
+        answer_option:
+          description:
+            - The option of M(pgflex.migration.pg_flexible_migration) that answers the question, for example
+              V(overwrite_databases) or V(cutover); null when nothing needs an answer.
+          returned: always
+          type: str
+          sample: overwrite_databases
+        hint:
+          description: How to answer the question, in words; null when nothing needs an answer.
+          returned: always
+          type: str
+          sample: "confirm with overwrite_databases: true"
         error:
           description: The service's error text; null when there is none.
           returned: always

@@ -135,7 +135,9 @@ def test_real_traffic_shapes(migration):
 
 def test_no_substate_on_create():
     summary = status_summary({'properties': {'currentStatus': {'state': 'InProgress', 'error': ''}}})
-    assert summary == {'state': 'InProgress', 'substate': None, 'terminal': False, 'error': None, 'databases': [],
+    assert summary == {'state': 'InProgress', 'substate': None, 'meaning': 'Migration is in progress.', 'terminal': False,
+                       'outcome': None, 'needs_user_action': False, 'question': None, 'answer_option': None, 'hint': None,
+                       'error': None, 'databases': [],
                        'validation': {'verdict': 'not_run', 'status': None, 'started_on': None, 'ended_on': None,
                                       'checks': [], 'problems': []}}
 
@@ -162,3 +164,31 @@ def test_error_text_and_failed_database_message():
     assert summary['error'] == 'db1: broken'
     assert summary['databases'][0]['name'] == 'db1' and summary['databases'][0]['message'] == 'broken'
     assert summary['databases'][0]['tables_total'] is None
+
+
+def _waiting(substate, state='WaitingForUserAction', **props):
+    return {'properties': dict(props, currentStatus={'state': state, 'currentSubStateDetails': {'currentSubState': substate}})}
+
+
+def test_a_question_names_the_option_that_answers_it():
+    summary = status_summary(_waiting('WaitingForTargetDBOverwriteConfirmation'))
+    assert summary['needs_user_action'] is True
+    assert summary['question'] == 'Waiting for target database overwrite confirmation.'
+    assert summary['answer_option'] == 'overwrite_databases'
+    assert summary['hint'] == 'confirm with overwrite_databases: true'
+    assert summary['meaning'] == 'Migration is waiting for user action. Waiting for target database overwrite confirmation.'
+
+
+def test_an_answered_question_needs_nothing_more():
+    summary = status_summary(_waiting('WaitingForTargetDBOverwriteConfirmation', overwriteDbsInTarget='True'))
+    assert summary['needs_user_action'] is False and summary['answer_option'] is None and summary['question'] is None
+    cut = status_summary(_waiting('WaitingForCutoverTrigger', triggerCutover='True'))
+    assert cut['needs_user_action'] is False
+    assert status_summary(_waiting('WaitingForCutoverTrigger'))['answer_option'] == 'cutover'
+
+
+def test_outcome_of_final_states():
+    outcomes = dict((state, status_summary({'properties': {'currentStatus': {'state': state}}})['outcome'])
+                    for state in ('Succeeded', 'Failed', 'ValidationFailed', 'Canceled', 'InProgress'))
+    assert outcomes == {'Succeeded': 'success', 'Failed': 'failure', 'ValidationFailed': 'failure', 'Canceled': 'cancelled',
+                        'InProgress': None}

@@ -41,7 +41,7 @@ class Sequence:
 
 
 def make(fetch, clock, timeout=100, interval=10, retryable=None):
-    return waiter.Waiter(fetch, timeout, interval, progress=waiter.Progress(now=clock.stamp), retryable=retryable,
+    return waiter.Waiter(fetch, clock() + timeout, interval, progress=waiter.Progress(now=clock.stamp), retryable=retryable,
                          clock=clock, sleep=clock.sleep)
 
 

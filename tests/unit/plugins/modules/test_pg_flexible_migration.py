@@ -271,7 +271,8 @@ def test_timeout_says_rerun_resumes(run_module):
     client = FakeService([existing()], script=[status('InProgress', 'MigratingData')])
     kind, result = run_module(dict(CREATE, wait=True, wait_timeout=30, poll_interval=10), client)
     assert kind is Fail
-    assert 'Timed out after 30 s' in result['msg'] and 'run the task again to resume waiting' in result['msg']
+    assert 'Timed out after 30s waiting for migration mig1' in result['msg'] and 'to resume waiting' in result['msg']
+    assert result['timed_out'] is True and result['wait_target'] == 'completed'
     assert client.deadline == 1030.0  # API retries end with the task too
 
 
