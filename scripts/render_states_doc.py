@@ -11,6 +11,7 @@ import importlib.util
 import json
 import os
 import sys
+import textwrap
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 FRAGMENT = os.path.join(ROOT, 'plugins', 'doc_fragments', 'migration_states.py')
@@ -25,6 +26,8 @@ from __future__ import annotations
 class ModuleDocFragment(object):
     # Written by scripts/render_states_doc.py from plugins/module_utils/states.py; do not edit by hand.
     DOCUMENTATION = r\'\'\'
+# ansible-doc wants options or attributes in every fragment; this one only adds notes.
+options: {}
 notes:
 '''
 
@@ -36,8 +39,14 @@ def load_states():
     return module
 
 
+def _item(note):
+    # A double-quoted YAML scalar may span lines (they fold into spaces), which keeps the file under pep8's limit.
+    return textwrap.fill(json.dumps(note), width=116, initial_indent='  - ', subsequent_indent='    ',
+                         break_long_words=False, break_on_hyphens=False) + '\n'
+
+
 def render(notes):
-    return HEADER + ''.join('  - %s\n' % json.dumps(note) for note in notes) + "'''\n"
+    return HEADER + ''.join(_item(note) for note in notes) + "'''\n"
 
 
 def main():

@@ -8,6 +8,8 @@ from __future__ import annotations
 class ModuleDocFragment(object):
     # Written by scripts/render_states_doc.py from plugins/module_utils/states.py; do not edit by hand.
     DOCUMENTATION = r'''
+# ansible-doc wants options or attributes in every fragment; this one only adds notes.
+options: {}
 notes:
   - "State C(InProgress) (not terminal): Migration is in progress."
   - "State C(WaitingForUserAction) (not terminal): Migration is waiting for user action."
@@ -18,13 +20,19 @@ notes:
   - "State C(Canceled) (terminal, cancelled): Migration has been canceled."
   - "Substate C(PerformingPreRequisiteSteps): Performing pre-requisite steps for migration."
   - "Substate C(ValidationInProgress): Validation in progress."
-  - "Substate C(WaitingForLogicalReplicationSetupRequestOnSourceDB): Waiting for logical replication setup request on source database. Waits for the user: allow it with setup_logical_replication: true."
-  - "Substate C(WaitingForDBsToMigrateSpecification): Waiting for databases to migrate specification. Waits for the user: name them with databases."
-  - "Substate C(WaitingForTargetDBOverwriteConfirmation): Waiting for target database overwrite confirmation. Waits for the user: confirm with overwrite_databases: true."
-  - "Substate C(WaitingForDataMigrationScheduling): Waiting for data migration scheduling. Waits for the user: start it with start_data_migration: true."
-  - "Substate C(WaitingForDataMigrationWindow): Waiting for data migration window. Can be answered: start it now with start_data_migration: true, or wait for the window."
+  - "Substate C(WaitingForLogicalReplicationSetupRequestOnSourceDB): Waiting for logical replication setup request
+    on source database. Waits for the user: allow it with setup_logical_replication: true."
+  - "Substate C(WaitingForDBsToMigrateSpecification): Waiting for databases to migrate specification. Waits for the
+    user: name them with databases."
+  - "Substate C(WaitingForTargetDBOverwriteConfirmation): Waiting for target database overwrite confirmation. Waits
+    for the user: confirm with overwrite_databases: true."
+  - "Substate C(WaitingForDataMigrationScheduling): Waiting for data migration scheduling. Waits for the user: start
+    it with start_data_migration: true."
+  - "Substate C(WaitingForDataMigrationWindow): Waiting for data migration window. Can be answered: start it now
+    with start_data_migration: true, or wait for the window."
   - "Substate C(MigratingData): Migrating data."
-  - "Substate C(WaitingForCutoverTrigger): Waiting for cutover trigger. Waits for the user: run the task with cutover: true (or a list of databases), or wait_for: cutover_ready."
+  - "Substate C(WaitingForCutoverTrigger): Waiting for cutover trigger. Waits for the user: run the task with
+    cutover: true (or a list of databases), or wait_for: cutover_ready."
   - "Substate C(CompletingMigration): Completing migration."
   - "Substate C(Completed): Migration completed."
   - "Substate C(CancelingRequestedDBMigrations): Canceling requested database migrations."
@@ -37,10 +45,16 @@ notes:
   - "Validation result C(Succeeded): Validation has succeeded."
   - "Validation result C(Warning): Validation has succeeded with warnings."
   - "Validation result C(Failed): Validation has failed."
-  - "Instance-level validation check C(AuthenticationAndConnectivityValidation): The service can connect and log in to the source and the target."
-  - "Instance-level validation check C(SourceVersionValidation): The source PostgreSQL version is supported and not newer than the target."
-  - "Instance-level validation check C(ServerParametersValidation): Server parameters the migration needs (wal_level=logical for online migrations)."
-  - "Database-level validation check C(SchemaValidation): The database exists on the source, is not a system database, and does not exist on the target unless overwrite is allowed."
-  - "Database-level validation check C(ExtensionsValidation): Every extension is allow-listed on the target ('azure.extensions')."
-  - "Database-level validation check C(CollationsValidation): No user-defined collations, which the service cannot migrate."
+  - "Instance-level validation check C(AuthenticationAndConnectivityValidation): The service can connect and log in
+    to the source and the target."
+  - "Instance-level validation check C(SourceVersionValidation): The source PostgreSQL version is supported and not
+    newer than the target."
+  - "Instance-level validation check C(ServerParametersValidation): Server parameters the migration needs
+    (wal_level=logical for online migrations)."
+  - "Database-level validation check C(SchemaValidation): The database exists on the source, is not a system
+    database, and does not exist on the target unless overwrite is allowed."
+  - "Database-level validation check C(ExtensionsValidation): Every extension is allow-listed on the target
+    ('azure.extensions')."
+  - "Database-level validation check C(CollationsValidation): No user-defined collations, which the service cannot
+    migrate."
 '''

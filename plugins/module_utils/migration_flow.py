@@ -21,6 +21,9 @@ from ansible_collections.pgflex.migration.plugins.module_utils.naming import mig
 from ansible_collections.pgflex.migration.plugins.module_utils.properties_file import PropertiesFileError, load_properties_file
 from ansible_collections.pgflex.migration.plugins.module_utils.response import migration_result, status_summary
 
+# Seconds between two progress lines (the action plugin's chunk length); bounded so a task neither floods the
+# output nor stays silent for more than an hour.
+PROGRESS_INTERVAL_RANGE = (1, 3600)
 ROLLBACK_WARNING = ('Cancelling does not roll back: whatever already reached the target server stays as it is, and the '
                     'service has been seen to drop databases it was migrating. Check the target before reusing it.')
 
@@ -91,6 +94,10 @@ class Task:
         problem = migration_name_problem(params['name'])
         if problem:
             self.mod.fail('Invalid name: %s. Nothing was changed.' % problem)
+        low, high = PROGRESS_INTERVAL_RANGE
+        if not low <= params['progress_interval'] <= high:
+            self.mod.fail('Invalid input: progress_interval must be between %d and %d seconds, got %d. Nothing was changed.'
+                          % (low, high, params['progress_interval']))
         params['cutover'] = self._cutover_value(params.get('cutover'))
         if params.get('properties_file'):
             try:
@@ -326,8 +333,8 @@ class Task:
         if outcome.outcome == 'gone':
             self.fail('Migration %r disappeared while waiting for it.' % self.name)
         if outcome.outcome == 'timeout':
-            self.fail(timeout_text(self.name, params['wait_timeout'], target, final, outcome.last_error), final,
-                      timed_out=True, wait_target=target)
+            self.fail(timeout_text(self.name, params['wait_timeout'], target, waiter.state_of(final), waiter.substate_of(final),
+                                   outcome.last_error), final, timed_out=True, wait_target=target)
         result = states.state(waiter.state_of(final)).outcome
         if result == 'failure' or (result == 'cancelled' and target != 'cancelled'):
             self.fail(failure_text(self.name, final), final)
@@ -357,12 +364,12 @@ def failure_text(name, migration):
     return '; '.join(part.rstrip('.') for part in parts) + '.'
 
 
-def timeout_text(name, seconds, target, migration, last_error=None):
-    """The wait ran out (the action plugin uses it too, for the deadline across chunks)."""
+def timeout_text(name, seconds, target, state, substate, last_error=None):
+    """The wait ran out (the action plugin says it too, for wait_timeout across its chunks)."""
     return ('Timed out after %ds waiting for migration %s to %s (last state %s / %s%s). It keeps running in Azure: '
             're-run the play or the task (or raise wait_timeout) to resume waiting.'
-            % (seconds, name, waiter.DESCRIPTIONS[target], waiter.state_of(migration) or 'unknown',
-               waiter.substate_of(migration) or 'none', '; last polling error: %s' % last_error if last_error else ''))
+            % (seconds, name, waiter.DESCRIPTIONS[target], state or 'unknown', substate or 'none',
+               '; last polling error: %s' % last_error if last_error else ''))
 
 
 def question_text(name, migration, target):

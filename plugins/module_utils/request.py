@@ -278,10 +278,11 @@ def action_problems(params):
     if wait_for == 'validated' and option == 'Migrate':
         problems.append('wait_for=validated needs migration_option validate or validate_and_migrate; '
                         'migration_option migrate skips validation')
-    for option_name in ('wait_timeout', 'poll_interval'):
-        value = params.get(option_name)
-        if value is not None and value <= 0:
-            problems.append('%s must be a positive number of seconds' % option_name)
+    # wait_timeout 0 reads the status once (the action plugin's chunks use it when module start-up takes the interval).
+    if params.get('wait_timeout') is not None and params['wait_timeout'] < 0:
+        problems.append('wait_timeout must be zero or a positive number of seconds')
+    if params.get('poll_interval') is not None and params['poll_interval'] <= 0:
+        problems.append('poll_interval must be a positive number of seconds')
     return problems
 
 

@@ -148,6 +148,7 @@ def doc_notes():
     notes.extend(_substate_note(entry) for entry in SUBSTATES)
     notes.extend('Database state C(%s): %s' % (entry.name, entry.meaning) for entry in DATABASE_STATES)
     notes.extend('Validation result C(%s): %s' % pair for pair in VALIDATION_STATES)
-    notes.extend('%s-level validation check C(%s): %s' % ('Instance' if entry.level == 'server' else 'Database',
-                                                         entry.name, entry.meaning) for entry in VALIDATION_CHECKS)
+    for entry in VALIDATION_CHECKS:
+        level = 'Instance' if entry.level == 'server' else 'Database'
+        notes.append('%s-level validation check C(%s): %s' % (level, entry.name, entry.meaning))
     return notes

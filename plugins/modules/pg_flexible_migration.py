@@ -212,6 +212,8 @@ options:
   wait_timeout:
     description:
       - Seconds the task may take at most with O(wait=true), including retries of throttled or failed API calls.
+      - It bounds the whole task, across the module runs of O(progress_interval).
+      - V(0) reads the status once and fails as timed out unless the condition already holds.
       - On timeout the task fails with the last state; running it again resumes waiting.
     type: int
     default: 3600
@@ -220,6 +222,18 @@ options:
       - Seconds between two status reads while waiting.
     type: int
     default: 15
+  progress_interval:
+    description:
+      - With O(wait=true), seconds between two progress lines in the task output (and so in AWX / Automation
+        Controller job output), between 1 and 3600.
+      - Each line shows the migration's name, state / substate, per database the tables done / total (and, for
+        online migrations, latency and applied changes when the service reports them), the time elapsed and the
+        time left before O(wait_timeout).
+      - The task runs the module in chunks that wait at most this long each and prints a line after each chunk;
+        every chunk is a new module run that signs in once. The result is one result for the whole wait.
+      - With C(async), or with C(no_log) (which hides the details of the lines), see the notes.
+    type: int
+    default: 60
 extends_documentation_fragment:
   - pgflex.migration.target_server
   - pgflex.migration.azure_auth
@@ -238,6 +252,8 @@ attributes:
     description: Use C(group/pgflex.migration.azure) in O(ignore:module_defaults) to set the auth options once.
 notes:
   - Only one migration may be active per target server. Creating a second one fails and names the active one.
+  - With C(async) the task waits in one module run and shows no progress lines. With C(no_log) the progress lines
+    only show the time elapsed and left.
   - Cancelling does not roll back what already reached the target.
 seealso:
   - module: pgflex.migration.pg_flexible_migration_info
@@ -402,6 +418,7 @@ ARGUMENT_SPEC = dict(
     wait_for=dict(type='str', choices=['completed', 'validated', 'cutover_ready', 'user_action'], default='completed'),
     wait_timeout=dict(type='int', default=3600),
     poll_interval=dict(type='int', default=15),
+    progress_interval=dict(type='int', default=60),
 )
 
 

@@ -134,7 +134,7 @@ def test_runtime_in_other_subscription_is_not_the_target():
     (dict(cancel_databases=['a']), 'only applies with state=cancelled'),
     (dict(state='cancelled', cancel_databases=['a', 'a']), 'more than once'),
     (dict(wait_for='validated', migration_option='migrate'), 'skips validation'),
-    (dict(wait_timeout=0), 'wait_timeout'),
+    (dict(wait_timeout=-1), 'wait_timeout'),
     (dict(state='cancelled', wait_for='cutover_ready'), 'does not apply'),
 ])
 def test_action_problems(extra, words):

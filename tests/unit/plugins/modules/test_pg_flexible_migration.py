@@ -188,6 +188,8 @@ def test_check_mode_never_creates(run_module):
     (dict(CREATE, state='cancelled', cutover=True), 'cutover cannot be combined'),
     (dict(CREATE, cutover='maybe'), 'cutover must be true, false or a list'),
     (dict(CREATE, properties_file='/nonexistent/props.json'), 'does not exist'),
+    (dict(CREATE, progress_interval=0), 'progress_interval must be between 1 and 3600'),
+    (dict(CREATE, progress_interval=3601), 'progress_interval must be between 1 and 3600'),
 ])
 def test_bad_input_makes_no_call(run_module, args, words):
     client = FakeService()
@@ -430,3 +432,11 @@ def test_cutover_with_wait_waits_until_ready_then_cuts_over_and_completes(run_mo
     assert client.mutating_calls() == [('update', 'mig1', {'properties': {'triggerCutover': 'True'}})]
     assert [p['substate'] for p in result['progress']] == [
         'MigratingData', 'WaitingForCutoverTrigger', 'CompletingMigration', 'Completed']
+
+
+def test_a_chunk_with_no_time_left_reads_once_and_reports_a_timeout(run_module):
+    # The action plugin runs chunks with wait_timeout 0 when its module start-up eats the progress interval.
+    client = FakeService([existing()], script=[status('InProgress', 'MigratingData')])
+    kind, result = run_module(dict(CREATE, wait=True, wait_timeout=0, poll_interval=10), client)
+    assert kind is Fail and result['timed_out'] is True
+    assert client.calls == [('get', 'mig1')]
