@@ -376,10 +376,25 @@ progress:
     - {time: "2026-05-01T22:09:40Z", state: Succeeded, substate: Completed,
        databases: {orders: {state: Succeeded, tables_completed: 12, tables_total: 12}}}
 duration:
-  description: Seconds the task took.
+  description: Seconds the task took (all its module runs, with O(wait=true)).
   returned: always
   type: float
   sample: 42.7
+chunks:
+  description: Module runs the task took to wait, one per progress line (see O(progress_interval)).
+  returned: with O(wait=true), except in check mode and with C(async)
+  type: int
+  sample: 12
+timed_out:
+  description: True when the task failed because O(wait_timeout) ran out; the migration goes on in the service.
+  returned: when the wait timed out
+  type: bool
+  sample: true
+wait_target:
+  description: The condition the task was waiting for when it timed out (an O(wait_for) value, or V(cancelled)).
+  returned: when the wait timed out
+  type: str
+  sample: completed
 '''
 
 from ansible_collections.pgflex.migration.plugins.module_utils.migration_flow import run

@@ -1,0 +1,120 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) pgflex.migration contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Live progress for pg_flexible_migration: wait in chunks and print a line after each.
+
+A module only reports when it ends, so a wait of hours would be one silent task. With wait=true
+this action runs the module again and again, each run waiting at most until the next progress
+line is due (its wait_timeout is the chunk's budget), prints a line through Ansible's display, and
+returns one result for the whole wait. The module is idempotent, so a later run resumes where
+the earlier one stopped. Check mode (nothing to wait for) and async (one long run) run the module
+once, as without this action.
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import datetime, timezone
+
+from ansible.module_utils.parsing.convert_bool import boolean
+from ansible.plugins.action import ActionBase
+from ansible.utils.display import Display
+
+from ansible_collections.pgflex.migration.plugins.module_utils.migration_flow import PROGRESS_INTERVAL_RANGE, timeout_text
+from ansible_collections.pgflex.migration.plugins.plugin_utils.chunked_wait import ChunkedWait, MergedResult, retryable_failure
+from ansible_collections.pgflex.migration.plugins.plugin_utils.progress_line import hidden_line, progress_line
+
+MODULE = 'pgflex.migration.pg_flexible_migration'
+DEFAULTS = {'wait_timeout': 3600, 'progress_interval': 60, 'wait_for': 'completed'}
+
+display = Display()
+
+
+def _utc_now():
+    return datetime.now(timezone.utc).strftime('%Y-%m-%dT%H:%M:%SZ')
+
+
+def chunk_settings(args):
+    """(wait_timeout, progress_interval) when the task waits in chunks, else None (the module checks bad values)."""
+    try:
+        if not boolean(args.get('wait', False), strict=True):
+            return None
+        wait_timeout = int(args.get('wait_timeout', DEFAULTS['wait_timeout']))
+        interval = int(args.get('progress_interval', DEFAULTS['progress_interval']))
+    except (TypeError, ValueError):
+        return None
+    low, high = PROGRESS_INTERVAL_RANGE
+    if wait_timeout < 0 or not low <= interval <= high:
+        return None
+    return wait_timeout, interval
+
+
+class ActionModule(ActionBase):
+
+    _supports_check_mode = True
+    _supports_async = True
+
+    def run(self, tmp=None, task_vars=None):
+        result = super(ActionModule, self).run(tmp, task_vars)
+        del tmp  # no effect since ansible-core 2.5
+        args = dict(self._task.args)
+        settings = chunk_settings(args)
+        if settings is None or self._task.check_mode or self._task.async_val:
+            result.update(self._run_module(args, task_vars))
+            return result
+        result.update(self._wait_in_chunks(args, task_vars, *settings))
+        return result
+
+    def _run_module(self, args, task_vars):
+        wrap_async = bool(self._task.async_val) and not self._connection.has_native_async
+        try:
+            return self._execute_module(module_name=MODULE, module_args=args, task_vars=task_vars, wrap_async=wrap_async)
+        finally:
+            if not wrap_async:
+                self._remove_tmp_path(self._connection._shell.tmpdir)
+
+    def _wait_in_chunks(self, args, task_vars, wait_timeout, interval):
+        clock = ChunkedWait(wait_timeout, interval, time.monotonic)
+        merged = MergedResult()
+        host = (task_vars or {}).get('inventory_hostname', '')
+        while True:
+            budget = clock.start_chunk()
+            chunk = self._run_module(dict(args, wait_timeout=budget), task_vars)
+            timed_out = bool(chunk.get('failed') and chunk.get('timed_out'))
+            clock.end_chunk(waited_all=timed_out)
+            merged.add(chunk)
+            retry = chunk.get('failed') and not timed_out and retryable_failure(chunk)
+            if retry:
+                merged.note(_utc_now(), 'module run failed, next run tries again: %s' % chunk.get('msg'))
+            if chunk.get('failed') and not (timed_out or retry):
+                break  # the migration failed, asks a question, or the input is wrong: the module said why
+            if not chunk.get('failed'):
+                break  # the condition waited for holds
+            if clock.out_of_time():
+                self._show(host, args, chunk, clock)
+                if retry:  # the API kept failing until the deadline: its error says more than a timeout
+                    return merged.result(clock.elapsed(), clock.chunks)
+                return self._timed_out(merged, clock, args, wait_timeout, chunk)
+            # A chunk that came back early (start-up took part of the interval): keep the lines an interval apart.
+            time.sleep(min(clock.line_due_in(), clock.left()))
+            self._show(host, args, chunk, clock)
+        self._show(host, args, chunk, clock)
+        return merged.result(clock.elapsed(), clock.chunks)
+
+    def _show(self, host, args, chunk, clock):
+        if self._task.no_log:
+            line = hidden_line(clock.elapsed(), clock.left())
+        else:
+            status = (chunk.get('migration') or {}).get('status')
+            line = progress_line(args.get('name'), status, clock.elapsed(), clock.left())
+        display.display('[%s] pg_flexible_migration %s' % (host, line) if host else 'pg_flexible_migration %s' % line)
+        clock.line_printed()
+
+    @staticmethod
+    def _timed_out(merged, clock, args, wait_timeout, chunk):
+        status = (chunk.get('migration') or {}).get('status') or {}
+        result = merged.result(clock.elapsed(), clock.chunks)
+        result.update(failed=True, timed_out=True, wait_target=chunk.get('wait_target'),
+                      msg=timeout_text(args.get('name'), wait_timeout, chunk.get('wait_target') or args.get('wait_for') or 'completed',
+                                       status.get('state'), status.get('substate')))
+        return result

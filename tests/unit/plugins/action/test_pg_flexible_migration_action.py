@@ -1,0 +1,133 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) pgflex.migration contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The action plugin's chunk loop, with a fake clock and a scripted module (no executor, no Azure)."""
+from __future__ import annotations
+
+from unittest.mock import MagicMock
+
+import pytest
+
+from ansible_collections.pgflex.migration.plugins.action import pg_flexible_migration as action
+from ansible_collections.pgflex.migration.tests.unit.plugins.fake_clock import FakeClock
+
+OVERHEAD = 0.6  # seconds a module run takes besides its wait
+
+
+def status(state, substate=None, tables=None):
+    databases = [{'name': 'hr', 'tables_completed': tables[0], 'tables_total': tables[1]}] if tables else []
+    return {'state': state, 'substate': substate, 'databases': databases}
+
+
+def waiting(state='InProgress', substate='MigratingData', tables=(1, 4), changed=False, actions=()):
+    return {'failed': True, 'timed_out': True, 'wait_target': 'completed', 'changed': changed, 'actions': list(actions),
+            'msg': 'Timed out after 0s ...', 'migration': {'name': 'm1', 'status': status(state, substate, tables)},
+            'progress': [{'time': 't', 'state': state, 'substate': substate, 'databases': {}}]}
+
+
+def done():
+    return {'changed': False, 'actions': [], 'migration': {'name': 'm1', 'status': status('Succeeded', 'Completed', (4, 4))},
+            'progress': [{'time': 't', 'state': 'Succeeded', 'substate': 'Completed', 'databases': {}}]}
+
+
+class Harness(object):
+    """An ActionModule whose module runs come from a script; each run takes its wait_timeout plus OVERHEAD."""
+
+    def __init__(self, monkeypatch, args, script, check_mode=False, no_log=False, async_val=0):
+        self.clock = FakeClock(1000.0)
+        self.script = list(script)
+        self.calls = []
+        self.lines = []
+        monkeypatch.setattr(action.time, 'monotonic', self.clock)
+        monkeypatch.setattr(action.time, 'sleep', self.clock.sleep)
+        monkeypatch.setattr(action.display, 'display', lambda msg, **kwargs: self.lines.append(msg))
+        task = MagicMock()
+        task.args = args
+        task.check_mode = check_mode
+        task.no_log = no_log
+        task.async_val = async_val
+        self.plugin = action.ActionModule(task, MagicMock(), MagicMock(), loader=None, templar=None, shared_loader_obj=None)
+        self.plugin._execute_module = self._execute
+        self.plugin._remove_tmp_path = lambda path: None
+
+    def _execute(self, module_name=None, module_args=None, task_vars=None, wrap_async=False):
+        assert module_name == 'pgflex.migration.pg_flexible_migration'
+        self.calls.append(dict(module_args))
+        result = self.script.pop(0) if len(self.script) > 1 else self.script[0]
+        if result.get('timed_out'):
+            self.clock.sleep(module_args.get('wait_timeout', 0))
+        self.clock.sleep(OVERHEAD)
+        return dict(result)
+
+    def run(self):
+        return self.plugin.run(task_vars={'inventory_hostname': 'ctl'})
+
+
+ARGS = {'name': 'm1', 'resource_group': 'rg', 'server_name': 's', 'wait': True, 'wait_timeout': 600, 'progress_interval': 10,
+        'poll_interval': 5}
+
+
+def test_chunks_until_done_with_one_merged_result_and_a_line_each(monkeypatch):
+    harness = Harness(monkeypatch, dict(ARGS), [waiting(changed=True, actions=['create']), waiting(tables=(2, 4)), done()])
+    result = harness.run()
+    assert result['chunks'] == 3 and len(harness.calls) == 3
+    assert result['changed'] is True and result['actions'] == ['create'] and 'failed' not in result
+    assert [call["wait_timeout"] for call in harness.calls] == [10, 8, 9]
+    assert harness.calls[0]['progress_interval'] == 10 and harness.calls[0]['poll_interval'] == 5
+    assert len(harness.lines) == 3
+    assert harness.lines[1].startswith('[ctl] pg_flexible_migration m1: InProgress / MigratingData; hr 2/4 tables; elapsed 0:00:2')
+    assert harness.lines[2].startswith('[ctl] pg_flexible_migration m1: Succeeded / Completed; hr 4/4 tables')
+    # lines about an interval apart
+    assert 20 <= result['duration'] <= 21
+
+
+def test_wait_timeout_bounds_the_whole_task(monkeypatch):
+    harness = Harness(monkeypatch, dict(ARGS, wait_timeout=45), [waiting()])
+    result = harness.run()
+    assert result['failed'] is True and result['timed_out'] is True
+    assert result['msg'].startswith('Timed out after 45s waiting for migration m1 to complete (last state InProgress / MigratingData)')
+    assert 're-run the play' in result['msg']
+    assert 45 - OVERHEAD <= result['duration'] <= 45 + 5  # within one poll interval of the deadline
+    assert sum(call['wait_timeout'] for call in harness.calls) <= 45
+
+
+def test_a_real_failure_stops_at_once(monkeypatch):
+    question = {'failed': True, 'msg': 'Migration m1 is waiting for a user action', 'changed': False, 'actions': [],
+                'migration': {'status': status('WaitingForUserAction', 'WaitingForTargetDBOverwriteConfirmation')}}
+    harness = Harness(monkeypatch, dict(ARGS), [waiting(), question])
+    result = harness.run()
+    assert result['failed'] is True and result['msg'].startswith('Migration m1 is waiting') and result['chunks'] == 2
+
+
+def test_a_throttled_chunk_is_retried_by_the_next(monkeypatch):
+    throttled = {'failed': True, 'msg': 'GET failed: too many requests', 'error': {'status': 429}, 'changed': False}
+    harness = Harness(monkeypatch, dict(ARGS), [throttled, done()])
+    result = harness.run()
+    assert 'failed' not in result and result['chunks'] == 2
+    assert any('next run tries again' in entry.get('note', '') for entry in result['progress'])
+
+
+def test_no_log_hides_the_details_of_the_lines(monkeypatch):
+    harness = Harness(monkeypatch, dict(ARGS), [waiting(), done()], no_log=True)
+    harness.run()
+    assert harness.lines and all('m1' not in line and 'hr' not in line and 'hidden by no_log' in line for line in harness.lines)
+
+
+@pytest.mark.parametrize('kwargs, args', [
+    ({'check_mode': True}, ARGS),
+    ({'async_val': 3600}, ARGS),
+    ({}, dict(ARGS, wait=False)),
+    ({}, dict(ARGS, progress_interval=0)),  # the module names the bad value
+    ({}, dict(ARGS, wait_timeout='soon')),
+])
+def test_one_plain_module_run_when_there_is_nothing_to_chunk(monkeypatch, kwargs, args):
+    harness = Harness(monkeypatch, dict(args), [done()], **kwargs)
+    result = harness.run()
+    assert harness.calls == [args] and 'chunks' not in result and harness.lines == []
+
+
+def test_an_outage_until_the_deadline_reports_the_api_error(monkeypatch):
+    outage = {'failed': True, 'msg': 'GET migration failed: unavailable (HTTP 503)', 'error': {'status': 503}, 'changed': False}
+    harness = Harness(monkeypatch, dict(ARGS, wait_timeout=8, progress_interval=60), [outage])
+    result = harness.run()
+    assert result['failed'] is True and 'HTTP 503' in result['msg'] and result['duration'] <= 8 + 5

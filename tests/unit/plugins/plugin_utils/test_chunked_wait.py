@@ -1,0 +1,68 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) pgflex.migration contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+from __future__ import annotations
+
+from ansible_collections.pgflex.migration.plugins.plugin_utils.chunked_wait import ChunkedWait, MergedResult, retryable_failure
+from ansible_collections.pgflex.migration.tests.unit.plugins.fake_clock import FakeClock
+
+
+def test_first_chunk_waits_the_interval_then_module_overhead_is_taken_off():
+    clock = FakeClock(100.0)
+    wait = ChunkedWait(3600, 60, clock)
+    assert wait.start_chunk() == 60
+    clock.sleep(60.8)  # the module waited 60 s; start-up, sign-in and the first read took 0.8 s
+    wait.end_chunk(waited_all=True)
+    wait.line_printed()
+    assert abs(wait.overhead() - 0.8) < 1e-9
+    assert wait.start_chunk() == 58  # due at 220, now 160.8, minus 0.8 overhead: 58.4 -> 58
+
+
+def test_when_start_up_takes_the_whole_interval_a_chunk_only_reads_once():
+    clock = FakeClock()
+    wait = ChunkedWait(600, 1, clock)
+    wait.overheads = [0.9]
+    assert wait.start_chunk() == 0
+
+
+def test_the_last_chunk_ends_at_the_deadline():
+    clock = FakeClock()
+    wait = ChunkedWait(100, 60, clock)
+    clock.sleep(70)
+    wait.line_printed()
+    assert wait.start_chunk() == 30
+    clock.sleep(30.5)
+    assert wait.out_of_time()
+
+
+def test_line_pacing_after_an_early_chunk():
+    clock = FakeClock()
+    wait = ChunkedWait(600, 10, clock)
+    wait.start_chunk()
+    clock.sleep(4)  # came back early (the condition did not hold yet but a poll failed, say)
+    assert wait.line_due_in() == 6
+
+
+def test_merged_result_keeps_one_trail_and_any_change():
+    merged = MergedResult()
+    merged.add({'changed': True, 'actions': ['create'], 'diff': {'before': {}, 'after': {'a': 1}}, 'warnings': ['w'],
+                'progress': [{'time': 't1', 'state': 'InProgress', 'substate': None, 'databases': {}}]})
+    merged.add({'changed': False, 'actions': [], 'warnings': ['w'], 'failed': True, 'timed_out': True, 'msg': 'x',
+                'progress': [{'time': 't2', 'state': 'InProgress', 'substate': None, 'databases': {}},
+                             {'time': 't3', 'state': 'InProgress', 'substate': 'MigratingData', 'databases': {}}]})
+    merged.add({'changed': False, 'actions': [], 'migration': {'name': 'm'},
+                'progress': [{'time': 't4', 'state': 'InProgress', 'substate': 'MigratingData', 'databases': {}},
+                             {'time': 't5', 'state': 'Succeeded', 'substate': 'Completed', 'databases': {}}]})
+    result = merged.result(12.3456, 3)
+    assert result['changed'] is True and result['actions'] == ['create'] and result['chunks'] == 3
+    assert [entry['time'] for entry in result['progress']] == ['t1', 't3', 't5']
+    assert result['diff'] == {'before': {}, 'after': {'a': 1}}
+    assert result['warnings'] == ['w'] and result['duration'] == 12.346
+    assert 'failed' not in result and 'msg' not in result and result['migration'] == {'name': 'm'}
+
+
+def test_retryable_failures():
+    assert retryable_failure({'error': {'status': 429}})
+    assert retryable_failure({'error': {'status': None}})
+    assert not retryable_failure({'error': {'status': 401}})
+    assert not retryable_failure({'msg': 'Invalid input'})

@@ -1,0 +1,36 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) pgflex.migration contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+from __future__ import annotations
+
+from ansible_collections.pgflex.migration.plugins.plugin_utils.progress_line import clock_text, hidden_line, progress_line
+
+
+def test_clock_text_keeps_days_readable():
+    assert clock_text(0) == '0:00:00.0'
+    assert clock_text(3723.44) == '1:02:03.4'
+    assert clock_text(3 * 86400) == '72:00:00.0'
+    assert clock_text(-5) == '0:00:00.0'
+
+
+def test_offline_line_shows_tables_per_database():
+    status = {'state': 'InProgress', 'substate': 'MigratingData', 'databases': [
+        {'name': 'hr', 'tables_completed': 3, 'tables_total': 12, 'latency': None, 'applied_changes': None},
+        {'name': 'shop', 'tables_completed': None, 'tables_total': None}]}
+    assert progress_line('wave1', status, 310.3, 3289.7) == (
+        'wave1: InProgress / MigratingData; hr 3/12 tables, shop ?/? tables; elapsed 0:05:10.3, 0:54:49.7 left')
+
+
+def test_online_line_adds_latency_and_applied_changes():
+    status = {'state': 'WaitingForUserAction', 'substate': 'WaitingForCutoverTrigger', 'databases': [
+        {'name': 'crm', 'tables_completed': 4, 'tables_total': 4, 'latency': 2, 'applied_changes': 1500}]}
+    line = progress_line('crm-online', status, 60, 540)
+    assert 'crm 4/4 tables (latency 2s, 1500 changes applied)' in line
+
+
+def test_no_status_yet():
+    assert progress_line('m', None, 1, 2) == 'm: unknown; elapsed 0:00:01.0, 0:00:02.0 left'
+
+
+def test_hidden_line_has_times_only():
+    assert hidden_line(1, 2) == 'progress hidden by no_log; elapsed 0:00:01.0, 0:00:02.0 left'
