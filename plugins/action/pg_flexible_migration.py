@@ -105,8 +105,9 @@ class ActionModule(ActionBase):
         if self._task.no_log:
             line = hidden_line(clock.elapsed(), clock.left())
         else:
-            status = (chunk.get('migration') or {}).get('status')
-            line = progress_line(args.get('name'), status, clock.elapsed(), clock.left())
+            migration = chunk.get('migration') or {}
+            online = str(migration.get('migration_mode') or '').lower() == 'online'
+            line = progress_line(args.get('name'), migration.get('status'), clock.elapsed(), clock.left(), online)
         display.display('[%s] pg_flexible_migration %s' % (host, line) if host else 'pg_flexible_migration %s' % line)
         clock.line_printed()
 

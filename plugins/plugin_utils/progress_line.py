@@ -24,9 +24,11 @@ def _count(value):
     return '?' if value is None else str(value)
 
 
-def database_text(db):
+def database_text(db, online=False):
     """'orders 3/12 tables' plus, for online migrations, latency and applied changes when the service sends them."""
     text = '%s %s/%s tables' % (db.get('name'), _count(db.get('tables_completed')), _count(db.get('tables_total')))
+    if not online:
+        return text
     extras = []
     if db.get('latency') is not None:
         extras.append('latency %ss' % db['latency'])
@@ -37,7 +39,7 @@ def database_text(db):
     return text
 
 
-def progress_line(name, status, elapsed, left):
+def progress_line(name, status, elapsed, left, online=False):
     """'<name>: <state> / <substate>; <databases>; elapsed 0:05:10.3, 0:54:49.7 left'."""
     status = status if isinstance(status, dict) else {}
     state = status.get('state') or 'unknown'
@@ -46,7 +48,7 @@ def progress_line(name, status, elapsed, left):
     parts = ['%s: %s' % (name, state)]
     databases = [db for db in status.get('databases') or [] if isinstance(db, dict)]
     if databases:
-        parts.append(', '.join(database_text(db) for db in databases))
+        parts.append(', '.join(database_text(db, online) for db in databases))
     parts.append('elapsed %s, %s left' % (clock_text(elapsed), clock_text(left)))
     return '; '.join(parts)
 

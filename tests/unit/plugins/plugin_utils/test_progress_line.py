@@ -24,8 +24,8 @@ def test_offline_line_shows_tables_per_database():
 def test_online_line_adds_latency_and_applied_changes():
     status = {'state': 'WaitingForUserAction', 'substate': 'WaitingForCutoverTrigger', 'databases': [
         {'name': 'crm', 'tables_completed': 4, 'tables_total': 4, 'latency': 2, 'applied_changes': 1500}]}
-    line = progress_line('crm-online', status, 60, 540)
-    assert 'crm 4/4 tables (latency 2s, 1500 changes applied)' in line
+    assert 'crm 4/4 tables (latency 2s, 1500 changes applied)' in progress_line('crm-online', status, 60, 540, online=True)
+    assert 'crm 4/4 tables;' in progress_line('crm', status, 60, 540)  # offline: the service's zeros say nothing
 
 
 def test_no_status_yet():
