@@ -1,18 +1,28 @@
 # -*- coding: utf-8 -*-
 # Copyright (c) pgflex.migration contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Live progress for pg_flexible_migration: wait in chunks and print a line after each.
+"""Live progress for pg_flexible_migration: a progress line every progress_interval while the module waits.
 
-A module only reports when it ends, so a wait of hours would be one silent task. With wait=true
-this action runs the module again and again, each run waiting at most until the next progress
-line is due (its wait_timeout is the chunk's budget), prints a line through Ansible's display, and
-returns one result for the whole wait. The module is idempotent, so a later run resumes where
-the earlier one stopped. Check mode (nothing to wait for) and async (one long run) run the module
-once, as without this action.
+A module only reports when it ends, so a wait of hours would be one silent task. With wait=true:
+
+- on the controller (connection local: Azure tasks run on localhost or delegate to it) the module
+  runs once, in a thread of this worker, and rewrites a small status file after every read; this
+  action prints a line from that file every progress_interval. One process, one sign-in, the
+  module's own deadline.
+- through any other connection the module runs again and again, each run waiting at most until
+  the next line is due (its wait_timeout is the chunk's budget); the module is idempotent, so a run
+  resumes where the one before stopped.
+
+Either way the task returns one result for the whole wait. Check mode (nothing to wait for) and
+async (one long run) run the module once, as without this action.
 """
 
 from __future__ import annotations
 
+import os
+import shutil
+import tempfile
+import threading
 import time
 from datetime import datetime, timezone
 
@@ -20,6 +30,7 @@ from ansible.module_utils.parsing.convert_bool import boolean
 from ansible.plugins.action import ActionBase
 from ansible.utils.display import Display
 
+from ansible_collections.pgflex.migration.plugins.module_utils import status_file
 from ansible_collections.pgflex.migration.plugins.module_utils.migration_flow import PROGRESS_INTERVAL_RANGE, timeout_text
 from ansible_collections.pgflex.migration.plugins.plugin_utils.chunked_wait import ChunkedWait, MergedResult, retryable_failure
 from ansible_collections.pgflex.migration.plugins.plugin_utils.progress_line import hidden_line, progress_line
@@ -62,8 +73,15 @@ class ActionModule(ActionBase):
         if settings is None or self._task.check_mode or self._task.async_val:
             result.update(self._run_module(args, task_vars))
             return result
-        result.update(self._wait_in_chunks(args, task_vars, *settings))
+        if self._runs_on_controller():
+            result.update(self._wait_in_one_run(args, task_vars, *settings))
+        else:
+            result.update(self._wait_in_chunks(args, task_vars, *settings))
         return result
+
+    def _runs_on_controller(self):
+        """The module's status file can be read right here (no other user, no other host)."""
+        return getattr(self._connection, 'transport', None) in ('local', 'ansible.builtin.local') and not self._play_context.become
 
     def _run_module(self, args, task_vars):
         wrap_async = bool(self._task.async_val) and not self._connection.has_native_async
@@ -100,6 +118,37 @@ class ActionModule(ActionBase):
             self._show(host, args, chunk, clock)
         self._show(host, args, chunk, clock)
         return merged.result(clock.elapsed(), clock.chunks)
+
+    def _wait_in_one_run(self, args, task_vars, wait_timeout, interval):
+        workdir = tempfile.mkdtemp(prefix='pgflex-progress-')
+        path = os.path.join(workdir, 'status.json')
+        outcome = {}
+
+        def run_module():
+            try:
+                outcome['result'] = self._run_module(dict(args, progress_file=path), task_vars)
+            except BaseException as exc:  # pylint: disable=broad-except
+                outcome['error'] = exc  # raised again in the worker's own thread below
+
+        clock = ChunkedWait(wait_timeout, interval, time.monotonic)
+        host = (task_vars or {}).get('inventory_hostname', '')
+        runner = threading.Thread(target=run_module, name='pg_flexible_migration', daemon=True)
+        try:
+            runner.start()
+            while True:
+                runner.join(clock.line_due_in())
+                if not runner.is_alive():
+                    break
+                self._show(host, args, {'migration': status_file.read(path) or {}}, clock)
+        finally:
+            shutil.rmtree(workdir, ignore_errors=True)
+        if 'error' in outcome:
+            raise outcome['error']
+        result = outcome['result']
+        clock.chunks = 1
+        self._show(host, args, result, clock)
+        result.update(chunks=1, duration=round(clock.elapsed(), 3))
+        return result
 
     def _show(self, host, args, chunk, clock):
         if self._task.no_log:

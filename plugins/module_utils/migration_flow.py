@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import time
 
-from ansible_collections.pgflex.migration.plugins.module_utils import request, states, waiter
+from ansible_collections.pgflex.migration.plugins.module_utils import request, states, status_file, waiter
 from ansible_collections.pgflex.migration.plugins.module_utils.client import RETRY_STATUSES
 from ansible_collections.pgflex.migration.plugins.module_utils.drift import describe_differences, differences, settings_view
 from ansible_collections.pgflex.migration.plugins.module_utils.naming import migration_name_problem
@@ -326,7 +326,13 @@ class Task:
                 return True
             return target != 'cancelled' and waiter.awaiting_user(doc, self.released)
 
-        the_waiter = waiter.Waiter(lambda: client.get(*self._where()), self.deadline, params['poll_interval'],
+        def fetch():
+            found = client.get(*self._where())
+            status_file.write(params.get('progress_file'), found)  # for the action plugin's live progress lines
+            return found
+
+        status_file.write(params.get('progress_file'), migration)
+        the_waiter = waiter.Waiter(fetch, self.deadline, params['poll_interval'],
                                    progress=self.progress, retryable=_retryable, clock=self.clock, sleep=self.sleep)
         outcome = the_waiter.wait(stop, migration=migration)
         final = outcome.migration

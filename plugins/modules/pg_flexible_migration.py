@@ -229,11 +229,21 @@ options:
       - Each line shows the migration's name, state / substate, per database the tables done / total (and, for
         online migrations, latency and applied changes when the service reports them), the time elapsed and the
         time left before O(wait_timeout).
-      - The task runs the module in chunks that wait at most this long each and prints a line after each chunk;
-        every chunk is a new module run that signs in once. The result is one result for the whole wait.
+      - On the controller (connection C(local), the usual way to run Azure tasks, C(delegate_to=localhost)
+        included) the module runs once and the task prints a line every O(progress_interval) from the status the
+        module writes to O(progress_file). Through other connections the task runs the module in chunks that wait
+        at most this long each and prints a line after each chunk; every chunk is a new module run that signs in
+        once. Either way the result is one result for the whole wait.
       - With C(async), or with C(no_log) (which hides the details of the lines), see the notes.
     type: int
     default: 60
+  progress_file:
+    description:
+      - While waiting, the module rewrites this file on the host it runs on with the latest status it read
+        (JSON with the migration's name, mode and the normalised C(status); no secrets).
+      - The task's action plugin sets it to show live progress from one module run; there is normally no need to
+        set it. Writing it is best effort and never fails the task.
+    type: path
 extends_documentation_fragment:
   - pgflex.migration.target_server
   - pgflex.migration.azure_auth
@@ -434,6 +444,7 @@ ARGUMENT_SPEC = dict(
     wait_timeout=dict(type='int', default=3600),
     poll_interval=dict(type='int', default=15),
     progress_interval=dict(type='int', default=60),
+    progress_file=dict(type='path'),
 )
 
 

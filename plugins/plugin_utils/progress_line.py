@@ -42,7 +42,7 @@ def database_text(db, online=False):
 def progress_line(name, status, elapsed, left, online=False):
     """'<name>: <state> / <substate>; <databases>; elapsed 0:05:10.3, 0:54:49.7 left'."""
     status = status if isinstance(status, dict) else {}
-    state = status.get('state') or 'unknown'
+    state = status.get('state') or 'no status read yet'
     if status.get('substate'):
         state += ' / %s' % status['substate']
     parts = ['%s: %s' % (name, state)]

@@ -4,6 +4,7 @@
 """The action plugin's chunk loop, with a fake clock and a scripted module (no executor, no Azure)."""
 from __future__ import annotations
 
+import os
 from unittest.mock import MagicMock
 
 import pytest
@@ -131,3 +132,37 @@ def test_an_outage_until_the_deadline_reports_the_api_error(monkeypatch):
     harness = Harness(monkeypatch, dict(ARGS, wait_timeout=8, progress_interval=60), [outage])
     result = harness.run()
     assert result['failed'] is True and 'HTTP 503' in result['msg'] and result['duration'] <= 8 + 5
+
+
+def test_on_the_controller_one_module_run_feeds_the_lines_through_its_status_file(monkeypatch):
+    # Real threads and a real clock here: the module run writes a status, the action prints it, then the end.
+    import json  # pylint: disable=import-outside-toplevel
+    import time  # pylint: disable=import-outside-toplevel
+    lines, calls = [], []
+    monkeypatch.setattr(action.display, 'display', lambda msg, **kwargs: lines.append(msg))
+    task = MagicMock()
+    task.args = dict(ARGS, progress_interval=1)
+    task.check_mode = False
+    task.no_log = False
+    task.async_val = 0
+    connection = MagicMock()
+    connection.transport = 'local'
+    play_context = MagicMock()
+    play_context.become = False
+    plugin = action.ActionModule(task, connection, play_context, loader=None, templar=None, shared_loader_obj=None)
+
+    def execute(module_name=None, module_args=None, task_vars=None, wrap_async=False):
+        calls.append(dict(module_args))
+        with open(module_args['progress_file'], 'w') as stream:
+            json.dump({'name': 'm1', 'migration_mode': 'Offline', 'status': status('InProgress', 'MigratingData', (2, 4))}, stream)
+        time.sleep(2.6)
+        return done()
+
+    plugin._execute_module = execute
+    plugin._remove_tmp_path = lambda path: None
+    result = plugin.run(task_vars={'inventory_hostname': 'ctl'})
+    assert len(calls) == 1 and calls[0]['wait_timeout'] == 600 and calls[0]['progress_file']
+    assert result['chunks'] == 1 and 'failed' not in result and result['duration'] >= 2.6
+    assert any('m1: InProgress / MigratingData; hr 2/4 tables' in line for line in lines[:-1])
+    assert 'Succeeded / Completed' in lines[-1]
+    assert not os.path.exists(calls[0]['progress_file'])  # the status file goes with the task

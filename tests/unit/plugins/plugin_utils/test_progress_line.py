@@ -29,7 +29,7 @@ def test_online_line_adds_latency_and_applied_changes():
 
 
 def test_no_status_yet():
-    assert progress_line('m', None, 1, 2) == 'm: unknown; elapsed 0:00:01.0, 0:00:02.0 left'
+    assert progress_line('m', None, 1, 2) == 'm: no status read yet; elapsed 0:00:01.0, 0:00:02.0 left'
 
 
 def test_hidden_line_has_times_only():
