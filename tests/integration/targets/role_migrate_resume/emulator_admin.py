@@ -7,6 +7,9 @@
 Usage: emulator_admin.py CONFIG speed FACTOR
        emulator_admin.py CONFIG wait-running NAME TIMEOUT   (exit 0 once NAME is InProgress)
        emulator_admin.py CONFIG names PREFIX                (JSON list of every migration name with PREFIX)
+       emulator_admin.py CONFIG hold NAME                   (a 'stuck' fault holds NAME; prints the fault id)
+       emulator_admin.py CONFIG release ID                  (removes fault ID)
+       emulator_admin.py CONFIG requests SINCE              (JSON list of the request log after sequence SINCE)
 """
 
 from __future__ import annotations
@@ -52,6 +55,15 @@ def main(argv):
         return 1
     if command == 'names':
         print(json.dumps(sorted(m['name'] for m in migrations(config) if m['name'].startswith(argv[3]))))
+        return 0
+    if command == 'hold':
+        print(call(config, 'POST', '/faults', {'kind': 'stuck', 'migration': argv[3]})['id'])
+        return 0
+    if command == 'release':
+        call(config, 'DELETE', '/faults/' + argv[3])
+        return 0
+    if command == 'requests':
+        print(json.dumps(call(config, 'GET', '/requests?since=' + argv[3])['value']))
         return 0
     print(__doc__, file=sys.stderr)
     return 2

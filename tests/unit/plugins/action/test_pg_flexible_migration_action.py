@@ -162,7 +162,7 @@ def test_on_the_controller_one_module_run_feeds_the_lines_through_its_status_fil
     plugin._remove_tmp_path = lambda path: None
     result = plugin.run(task_vars={'inventory_hostname': 'ctl'})
     assert len(calls) == 1 and calls[0]['wait_timeout'] == 600 and calls[0]['progress_file']
-    assert result['chunks'] == 1 and 'failed' not in result and result['duration'] >= 2.6
+    assert result['chunks'] == 1 and 'failed' not in result
     assert any('m1: InProgress / MigratingData; hr 2/4 tables' in line for line in lines[:-1])
     assert 'Succeeded / Completed' in lines[-1]
     assert not os.path.exists(calls[0]['progress_file'])  # the status file goes with the task
