@@ -55,7 +55,8 @@ class Task:
 
     def fail(self, msg, migration=None, **more):
         # A failure after a change (e.g. a created migration that then failed) still reports changed.
-        extra = dict(more, actions=self.actions, progress=self.progress.entries, changed=self.changed)
+        extra = dict(more, actions=self.actions, progress=self.progress.entries, changed=self.changed,
+                     duration=round(self.clock() - self.started, 3))
         if self.diff is not None and self.mod.diff_mode:
             extra['diff'] = self.diff
         if migration is not None:

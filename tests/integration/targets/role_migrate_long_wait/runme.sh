@@ -19,7 +19,7 @@ cleanup() {
 trap cleanup EXIT
 
 fault=$("$python" "${admin[@]}" hold "${prefix}b01mig")
-"$python" watch.py "$config" "$prefix" "$fault" 305 "$work/long-wait.log" -- "${playbook[@]}" long_wait.yml \
+"$python" watch.py "$config" "$prefix" "$fault" 300 "$work/long-wait.log" -- "${playbook[@]}" long_wait.yml \
   || { tail -n 40 "$work/long-wait.log"; exit 1; }
 fault=""
 tail -n 8 "$work/long-wait.log"
