@@ -123,8 +123,8 @@ def main():
     stamp = time.strftime('%H%M%S')
     print('one waited migration (held by the emulator), poll_interval %d s, progress_interval %d s'
           % (POLL_INTERVAL, PROGRESS_INTERVAL))
-    print('%-22s %6s %7s %7s %9s %8s %6s %5s %8s' % ('way', 'wait s', 'wall s', 'chunks', 'processes', 'sign-ins', 'GETs',
-                                                      'lines', 'CPU s'))
+    columns = ('way', 'wait s', 'wall s', 'chunks', 'processes', 'sign-ins', 'GETs', 'lines', 'CPU s')
+    print('%-22s %6s %7s %7s %9s %8s %6s %5s %8s' % columns)
     with tempfile.TemporaryDirectory(prefix='pgflex-bench-wait-') as work:
         for label, chunks in (('one run (controller)', False), ('chunks (become/remote)', True)):
             runs = []
@@ -133,8 +133,9 @@ def main():
                 runs.append(waited(emulator, env, work, name, seconds, chunks))
                 cancel(emulator, env, work, name)
                 run = runs[-1]
-                print('%-22s %6d %7.1f %7s %9s %8d %6d %5d %8.2f' % (label, seconds, run['wall'], run['chunks'], run['chunks'],
-                                                                    run['tokens'], run['gets'], run['lines'], run['cpu']))
+                figures = (label, seconds, run['wall'], run['chunks'], run['chunks'], run['tokens'], run['gets'], run['lines'],
+                           run['cpu'])
+                print('%-22s %6d %7.1f %7s %9s %8d %6d %5d %8.2f' % figures)
             per_hour = (runs[1]['cpu'] - runs[0]['cpu']) / float(args.long - args.short) * 3600
             print('%-22s controller CPU per waited hour (projected from the two waits): %.0f s' % (label, per_hour))
     if cleanup:

@@ -91,7 +91,7 @@ def main(argv):
     if not released:
         admin(config, 'release', fault_id)
 
-    requests = [r for r in json.loads(admin(config, 'requests', str(log_start)))]
+    requests = json.loads(admin(config, 'requests', str(log_start)))
     tokens = [r for r in requests if r['scope'] == 'identity' and r['path'].endswith('/token')]
     gets = [r for r in requests if r['method'] == 'GET' and r['path'].endswith('/migrations/' + name)]
     steps = [later - earlier for earlier, later in zip(stamps, stamps[1:])]
