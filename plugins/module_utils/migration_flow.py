@@ -100,6 +100,9 @@ class Task:
             self.mod.fail('Invalid input: progress_interval must be between %d and %d seconds, got %d. Nothing was changed.'
                           % (low, high, params['progress_interval']))
         params['cutover'] = self._cutover_value(params.get('cutover'))
+        if params.get('max_latency') is not None and (params['wait_for'] != 'cutover_ready' or params['max_latency'] < 0):
+            self.mod.fail('Invalid input: max_latency (seconds, 0 or more) applies to wait_for: cutover_ready only, got '
+                          'max_latency %d with wait_for %s. Nothing was changed.' % (params['max_latency'], params['wait_for']))
         if params.get('properties_file'):
             try:
                 file_options, warnings = load_properties_file(params['properties_file'])
@@ -148,7 +151,10 @@ class Task:
             migration, cut = self._cutover(migration)
             changed = changed or cut
         if self.params['wait'] and not self.mod.check_mode:
-            migration = self._wait(migration, self.params['wait_for'])
+            if self.params.get('max_latency') is None:
+                migration = self._wait(migration, self.params['wait_for'])
+            else:
+                migration = self._wait(migration, 'cutover_lag', waiter.cutover_lag_within(self.params['max_latency']))
         self.finish(migration, changed)
 
     def _create(self):
@@ -325,6 +331,8 @@ class Task:
             # A migration waiting on the user will not move by itself: stop and say what it needs.
             if goal(doc):
                 return True
+            if getattr(goal, 'waits_through_cutover_question', False) and waiter.cutover_ready(doc):
+                return False  # still replicating: the latency may drop
             return target != 'cancelled' and waiter.awaiting_user(doc, self.released)
 
         def fetch():

@@ -47,6 +47,22 @@ def user_action(migration):
     return state_of(migration).lower() == 'waitingforuseraction' or states.answer_option(substate_of(migration)) is not None
 
 
+def cutover_lag_within(seconds):
+    """Condition: ready for cutover, and every database waiting for it reports a latency of at most ``seconds``.
+
+    The migration keeps replicating while it waits for the cutover, so the wait goes on through that question.
+    """
+    def condition(migration):
+        if not cutover_ready(migration):
+            return False
+        details = db_details(migration)
+        waiting = [db for db in details if db_state(migration, db) == 'waitingforcutovertrigger']
+        latencies = [database_progress(db, details[db])['latency'] for db in waiting]
+        return all(isinstance(lag, int) and lag <= seconds for lag in latencies)
+    condition.waits_through_cutover_question = True
+    return condition
+
+
 CONDITIONS = {
     'completed': completed,
     'validated': validated,
@@ -60,6 +76,7 @@ DESCRIPTIONS = {
     'cutover_ready': 'be ready for cutover',
     'user_action': 'wait for a user action',
     'cancelled': 'be cancelled',
+    'cutover_lag': 'replicate within max_latency',
 }
 
 

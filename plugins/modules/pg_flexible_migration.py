@@ -76,6 +76,9 @@ options:
       - The source server (the API's C(sourceDbServerResourceId)).
       - For O(source_type=PostgreSQLSingleServer), its resource ID
         C(/subscriptions/<id>/resourceGroups/<group>/providers/Microsoft.DBforPostgreSQL/servers/<name>).
+        Leave O(source_type) and O(ssl_mode) unset for it: the service infers the type, uses V(verify_full) (it
+        refuses V(prefer) and V(require) for a Single Server) and signs in as C(<user>@<name>), where C(<user>) is
+        O(source_username) or the server's administrator login.
       - For every other source, C(host:port@user), for example C(10.0.0.4:5432@postgres).
       - Required to create a migration (here or in O(properties_file)).
     type: str
@@ -209,6 +212,12 @@ options:
     type: str
     choices: [completed, validated, cutover_ready, user_action]
     default: completed
+  max_latency:
+    description:
+      - With O(wait_for=cutover_ready), also hold until every database waiting for its cutover reports a replication
+        latency (the service's C(latency), in seconds) of at most this value, so a cutover that follows is short.
+      - The migration keeps replicating meanwhile; O(wait_timeout) bounds the hold.
+    type: int
   wait_timeout:
     description:
       - Seconds the task may take at most with O(wait=true), including retries of throttled or failed API calls.
@@ -441,6 +450,7 @@ ARGUMENT_SPEC = dict(
     cancel_databases=dict(type='list', elements='str'),
     wait=dict(type='bool', default=False),
     wait_for=dict(type='str', choices=['completed', 'validated', 'cutover_ready', 'user_action'], default='completed'),
+    max_latency=dict(type='int'),
     wait_timeout=dict(type='int', default=3600),
     poll_interval=dict(type='int', default=15),
     progress_interval=dict(type='int', default=60),

@@ -185,3 +185,27 @@ def test_window_wait_counts_as_user_action_but_not_as_a_question():
     scheduled = migration('InProgress', 'WaitingForDataMigrationWindow')
     assert waiter.user_action(scheduled)
     assert not waiter.awaiting_user(scheduled)
+
+
+def lagging(*latencies):
+    dbs = dict(('db%d' % i, dict(db('WaitingForCutoverTrigger', 3), latency=lag)) for i, lag in enumerate(latencies))
+    dbs['done'] = dict(db('Succeeded', 3), latency=99)  # cut over already: its last latency does not count
+    return migration('WaitingForUserAction', 'WaitingForCutoverTrigger', dbs)
+
+
+@pytest.mark.parametrize('latencies, expected', [((0, 2), True), ((0, 3), False), ((None,), False), ((), True)])
+def test_cutover_lag_within(latencies, expected):
+    assert waiter.cutover_lag_within(2)(lagging(*latencies)) is expected
+
+
+def test_cutover_lag_needs_cutover_readiness():
+    copying = migration('InProgress', 'MigratingData', {'app': dict(db('InProgress', 1), latency=0)})
+    assert waiter.cutover_lag_within(5)(copying) is False
+    assert waiter.cutover_lag_within(5).waits_through_cutover_question
+
+
+def test_waits_through_the_cutover_question_until_the_lag_drops():
+    clock = FakeClock()
+    fetch = Sequence(lagging(12), lagging(4), lagging(1))
+    result = make(fetch, clock).wait(waiter.cutover_lag_within(2))
+    assert result.outcome == 'reached' and fetch.calls == 3

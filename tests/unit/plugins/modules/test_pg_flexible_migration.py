@@ -190,6 +190,8 @@ def test_check_mode_never_creates(run_module):
     (dict(CREATE, properties_file='/nonexistent/props.json'), 'does not exist'),
     (dict(CREATE, progress_interval=0), 'progress_interval must be between 1 and 3600'),
     (dict(CREATE, progress_interval=3601), 'progress_interval must be between 1 and 3600'),
+    (dict(CREATE, max_latency=5), 'max_latency (seconds, 0 or more) applies to wait_for: cutover_ready only'),
+    (dict(CREATE, wait_for='cutover_ready', max_latency=-1), 'max_latency (seconds, 0 or more)'),
 ])
 def test_bad_input_makes_no_call(run_module, args, words):
     client = FakeService()
@@ -440,3 +442,14 @@ def test_a_chunk_with_no_time_left_reads_once_and_reports_a_timeout(run_module):
     kind, result = run_module(dict(CREATE, wait=True, wait_timeout=0, poll_interval=10), client)
     assert kind is Fail and result['timed_out'] is True
     assert client.calls == [('get', 'mig1')]
+
+
+def test_max_latency_holds_through_the_cutover_question_until_the_lag_drops(run_module):
+    def waiting(lag):
+        return status('WaitingForUserAction', 'WaitingForCutoverTrigger', {'app': {'migrationState': 'WaitingForCutoverTrigger', 'latency': lag}})
+    client = FakeService([existing(mode='Online')], script=[status('InProgress', 'MigratingData'), waiting(30), waiting(9), waiting(2)])
+    kind, result = run_module(dict(AUTH, resource_group='rg', server_name='target', name='mig1', wait=True, wait_for='cutover_ready',
+                                   max_latency=5), client)
+    assert kind is Exit, result
+    assert client.mutating_calls() == []
+    assert result['migration']['status']['databases'][0]['latency'] == 2
