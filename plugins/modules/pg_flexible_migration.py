@@ -76,7 +76,7 @@ options:
       - The source server (the API's C(sourceDbServerResourceId)).
       - For O(source_type=PostgreSQLSingleServer), its resource ID
         C(/subscriptions/<id>/resourceGroups/<group>/providers/Microsoft.DBforPostgreSQL/servers/<name>).
-        Leave O(source_type) and O(ssl_mode) unset for it: the service infers the type, uses V(verify_full) (it
+        Leave O(source_type) and O(ssl_mode) unset for it; the service then infers the type, uses V(verify_full) (it
         refuses V(prefer) and V(require) for a Single Server) and signs in as C(<user>@<name>), where C(<user>) is
         O(source_username) or the server's administrator login.
       - For every other source, C(host:port@user), for example C(10.0.0.4:5432@postgres).
