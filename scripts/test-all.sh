@@ -9,7 +9,11 @@ cd "$(dirname "$0")/.."
 source scripts/lib.sh
 ROOT=$(pwd)
 
-ALL_STAGES=(lint sanity units docs changelog builder pytest private-checkout integration runner sanity-newest)
+ALL_STAGES=(lint sanity units docs changelog builder pytest private-checkout integration core-2.16 runner sanity-newest)
+# The oldest ansible-core that meta/runtime.yml claims (requires_ansible) is the one Automation Platform 2.5
+# execution environments ship: its leg runs sanity, units and the modules' integration targets.
+OLDEST_CORE=2.16
+OLDEST_CORE_TARGETS=${PGFLEX_OLDEST_CORE_TARGETS:-pg_flexible_migration pg_flexible_migration_info pg_flexible_migration_secrets}
 stages=("${ALL_STAGES[@]}")
 if [ "${1:-}" = "--only" ] && [ -n "${2:-}" ]; then
   IFS=, read -r -a stages <<<"$2"
@@ -27,9 +31,9 @@ WORK=$(mktemp -d "${TMPDIR:-/tmp}/pgflex-test-XXXXXX")
 chmod 755 "$WORK"
 COLL=$(stage_collection "$WORK")
 export ANSIBLE_COLLECTIONS_PATH="$WORK"
-SANDBOX_STARTED=""
 cleanup() {
-  if [ -n "$SANDBOX_STARTED" ]; then
+  # The integration stage leaves its sandbox running for the oldest-core leg; stop it here, whoever started it.
+  if [ -e "$COLL/.sandbox" ]; then
     (cd "$COLL" && "$VENV/bin/python" scripts/sandbox.py down >/dev/null 2>&1)
   fi
   rm -rf "$WORK"
@@ -37,6 +41,7 @@ cleanup() {
 trap cleanup EXIT
 
 declare -a RESULTS=()
+declare -A STATUS=()
 FAILED=0
 
 run_stage() {
@@ -46,6 +51,7 @@ run_stage() {
   ( "$@" )
   rc=$?
   local took=$((SECONDS - start))
+  STATUS[$name]=$([ $rc -eq 0 ] && echo PASS || { [ $rc -eq 75 ] && echo SKIP || echo FAIL; })
   if [ $rc -eq 0 ]; then
     RESULTS+=("PASS  $(printf '%-14s' "$name") ${took}s")
   elif [ $rc -eq 75 ]; then
@@ -76,14 +82,32 @@ stage_pytest() { cd "$COLL" && python -m pytest -p no:cacheprovider -q; }
 # The sandbox from a clone under a mode-700 directory (a checkout in root's home): up, use, down, nothing left.
 stage_private_checkout() { PGFLEX_VENV="$VENV" scripts/check-private-checkout.sh "$WORK/private-checkout"; }
 
+# Start the sandbox (idempotent: a running one is reused) and point the integration tests at it.
+sandbox_for_integration() {
+  "$VENV/bin/python" scripts/sandbox.py up \
+    && "$VENV/bin/python" scripts/integration_config.py .sandbox/env.json tests/integration/integration_config.yml
+}
+
 stage_integration() {
-  cd "$COLL"
-  SANDBOX_STARTED=1
-  python scripts/sandbox.py up || return 1
-  python scripts/integration_config.py .sandbox/env.json tests/integration/integration_config.yml || return 1
+  cd "$COLL" && sandbox_for_integration || return 1
   ansible-test integration --local --color no -v ${PGFLEX_INTEGRATION_TARGETS:-}
-  local rc=$?
-  python scripts/sandbox.py down
+}
+
+# ansible-core version of a virtualenv (empty when it has none).
+core_version() { [ -x "$1/bin/python" ] && "$1/bin/python" -c 'from ansible.release import __version__; print(__version__)' 2>/dev/null; }
+
+stage_core_2_16() {
+  local venv="$ROOT/.venv-$OLDEST_CORE" python
+  python=$(find_python 3.11) || { echo "Python 3.11 was not found" >&2; return 1; }
+  printf 'ansible-core>=%s.0,<%s\n' "$OLDEST_CORE" "${OLDEST_CORE%.*}.$(( ${OLDEST_CORE#*.} + 1 ))" > "$WORK/oldest-core-requirements.txt"
+  scripts/venv.sh "$venv" "$python" requirements.txt "$WORK/oldest-core-requirements.txt" || return 1
+  log "ansible-core $(core_version "$venv") on Python 3.11: sanity, units, integration ($OLDEST_CORE_TARGETS)"
+  cd "$COLL" || return 1
+  local rc=0
+  "$venv/bin/ansible-test" sanity --venv --python 3.11 --color no || rc=1
+  "$venv/bin/ansible-test" units --venv --python 3.11 --color no || rc=1
+  sandbox_for_integration || return 1
+  PATH="$venv/bin:$PATH" "$venv/bin/ansible-test" integration --local --color no -v $OLDEST_CORE_TARGETS || rc=1
   return $rc
 }
 
@@ -102,7 +126,7 @@ stage_sanity_newest() {
   local venv="$ROOT/.venv-newest"
   printf 'ansible-core>=2.20\n' > "$WORK/newest-requirements.txt"
   scripts/venv.sh "$venv" "$python" "$WORK/newest-requirements.txt" || return 1
-  log "sanity with $("$venv/bin/ansible" --version | head -1) on Python $version"
+  log "sanity with ansible-core $(core_version "$venv") on Python $version"
   cd "$COLL" && "$venv/bin/ansible-test" sanity --venv --python "$version" --color no
 }
 
@@ -113,6 +137,24 @@ done
 echo
 echo "==================== pgflex.migration test summary ===================="
 printf '%s\n' "${RESULTS[@]}"
+echo "======================================================================="
+# One line per ansible-core version that ran: PASS when every stage run with it passed.
+version_line() {
+  local version=$1 stage state="" ran=()
+  shift
+  [ -n "$version" ] || return 0
+  for stage in "$@"; do
+    case "${STATUS[$stage]:-}" in
+      FAIL) state=FAIL; ran+=("$stage") ;;
+      PASS) [ -n "$state" ] || state=PASS; ran+=("$stage") ;;
+    esac
+  done
+  [ -n "$state" ] && printf '%s  ansible-core %-8s (%s)\n' "$state" "$version" "${ran[*]}"
+  return 0
+}
+version_line "$(core_version "$ROOT/.venv-$OLDEST_CORE")" core-2.16
+version_line "$(core_version "$VENV")" lint sanity units docs changelog builder pytest private-checkout integration
+version_line "$(core_version "$ROOT/.venv-newest")" sanity-newest
 echo "======================================================================="
 if [ $FAILED -ne 0 ]; then
   echo "RESULT: FAILED"

@@ -164,6 +164,7 @@ class Task:
             self.mod.fail('Invalid input: %s. Nothing was changed.' % '; '.join(problems))
         client = self.mod.client
         rg, server, name = self._where()
+        self._refuse_unavailable_name(rg, server, name)
         others = [m for m in client.list(rg, server, 'Active') if m.get('name') != name]
         if others:
             other = others[0]
@@ -182,6 +183,16 @@ class Task:
             shown['name'] = name
             return shown
         return client.create(rg, server, name, body)
+
+    def _refuse_unavailable_name(self, rg, server, name):
+        """A name held by a deleted or hidden migration is free for GET but not for PUT: ask the service first, so
+        the task fails with its reason rather than a conflict from the create (check mode included)."""
+        answer = self.mod.client.check_name(rg, server, name) or {}
+        if answer.get('nameAvailable') is False:
+            self.mod.fail("Migration name %r cannot be used on server %s: %s (reason %s). A name cannot be reused on a "
+                          "server, even after its migration was deleted; choose another name. Nothing was changed."
+                          % (name, server, (answer.get('message') or 'the service gives no message').rstrip('.'),
+                             answer.get('reason') or 'not given'))
 
     def _converge(self, existing):
         """An existing migration: same settings -> nothing to do; answers to pending questions or new tags -> PATCH."""

@@ -11,6 +11,7 @@ Internal to the pgflex.migration collection; not a public API.
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from collections import namedtuple
 from datetime import datetime, timedelta, timezone
@@ -36,6 +37,7 @@ ENUMS = {
     'ssl_mode': SSL_MODES,
 }
 DEFAULT_MIGRATION_MODE = 'offline'
+DEFAULT_SOURCE_TYPE = 'OnPremises'
 DEFAULT_MIGRATION_OPTION = 'validate_and_migrate'
 
 # One user-visible setting: option name, REST path below the resource, and how to compare it.
@@ -177,13 +179,17 @@ def _check_databases(option, databases, problems):
                         'split them over several migrations' % (len(databases), MAX_DATABASES))
 
 
+def is_resource_id(source_server):
+    """A source given as an ARM resource id (a Single Server), not as host:port@user."""
+    return str(source_server or '').startswith('/')
+
+
 def _check_source_server(params, problems):
     server = params.get('source_server')
     if server is None:
         return
     source_type = api_enum('source_type', params.get('source_type'))
-    looks_like_id = str(server).startswith('/')
-    if source_type == SINGLE_SERVER or (source_type is None and looks_like_id):
+    if source_type == SINGLE_SERVER or (source_type is None and is_resource_id(server)):
         if not SINGLE_SERVER_ID_RE.match(server):
             problems.append(
                 "source_server %r is not a Single Server resource id; for source_type PostgreSQLSingleServer give "
@@ -253,9 +259,22 @@ def setting_problems(params, subscription_id=None):
     _check_tags(params, problems)
     for option in ('source_fqdn', 'target_fqdn'):
         value = params.get(option)
-        if value is not None and not HOST_RE.match(str(value)):
-            problems.append('%s %r is not a host name' % (option, value))
+        if value is not None and not is_host(value):
+            problems.append('%s %r is not a host name or an IP address (IPv4 like 10.0.0.4, IPv6 like 2001:db8::4, '
+                            'without brackets)' % (option, value))
     return problems
+
+
+def is_host(value):
+    """A DNS name or an IPv4 / IPv6 address literal: the API's "FQDN or IP address"."""
+    text = str(value)
+    if HOST_RE.match(text):
+        return True
+    try:
+        ipaddress.ip_address(text)
+    except ValueError:
+        return False
+    return True
 
 
 def action_problems(params):
@@ -346,6 +365,10 @@ def create_body(params, location):
         with_defaults['migration_option'] = DEFAULT_MIGRATION_OPTION
     if with_defaults.get('location') is None:
         with_defaults['location'] = location
+    if with_defaults.get('source_type') is None and with_defaults.get('source_server'):
+        # Said explicitly, never left to the service's inference: a resource id is a Single Server's, any
+        # host:port@user source is OnPremises unless the task says otherwise.
+        with_defaults['source_type'] = SINGLE_SERVER if is_resource_id(with_defaults['source_server']) else DEFAULT_SOURCE_TYPE
     body = settings_body(with_defaults)
     body.setdefault('properties', {})
     secrets = {'adminCredentials': {'sourceServerPassword': params['source_password'],

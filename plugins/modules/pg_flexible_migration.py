@@ -44,7 +44,9 @@ options:
   source_type:
     description:
       - Kind of source server, with the API's spelling.
-      - When not set, the service infers it (V(PostgreSQLSingleServer) for a Single Server resource ID).
+      - When creating without it, the module sends an explicit default rather than leaving it to the service:
+        V(PostgreSQLSingleServer) for a Single Server resource ID in O(source_server), V(OnPremises) for a
+        C(host:port@user) source. Set it for any other kind of source (the Azure CLI requires it).
     type: str
     choices:
       - OnPremises
@@ -84,11 +86,12 @@ options:
     type: str
   source_fqdn:
     description:
-      - Host name the service uses to reach the source, when it differs from the host in O(source_server).
+      - Host name or IP address the service uses to reach the source, when it differs from the host in O(source_server).
+      - An IPv4 (C(10.0.0.4)) or IPv6 (C(2001:db8::4), without brackets) address is accepted as well as a DNS name.
     type: str
   target_fqdn:
     description:
-      - Host name the service uses to reach the target flexible server.
+      - Host name or IP address the service uses to reach the target flexible server (IPv4 or IPv6, without brackets).
     type: str
   source_username:
     description:
@@ -273,6 +276,14 @@ notes:
   - Only one migration may be active per target server. Creating a second one fails and names the active one.
   - With C(async) the task waits in one module run and shows no progress lines. With C(no_log) the progress lines
     only show the time elapsed and left.
+  - Before creating, the module asks the service whether O(name) is available (C(checkMigrationNameAvailability)); a
+    name held by a deleted or hidden migration is refused with the service's reason, in check mode too.
+  - "Differences from C(az postgres flexible-server migration): O(name) is required (the CLI makes up a UUID, which
+    may start with a digit and break the name rule); O(location) defaults to the target server's region (the CLI
+    uses the resource group's); O(setup_logical_replication) answers the service's question (or is compared as a
+    setting), it is not a free update; user names outside C(SecretParameters) in O(properties_file) are refused
+    (the CLI ignores them). The api-version spoken is the default of the installed
+    C(azure-mgmt-postgresqlflexibleservers); pin that package to choose another one."
   - Cancelling does not roll back what already reached the target.
 seealso:
   - module: pgflex.migration.pg_flexible_migration_info
@@ -313,6 +324,7 @@ EXAMPLES = r'''
     resource_group: rg-databases
     server_name: pg-target-01
     name: crm-online
+    source_type: AWS_EC2
     source_server: crm-db.example.com:5432@migrator
     source_password: "{{ vault_source_password }}"
     target_password: "{{ vault_target_password }}"

@@ -8,7 +8,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 module: pg_flexible_migration_verify
 short_description: Check that migrated PostgreSQL databases arrived complete
-version_added: 1.0.0
+version_added: 0.1.0
 description:
   - Connects to the source server and to the target server (for example an Azure Database for PostgreSQL
     flexible server after a migration) and compares, for each database, the list of tables and the row

@@ -144,12 +144,25 @@ def test_action_problems(extra, words):
 
 
 def test_create_problems():
-    assert request.create_problems(params()) == []
+    assert request.create_problems(params(source_type='OnPremises')) == []
     missing = request.create_problems(params(source_password=None, source_server=None))
     assert 'source_server, source_password' in missing[0]
-    assert 'cutover applies to an existing' in request.create_problems(params(cutover=True))[0]
-    assert 'needs migration_mode=online' in request.create_problems(params(wait_for='cutover_ready'))[0]
-    assert request.create_problems(params(wait_for='cutover_ready', migration_mode='online')) == []
+    assert 'cutover applies to an existing' in request.create_problems(params(source_type='AzureVM', cutover=True))[0]
+    assert 'needs migration_mode=online' in request.create_problems(params(source_type='AzureVM', wait_for='cutover_ready'))[0]
+    assert request.create_problems(params(source_type='AzureVM', wait_for='cutover_ready', migration_mode='online')) == []
+
+
+def test_host_port_source_without_type_is_sent_as_on_premises():
+    assert request.create_problems(params()) == []
+    assert request.create_body(params(), 'eastus')['properties']['sourceType'] == 'OnPremises'
+
+
+def test_resource_id_source_is_sent_as_single_server_when_type_not_given():
+    single = '/subscriptions/s/resourceGroups/g/providers/Microsoft.DBforPostgreSQL/servers/old'
+    assert request.create_problems(params(source_server=single)) == []
+    body = request.create_body(params(source_server=single), 'eastus')
+    assert body['properties']['sourceType'] == 'PostgreSQLSingleServer'
+    assert request.create_body(params(source_type='AzureVM'), 'eastus')['properties']['sourceType'] == 'AzureVM'
 
 
 def test_patch_bodies():
@@ -158,3 +171,16 @@ def test_patch_bodies():
     assert request.cancel_patch(['a']) == {'properties': {'cancel': 'True', 'dbsToCancelMigrationOn': ['a']}}
     assert request.answer_patch({'overwrite_databases': True, 'start_data_migration': True}) == {
         'properties': {'overwriteDbsInTarget': 'True', 'startDataMigration': 'True'}}
+
+
+@pytest.mark.parametrize('value', ['db.example.com', 'localhost', '10.0.0.4', '2001:db8::4', '::1', 'fe80::1ff:fe23:4567:890a',
+                                   '::ffff:10.0.0.4', '2001:DB8:0:0:0:0:0:4'])
+@pytest.mark.parametrize('option', ['source_fqdn', 'target_fqdn'])
+def test_fqdn_options_take_dns_names_and_ip_literals(option, value):
+    assert request.setting_problems(params(**{option: value})) == []
+
+
+@pytest.mark.parametrize('value', ['[2001:db8::4]', '2001:db8::4::5', 'not a host', 'db.example.com:5432', '2001:db8::g', '-db'])
+def test_fqdn_options_refuse_what_is_neither(value):
+    problems = request.setting_problems(params(target_fqdn=value))
+    assert len(problems) == 1 and 'target_fqdn' in problems[0] and 'not a host name or an IP address' in problems[0]

@@ -20,7 +20,7 @@ from ansible_collections.pgflex.migration.tests.unit.plugins.modules.utils impor
 SOURCE_SECRET = 'marker-src-Pa55'
 TARGET_SECRET = 'marker-tgt-Pa55'
 AUTH = {'subscription_id': 'sub', 'client_id': 'app', 'secret': 'marker-client-secret', 'tenant': 'tid'}
-CREATE = dict(AUTH, resource_group='rg', server_name='target', name='mig1', source_server='10.0.0.4:5432@postgres',
+CREATE = dict(AUTH, resource_group='rg', server_name='target', name='mig1', source_type='OnPremises', source_server='10.0.0.4:5432@postgres',
               source_password=SOURCE_SECRET, target_password=TARGET_SECRET, databases=['app', 'audit'])
 MUTATING = ('create', 'update', 'cancel')
 
@@ -39,8 +39,9 @@ def status(state, substate=None, dbs=None, validation=None):
 class FakeService(object):
     """Stand-in for MigrationClient: stores migrations, plays a script of statuses on each GET."""
 
-    def __init__(self, migrations=None, script=None, server_location='Canada Central', fail_get=None):
+    def __init__(self, migrations=None, script=None, server_location='Canada Central', fail_get=None, name_check=None):
         self.migrations = dict((m['name'], copy.deepcopy(m)) for m in (migrations or []))
+        self.name_check = name_check  # the service's checkNameAvailability answer; None: every name is available
         self.script = list(script or [])  # statuses applied to the named migration on each GET
         self.server_location = server_location
         self.fail_get = list(fail_get or [])
@@ -64,6 +65,10 @@ class FakeService(object):
         active = [m for m in self.migrations.values()
                   if m['properties']['currentStatus']['state'] not in ('Succeeded', 'Failed', 'Canceled', 'ValidationFailed')]
         return copy.deepcopy(active if list_filter == 'Active' else list(self.migrations.values()))
+
+    def check_name(self, rg, server, name):
+        self.calls.append(('check_name', name))
+        return dict(self.name_check or {'nameAvailable': True}, name=name)
 
     def get_server(self, rg, server):
         self.calls.append(('get_server', server))
@@ -96,7 +101,7 @@ class FakeService(object):
 
 
 def existing(name='mig1', mode='Offline', state='InProgress', substate='MigratingData', dbs=None, **props):
-    properties = {'migrationMode': mode, 'migrationOption': 'ValidateAndMigrate', 'sourceDbServerResourceId': '10.0.0.4:5432@postgres',
+    properties = {'sourceType': 'OnPremises', 'migrationMode': mode, 'migrationOption': 'ValidateAndMigrate', 'sourceDbServerResourceId': '10.0.0.4:5432@postgres',
                   'dbsToMigrate': ['app', 'audit'], 'overwriteDbsInTarget': 'False', 'triggerCutover': 'True' if mode == 'Offline' else 'False',
                   'currentStatus': status(state, substate, dbs)}
     properties.update(props)
@@ -129,7 +134,7 @@ def test_create_sends_rest_json_and_returns_no_secrets(run_module):
     kind, result = run_module(dict(CREATE, overwrite_databases=True, tags={'wave': '1'}), client, diff=True)
     assert kind is Exit, result
     assert result['changed'] is True and result['actions'] == ['create']
-    assert [c[0] for c in client.calls] == ['get', 'list', 'get_server', 'create']
+    assert [c[0] for c in client.calls] == ['get', 'check_name', 'list', 'get_server', 'create']
     body = client.calls[-1][2]
     assert body['location'] == 'Canada Central'
     assert body['properties']['overwriteDbsInTarget'] == 'True'
@@ -224,7 +229,7 @@ def test_missing_password_on_create_makes_no_mutating_call(run_module):
 def test_properties_file_is_merged_under_the_options(run_module, tmp_path):
     path = tmp_path / 'props.json'
     path.write_text(json.dumps({'properties': {
-        'sourceDBServerResourceId': 'db.example.com:5432@me', 'DBSTOMIGRATE': ['x'], 'overwriteDbsInTarget': True,
+        'SourceType': 'OnPremises', 'sourceDBServerResourceId': 'db.example.com:5432@me', 'DBSTOMIGRATE': ['x'], 'overwriteDbsInTarget': True,
         'SecretParameters': {'adminCredentials': {'SourceServerPassword': SOURCE_SECRET, 'TargetServerPassword': TARGET_SECRET}},
         'Unknown': 1}}))
     client = FakeService()
@@ -453,3 +458,43 @@ def test_max_latency_holds_through_the_cutover_question_until_the_lag_drops(run_
     assert kind is Exit, result
     assert client.mutating_calls() == []
     assert result['migration']['status']['databases'][0]['latency'] == 2
+
+
+# ---- name availability (checkMigrationNameAvailability) before create ----------------------------
+
+def test_available_name_is_checked_then_created(run_module):
+    client = FakeService()
+    kind, result = run_module(CREATE, client)
+    assert kind is Exit and result['changed'] is True
+    names = [call[0] for call in client.calls]
+    assert names.index('check_name') < names.index('create')
+
+
+@pytest.mark.parametrize('check_mode', [False, True])
+@pytest.mark.parametrize('reason, message', [
+    ('AlreadyExists', "A migration named 'mig1' already exists (or existed) on server 'target'."),
+    ('Invalid', 'A migration name must start with a lowercase letter.'),
+])
+def test_unavailable_name_is_refused_with_the_service_reason(run_module, check_mode, reason, message):
+    client = FakeService(name_check={'nameAvailable': False, 'reason': reason, 'message': message})
+    kind, result = run_module(CREATE, client, check_mode=check_mode)
+    assert kind is Fail
+    assert message.rstrip('.') + ' (reason %s)' % reason in result['msg']
+    assert 'choose another name' in result['msg'] and 'Nothing was changed' in result['msg']
+    assert client.mutating_calls() == []
+
+
+def test_existing_migration_needs_no_name_check(run_module):
+    client = FakeService([existing(state='Succeeded', substate='Completed')])
+    kind, dummy = run_module(CREATE, client)
+    assert kind is Exit
+    assert 'check_name' not in [call[0] for call in client.calls]
+
+
+def test_host_port_source_without_source_type_is_created_as_on_premises(run_module):
+    client = FakeService()
+    args = dict(CREATE)
+    del args['source_type']
+    kind, dummy = run_module(args, client)
+    assert kind is Exit
+    assert [c for c in client.calls if c[0] == 'create'][0][2]['properties']['sourceType'] == 'OnPremises'

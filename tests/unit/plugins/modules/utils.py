@@ -5,10 +5,21 @@
 test reads the result dict as the module built it (before Ansible masks no_log values, so a leak cannot hide)."""
 from __future__ import annotations
 
+import contextlib
+import json
+from unittest import mock
+
 import pytest
 
 from ansible.module_utils import basic
-from ansible.module_utils.testing import patch_module_args
+
+try:
+    from ansible.module_utils.testing import patch_module_args
+except ImportError:  # ansible-core < 2.19 has no testing helper: AnsibleModule reads the JSON in basic._ANSIBLE_ARGS
+    @contextlib.contextmanager
+    def patch_module_args(args=None):
+        with mock.patch.object(basic, '_ANSIBLE_ARGS', json.dumps({'ANSIBLE_MODULE_ARGS': args or {}}).encode()):
+            yield
 
 from ansible_collections.pgflex.migration.plugins.module_utils import module as module_base
 
