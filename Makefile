@@ -7,7 +7,7 @@ VENV ?= .venv
 export PGFLEX_VENV := $(abspath $(VENV))
 
 .PHONY: help venv test demo sandbox-up sandbox-down lint sanity units docs-lint changelog-lint \
-        integration emulator-tests builder perf clean
+        integration oldest-core private-checkout emulator-tests builder perf clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -44,6 +44,12 @@ changelog-lint: venv ## antsibull-changelog lint
 
 integration: venv ## ansible-test integration against the sandbox
 	@scripts/test-all.sh --only integration
+
+oldest-core: venv ## Sanity, units and the modules' integration targets on ansible-core 2.16 (.venv-2.16)
+	@scripts/test-all.sh --only core-2.16
+
+private-checkout: venv ## The sandbox from a clone in a mode-700 directory (up, use, down)
+	@scripts/test-all.sh --only private-checkout
 
 emulator-tests: venv ## pytest suites: PostgreSQL helper and emulator
 	@scripts/test-all.sh --only pytest
