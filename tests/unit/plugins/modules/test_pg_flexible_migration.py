@@ -101,7 +101,8 @@ class FakeService(object):
 
 
 def existing(name='mig1', mode='Offline', state='InProgress', substate='MigratingData', dbs=None, **props):
-    properties = {'sourceType': 'OnPremises', 'migrationMode': mode, 'migrationOption': 'ValidateAndMigrate', 'sourceDbServerResourceId': '10.0.0.4:5432@postgres',
+    properties = {'sourceType': 'OnPremises', 'migrationMode': mode, 'migrationOption': 'ValidateAndMigrate',
+                  'sourceDbServerResourceId': '10.0.0.4:5432@postgres',
                   'dbsToMigrate': ['app', 'audit'], 'overwriteDbsInTarget': 'False', 'triggerCutover': 'True' if mode == 'Offline' else 'False',
                   'currentStatus': status(state, substate, dbs)}
     properties.update(props)
