@@ -109,6 +109,7 @@ stage_core_2_16() {
   "$venv/bin/ansible-test" units --local --python 3.11 --color no || rc=1
   sandbox_for_integration || return 1
   "$venv/bin/ansible-test" integration --local --color no -v $OLDEST_CORE_TARGETS || rc=1
+  "$VENV/bin/python" scripts/sandbox.py down  # the last user of the integration sandbox
   return $rc
 }
 
@@ -154,7 +155,7 @@ version_line() {
   return 0
 }
 version_line "$(core_version "$ROOT/.venv-$OLDEST_CORE")" core-2.16
-version_line "$(core_version "$VENV")" lint sanity units docs changelog builder pytest private-checkout integration
+version_line "$(core_version "$VENV")" lint sanity units docs changelog builder pytest private-checkout integration runner
 version_line "$(core_version "$ROOT/.venv-newest")" sanity-newest
 echo "======================================================================="
 if [ $FAILED -ne 0 ]; then
