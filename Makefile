@@ -46,7 +46,7 @@ integration: venv ## ansible-test integration against the sandbox
 	@scripts/test-all.sh --only integration
 
 oldest-core: venv ## Sanity, units and the modules' integration targets on ansible-core 2.16 (.venv-2.16)
-	@scripts/test-all.sh --only core-2.16
+	@scripts/test-all.sh --only oldest-core
 
 private-checkout: venv ## The sandbox from a clone in a mode-700 directory (up, use, down)
 	@scripts/test-all.sh --only private-checkout

@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 source scripts/lib.sh
 ROOT=$(pwd)
 
-ALL_STAGES=(lint sanity units docs changelog builder pytest private-checkout integration core-2.16 runner sanity-newest)
+ALL_STAGES=(lint sanity units docs changelog builder pytest private-checkout integration oldest-core runner sanity-newest)
 # The oldest ansible-core that meta/runtime.yml claims (requires_ansible) is the one Automation Platform 2.5
 # execution environments ship: its leg runs sanity, units and the modules' integration targets.
 OLDEST_CORE=2.16
@@ -96,7 +96,7 @@ stage_integration() {
 # ansible-core version of a virtualenv (empty when it has none).
 core_version() { [ -x "$1/bin/python" ] && "$1/bin/python" -c 'from ansible.release import __version__; print(__version__)' 2>/dev/null; }
 
-stage_core_2_16() {
+stage_oldest_core() {
   local venv="$ROOT/.venv-$OLDEST_CORE" python
   python=$(find_python 3.11) || { echo "Python 3.11 was not found" >&2; return 1; }
   scripts/venv.sh "$venv" "$python" requirements.txt tests/oldest-core-requirements.txt || return 1
@@ -154,7 +154,7 @@ version_line() {
   [ -n "$state" ] && printf '%s  ansible-core %-8s (%s)\n' "$state" "$version" "${ran[*]}"
   return 0
 }
-version_line "$(core_version "$ROOT/.venv-$OLDEST_CORE")" core-2.16
+version_line "$(core_version "$ROOT/.venv-$OLDEST_CORE")" oldest-core
 version_line "$(core_version "$VENV")" lint sanity units docs changelog builder pytest private-checkout integration runner
 version_line "$(core_version "$ROOT/.venv-newest")" sanity-newest
 echo "======================================================================="

@@ -8,7 +8,7 @@ from __future__ import annotations
 DOCUMENTATION = r'''
 module: pg_flexible_migration_fleet_report
 short_description: Summarise the migrations of a fleet of Azure Database for PostgreSQL flexible servers
-version_added: 0.2.0
+version_added: 0.1.0
 description:
   - Builds one report for a fleet of target flexible servers after the P(pgflex.migration.migrate#role) role ran on
     each of them (one inventory host per server).
