@@ -38,6 +38,7 @@ FLEET_ROWS = 20000  # rows of the one table in each fleet database
 
 MIGRATION_ARGS = '''
         state: present
+        source_type: OnPremises
         source_server: "{{ lookup('env', 'PGFLEX_SOURCE_HOST') }}:{{ lookup('env', 'PGFLEX_SOURCE_PORT') }}@{{ lookup('env', 'PGFLEX_SOURCE_USER') }}"
         source_password: "{{ lookup('env', 'PGFLEX_SOURCE_PASSWORD') }}"
         target_username: "{{ lookup('env', 'PGFLEX_TARGET_USER') }}"

@@ -43,6 +43,7 @@ PLAY = '''---
         server_name: "{{ lookup('env', 'PGFLEX_SERVER_NAME') }}"
         name: "{{ bench_name }}"
         databases: ["{{ lookup('env', 'PGFLEX_SANDBOX_DATABASES').split(',') | first }}"]
+        source_type: OnPremises
         source_server: "{{ lookup('env', 'PGFLEX_SOURCE_HOST') }}:{{ lookup('env', 'PGFLEX_SOURCE_PORT') }}@{{ lookup('env', 'PGFLEX_SOURCE_USER') }}"
         source_password: "{{ lookup('env', 'PGFLEX_SOURCE_PASSWORD') }}"
         target_password: "{{ lookup('env', 'PGFLEX_TARGET_PASSWORD') }}"
