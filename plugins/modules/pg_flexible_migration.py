@@ -44,7 +44,7 @@ options:
   source_type:
     description:
       - Kind of source server, with the API's spelling.
-      - When creating without it, the module sends an explicit default rather than leaving it to the service:
+      - When creating without it, the module sends an explicit default rather than leaving it to the service;
         V(PostgreSQLSingleServer) for a Single Server resource ID in O(source_server), V(OnPremises) for a
         C(host:port@user) source. Set it for any other kind of source (the Azure CLI requires it).
     type: str
