@@ -20,8 +20,13 @@ from ansible_collections.pgflex.migration.plugins.module_utils.response import s
 
 # A server's result, most urgent first (totals are listed in this order).
 RESULTS = ('failed', 'in_progress', 'not_run', 'succeeded')
-# A span's outcome from the migration state (lower-cased); anything else is in progress.
-OUTCOMES = {'succeeded': 'succeeded', 'failed': 'failed', 'validationfailed': 'failed', 'canceled': 'canceled'}
+# The fleet report's words for the outcomes of the states table (states.py); no outcome: still in progress.
+OUTCOME_WORDS = {'success': 'succeeded', 'failure': 'failed', 'cancelled': 'canceled'}
+
+
+def _outcome(status):
+    """A migration's outcome in the report's words, read from its status summary (the states table)."""
+    return OUTCOME_WORDS.get(status.get('outcome'))
 
 
 def parse_time(value):
@@ -52,7 +57,7 @@ def _properties(migration):
 def migration_spans(migration):
     """The validation and copy spans of one migration (REST JSON), each with its outcome."""
     status = status_summary(migration)
-    outcome = OUTCOMES.get(str(status['state'] or '').lower(), 'in_progress')
+    outcome = _outcome(status) or 'in_progress'
     name = migration.get('name')
     spans = []
     validation = status['validation']
@@ -123,7 +128,7 @@ def server_summary(server, migrations, host_report, name_prefix=None):
     verification = report.get('verification') or {}
     active = [m for m in own if not status_summary(m)['terminal']]
     latest = max(own, key=lambda m: (m.get('systemData') or {}).get('createdAt') or '') if own else None
-    latest_outcome = OUTCOMES.get(str(status_summary(latest)['state']).lower()) if latest else None
+    latest_outcome = _outcome(status_summary(latest)) if latest else None
     if active:
         result = 'in_progress'
     elif report.get('result') in ('succeeded', 'failed'):
@@ -134,7 +139,7 @@ def server_summary(server, migrations, host_report, name_prefix=None):
         result = 'not_run'
     failure = report.get('failure') if result == 'failed' else None
     if result == 'failed' and not failure:
-        failed = [m for m in own if OUTCOMES.get(str(status_summary(m)['state']).lower()) in ('failed', 'canceled')]
+        failed = [m for m in own if _outcome(status_summary(m)) in ('failed', 'canceled')]
         failure = ((_problem(failed[-1]) if failed else None) or '; '.join(verification.get('mismatches') or [])
                    or ('the last migration ended %s' % status_summary(latest)['state'] if latest else 'the role reported a failure'))
     starts = [s['start'] for s in spans]
