@@ -325,17 +325,24 @@ class Runner:
     def db_canceled(self, name):
         return self.m.cancel_requested or name in self.m.cancel_dbs
 
-    def _copy_one(self, name):
-        """Offline: the whole database with pg_dump | pg_restore."""
+    def source_facts_or_stop(self, name, **failed_fields):
+        """The source database's facts, or None once the database is recorded Canceled or Failed (extension problem)."""
         if self.db_canceled(name):
             self.check_cancel()
             self.set_db(name, migrationState='Canceled', endedOn=iso(utcnow()))
-            return
+            return None
+        facts = copier.SourceFacts(self.source, name)
+        problem = self.extension_problem(facts.extensions)
+        if problem:
+            self.set_db(name, migrationState='Failed', endedOn=iso(utcnow()), message=problem, **failed_fields)
+            return None
+        return facts
+
+    def _copy_one(self, name):
+        """Offline: the whole database with pg_dump | pg_restore."""
         try:
-            facts = copier.SourceFacts(self.source, name)
-            problem = self.extension_problem(facts.extensions)
-            if problem:
-                self.set_db(name, migrationState='Failed', endedOn=iso(utcnow()), message=problem, migrationOperation='PreparingTarget')
+            facts = self.source_facts_or_stop(name, migrationOperation='PreparingTarget')
+            if facts is None:
                 return
             total = facts.tables
             clear_target_database(self.target, self.source, name)

@@ -45,15 +45,9 @@ class OnlineCopy:
 
     def _start(self, name, index, ca_path):
         runner = self.runner
-        if runner.db_canceled(name):
-            runner.check_cancel()
-            runner.set_db(name, migrationState='Canceled', endedOn=iso(utcnow()))
-            return
         try:
-            facts = copier.SourceFacts(runner.source, name)
-            problem = runner.extension_problem(facts.extensions)
-            if problem:
-                runner.set_db(name, migrationState='Failed', endedOn=iso(utcnow()), message=problem)
+            facts = runner.source_facts_or_stop(name)
+            if facts is None:
                 return
             clear_target_database(runner.target, runner.source, name)
             copier.recreate_database(facts, runner.target, name)
