@@ -20,6 +20,7 @@ import collections
 import glob
 import json
 import os
+import re
 import resource
 import shutil
 import ssl
@@ -73,6 +74,16 @@ def host_times(report_dir):
     return times
 
 
+def tasks_per_host(output):
+    """Tasks run per host, from the PLAY RECAP lines (ok + failed + skipped + rescued + ignored; ok counts changed)."""
+    counts = []
+    for line in output.splitlines():
+        match = re.match(r'^(\S+)\s+: ok=(\d+)\s+changed=\d+\s+unreachable=\d+\s+failed=(\d+)\s+skipped=(\d+)\s+rescued=(\d+)\s+ignored=(\d+)', line)
+        if match and match.group(1) != 'localhost':
+            counts.append(sum(int(n) for n in match.groups()[1:]))
+    return counts
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('--servers', type=int, default=int(os.environ.get('PGFLEX_BENCH_FLEET', '100')))
@@ -84,6 +95,7 @@ def main():
     work = tempfile.mkdtemp(prefix='pgflex-bench-fleet-')
     os.chmod(work, 0o755)
     directory = os.path.join(work, 'sandbox')
+    log_path = None
     try:
         started = time.perf_counter()
         sandbox('up', directory, args.servers)
@@ -92,17 +104,28 @@ def main():
             env = json.load(handle)
         reports = os.path.join(work, 'reports')
         run_env = dict(os.environ, **env)
-        run_env.update(ANSIBLE_COLLECTIONS_PATH=collections_dir, PGFLEX_REPORT_DIR=reports, ANSIBLE_FORCE_COLOR='0')
+        run_env.update(ANSIBLE_COLLECTIONS_PATH=collections_dir, PGFLEX_REPORT_DIR=reports, ANSIBLE_FORCE_COLOR='0',
+                       ANSIBLE_CONFIG=os.path.join(ROOT, 'examples', 'ansible.cfg'))
+        # Written outside the work directory as it runs, so it survives the clean-up of a failed or interrupted run.
+        log_fd, log_path = tempfile.mkstemp(prefix='pgflex-bench-fleet-', suffix='.log')
+        loads = []  # 1-minute load average every 10 s: the machine may be shared, so the figures say how busy it was
         before = resource.getrusage(resource.RUSAGE_CHILDREN)
         started = time.perf_counter()
-        done = subprocess.run(['ansible-playbook', '-i', env['PGFLEX_SANDBOX_FLEET_INVENTORY'], os.path.join(ROOT, 'examples', 'fleet.yml'),
-                               '--forks', str(args.forks)], env=run_env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                              check=False)
+        with os.fdopen(log_fd, 'w', encoding='utf-8') as handle:
+            done = subprocess.Popen(['ansible-playbook', '-i', env['PGFLEX_SANDBOX_FLEET_INVENTORY'], os.path.join(ROOT, 'examples', 'fleet.yml'),
+                                     '--forks', str(args.forks)], env=run_env, stdout=handle, stderr=subprocess.STDOUT)
+            while True:
+                loads.append(os.getloadavg()[0])
+                try:
+                    done.wait(timeout=10)
+                    break
+                except subprocess.TimeoutExpired:
+                    continue
         wall = time.perf_counter() - started
         after = resource.getrusage(resource.RUSAGE_CHILDREN)
         cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-        with open(os.path.join(work, 'fleet.log'), 'w', encoding='utf-8') as handle:
-            handle.write(done.stdout)
+        with open(log_path, encoding='utf-8') as handle:
+            output = handle.read()
         with open(os.path.join(reports, 'fleet-report.json'), encoding='utf-8') as handle:
             fleet = json.load(handle)
         log = request_log(env)
@@ -122,12 +145,21 @@ def main():
             wall, longest, sorted(times.values())[len(times) // 2] if times else 0.0))
         print('  ARM calls: %d (%.1f per server); sign-ins: %d (%.1f per server)' % (arm, arm / args.servers, sign_ins, sign_ins / args.servers))
         print('  controller CPU: %.1f s (%.2f s per server) on %d cores' % (cpu, cpu / args.servers, cores))
+        tasks = tasks_per_host(output)
+        print('  tasks per server (play recap): %.1f' % (sum(tasks) / len(tasks) if tasks else 0.0))
+        print('  load average (1 min) during the run: mean %.1f, max %.1f' % (sum(loads) / len(loads), max(loads)))
         print('  wall / (CPU/cores + longest host) = %.0f / (%.0f + %.0f) = %.2fx (aim <= 1.2x)' % (
             wall, cpu / cores, longest, wall / ideal if ideal else 0.0))
         print('  fleet report: %d succeeded, %d failed, %d rows verified' % (
             fleet['totals']['succeeded'], fleet['totals']['failed'], fleet['totals']['rows_verified']))
-        return 1 if failed or done.returncode else 0
+        if failed or done.returncode:
+            return 1
+        os.remove(log_path)
+        log_path = None
+        return 0
     finally:
+        if log_path:
+            print('kept the ansible-playbook output of the failed run: %s' % log_path)
         sandbox('down', directory, args.servers)
         shutil.rmtree(work, ignore_errors=True)
         if temp_collections:

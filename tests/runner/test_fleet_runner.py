@@ -68,7 +68,7 @@ def private_data_dir(sandbox, name, inventory):
     pdd = os.path.join(sandbox['dir'], name)
     for sub in ('project/vars', 'inventory', 'env'):
         os.makedirs(os.path.join(pdd, sub))
-    for playbook in ('fleet.yml', 'fleet_report.yml', 'vars/fleet.yml'):
+    for playbook in ('fleet.yml', 'fleet_report.yml', 'vars/fleet.yml', 'ansible.cfg'):  # ansible.cfg: the project root's
         shutil.copy(os.path.join(ROOT, 'examples', playbook), os.path.join(pdd, 'project', playbook))
     with open(os.path.join(pdd, 'inventory', 'hosts.yml'), 'w', encoding='utf-8') as handle:
         yaml.safe_dump(inventory, handle)
@@ -101,10 +101,15 @@ def events_by_host(runner, event):
     return found
 
 
-def fleet_stats(runner):
+def artifacts(runner):
+    """What AWX stores as the job's artifacts: the aggregated set_stats data of the playbook_on_stats event."""
     stats = [e for e in runner.events if e.get('event') == 'playbook_on_stats']
     assert stats, 'no playbook_on_stats event'
-    return stats[-1]['event_data'].get('artifact_data', {}).get('pgflex_fleet_report')
+    return stats[-1]['event_data'].get('artifact_data', {})
+
+
+def fleet_stats(runner):
+    return artifacts(runner).get('pgflex_fleet_report')
 
 
 def stable(report):
@@ -153,6 +158,13 @@ def test_one_job_publishes_the_fleet_summary_in_the_stats_artifact(one_job):
         else:
             assert server['result'] == 'succeeded' and server['verified'] and server['rows_verified'] > 0, server
     assert 'password authentication failed' in next(s for s in report['servers'] if s['host'] == WRONG_PASSWORD_HOST)['failure']
+    # Every host's own role report survives the merge of the hosts' set_stats, each under its host name.
+    own = artifacts(one_job['runner']).get('pgflex_migration_report') or {}
+    assert sorted(own) == sorted(one_job['inventory']['fleet']['hosts']), sorted(own)
+    for host, values in own.items():
+        assert values['server_name'] == one_job['inventory']['fleet']['hosts'][host]['migrate_server_name'], host
+        assert values['result'] == ('failed' if host in (WRONG_PASSWORD_HOST, BAD_DATABASE_HOST) else 'succeeded'), (host, values['result'])
+    assert 'password authentication failed' in own[WRONG_PASSWORD_HOST]['failure']
     reports = os.path.join(os.path.dirname(one_job['pdd']), 'reports')
     for name in ('fleet-report.md', 'fleet-report.json', 'fleet-report.html'):
         assert os.path.getsize(os.path.join(reports, name)) > 0
