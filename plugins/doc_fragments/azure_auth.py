@@ -6,8 +6,16 @@ from __future__ import annotations
 
 
 class ModuleDocFragment(object):
-    # The shared authentication options, documented once (argument spec in module_utils/auth.py).
+    # The shared authentication options, documented once (argument spec in module_utils/auth.py), and the
+    # action group that lets module_defaults set them once for every module that signs in to Azure
+    # (meta/runtime.yml).
     DOCUMENTATION = r'''
+attributes:
+  action_group:
+    support: full
+    membership:
+      - pgflex.migration.azure
+    description: Use C(group/pgflex.migration.azure) in O(ignore:module_defaults) to set the auth options once.
 options:
   auth_source:
     description:

@@ -267,11 +267,6 @@ attributes:
   diff_mode:
     support: full
     description: Shows the user-visible settings before and after; never secrets.
-  action_group:
-    support: full
-    membership:
-      - pgflex.migration.azure
-    description: Use C(group/pgflex.migration.azure) in O(ignore:module_defaults) to set the auth options once.
 notes:
   - Only one migration may be active per target server. Creating a second one fails and names the active one.
   - With C(async) the task waits in one module run and shows no progress lines. With C(no_log) the progress lines

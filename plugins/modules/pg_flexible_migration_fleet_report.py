@@ -71,18 +71,11 @@ options:
     required: true
 extends_documentation_fragment:
   - pgflex.migration.azure_auth
+  - pgflex.migration.changes_nothing
 attributes:
   check_mode:
     support: full
     description: The module reads the service and the host reports; in check mode it writes no file.
-  diff_mode:
-    support: none
-    description: The module changes nothing, so there is no diff.
-  action_group:
-    support: full
-    membership:
-      - pgflex.migration.azure
-    description: Use C(group/pgflex.migration.azure) in O(ignore:module_defaults) to set the auth options once.
 '''
 
 EXAMPLES = r'''
@@ -166,13 +159,13 @@ import os
 from concurrent.futures import ThreadPoolExecutor
 
 from ansible_collections.pgflex.migration.plugins.module_utils import fleet_render, fleet_report
-from ansible_collections.pgflex.migration.plugins.module_utils.module import MigrationModule
+from ansible_collections.pgflex.migration.plugins.module_utils.module import TARGET_SERVER_ARGUMENT_SPEC, MigrationModule
 
 ARGUMENT_SPEC = dict(
+    # Each server is a target server as the other modules take it (the same two options), plus what the fleet adds.
     servers=dict(type='list', elements='dict', required=True, options=dict(
+        TARGET_SERVER_ARGUMENT_SPEC,
         host=dict(type='str'),
-        resource_group=dict(type='str', required=True),
-        server_name=dict(type='str', required=True),
         databases=dict(type='list', elements='str', default=[]),
         name_prefix=dict(type='str'),
         report_dir=dict(type='path'),

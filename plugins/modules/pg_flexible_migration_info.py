@@ -34,18 +34,11 @@ extends_documentation_fragment:
   - pgflex.migration.target_server
   - pgflex.migration.azure_auth
   - pgflex.migration.migration_states
+  - pgflex.migration.changes_nothing
 attributes:
   check_mode:
     support: full
     description: The module only reads, so check mode runs it normally.
-  diff_mode:
-    support: none
-    description: The module changes nothing, so there is no diff.
-  action_group:
-    support: full
-    membership:
-      - pgflex.migration.azure
-    description: Use C(group/pgflex.migration.azure) in O(ignore:module_defaults) to set the auth options once.
 '''
 
 EXAMPLES = r'''
