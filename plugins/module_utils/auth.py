@@ -317,6 +317,9 @@ def build_credential(settings, cloud, transport=None):
     kwargs = identity_kwargs(settings, cloud)
     if transport is not None:
         kwargs['transport'] = transport
+        # The API client's retry policy retries token requests within the task's deadline (client.py); the
+        # credential's own retries would add waits that know no deadline.
+        kwargs['retry_total'] = 0
     if source == 'msi':
         msi_kwargs = dict((k, v) for k, v in kwargs.items() if k in ('transport', 'connection_verify'))
         return identity.ManagedIdentityCredential(client_id=settings.get('client_id'), **msi_kwargs)

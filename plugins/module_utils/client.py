@@ -5,7 +5,9 @@
 
 MigrationClient wraps the SDK's PostgreSQLManagementClient (imported lazily, only when the first
 call is made), speaks REST JSON (camelCase dicts) in and out, retries throttled and failed
-requests within a deadline, and turns every azure-core / azure-identity error into AzureApiError.
+requests - token requests included - within a deadline, caps every request's connect and read
+timeouts at the time left (a slow answer never outlives the task's budget), and turns every
+azure-core / azure-identity error into AzureApiError.
 
 Internal to the pgflex.migration collection; not a public API.
 """
@@ -14,6 +16,7 @@ from __future__ import annotations
 
 import email.utils
 import random
+import re
 import time
 
 from ansible_collections.pgflex.migration.plugins.module_utils.errors import AzureApiError, from_azure_exception
@@ -52,12 +55,33 @@ def retry_after_seconds(headers, now=None):
     return max(email.utils.mktime_tz(parsed) - now, 0.0)
 
 
+def sign_in_status(exc):
+    """The HTTP status of a failed token request, or None.
+
+    azure-identity keeps the response for some credentials; for others MSAL raised first and only its text
+    ("HTTP Error: 503", in the exception or its cause) carries the status.
+    """
+    status = getattr(exc, 'status_code', None)
+    if status is None:
+        status = getattr(getattr(exc, 'response', None), 'status_code', None)
+    if status is None:
+        match = re.search(r'HTTP Error: (\d{3})\b', '%s %s' % (exc, getattr(exc, '__cause__', None) or ''))
+        status = int(match.group(1)) if match else None
+    return status
+
+
+def retryable_sign_in_failure(exc):
+    """A token request that failed the way ARM calls are retried: 408/429/5xx (an Entra ID outage)."""
+    return sign_in_status(exc) in RETRY_STATUSES
+
+
 class DeadlineRetryPolicy(object):
-    """azure-core pipeline policy: retry 408/429/5xx and connection errors until a deadline.
+    """azure-core pipeline policy: retry 408/429/5xx, connection errors and token-endpoint outages until a deadline.
 
     Honours Retry-After; without it backs off exponentially (base_delay * 2^n, capped at max_delay,
     with jitter). Gives up - returning the last response or raising the last error - as soon as the
-    next wait would end past the deadline, so a call never outlives its budget.
+    next wait would end past the deadline, so a call never outlives its budget. While a call runs,
+    ``current_deadline`` tells the transport how long one request may take.
     """
 
     def __init__(self, deadline_fn, sleep=time.sleep, clock=time.monotonic, base_delay=1.0, max_delay=30.0):
@@ -68,6 +92,8 @@ class DeadlineRetryPolicy(object):
         self.base_delay = base_delay
         self.max_delay = max_delay
         self.attempts = 0  # of the last request, for error messages
+        self.current_deadline = None
+        self.gave_up_at = None  # the deadline that stopped the last call's retries, for error messages
 
     def backoff(self, attempt):
         delay = min(self.base_delay * (2 ** (attempt - 1)), self.max_delay)
@@ -77,16 +103,32 @@ class DeadlineRetryPolicy(object):
         return self._clock() + delay <= deadline
 
     def send(self, request):
-        from azure.core.exceptions import ServiceRequestError, ServiceResponseError  # pylint: disable=import-outside-toplevel
         deadline = self._deadline_fn()
         self.attempts = 0
+        self.gave_up_at = None
+        self.current_deadline = deadline
+        try:
+            return self._send(request, deadline)
+        finally:
+            self.current_deadline = None
+
+    def _send(self, request, deadline):
+        from azure.core.exceptions import (  # pylint: disable=import-outside-toplevel
+            ClientAuthenticationError, ServiceRequestError, ServiceResponseError,
+        )
         while True:
             self.attempts += 1
             try:
                 response = self.next.send(request)
-            except (ServiceRequestError, ServiceResponseError):
-                delay = self.backoff(self.attempts)
+            except (ServiceRequestError, ServiceResponseError, ClientAuthenticationError) as exc:
+                # The authentication policy runs after this one: a token endpoint answering 503 lands here.
+                if isinstance(exc, ClientAuthenticationError) and not retryable_sign_in_failure(exc):
+                    raise
+                delay = retry_after_seconds(getattr(getattr(exc, 'response', None), 'headers', None))
+                if delay is None:
+                    delay = self.backoff(self.attempts)
                 if not self._wait_fits(delay, deadline):
+                    self.gave_up_at = deadline
                     raise
                 self._sleep(delay)
                 continue
@@ -97,19 +139,40 @@ class DeadlineRetryPolicy(object):
             if delay is None:
                 delay = self.backoff(self.attempts)
             if not self._wait_fits(delay, deadline):
+                self.gave_up_at = deadline
                 return response
             self._sleep(delay)
+
+
+def deadline_transport_class():
+    """RequestsTransport whose connect and read timeouts never run past ``deadline_fn()`` (built lazily: SDK import)."""
+    from azure.core.exceptions import ServiceResponseTimeoutError  # pylint: disable=import-outside-toplevel
+    from azure.core.pipeline.transport import RequestsTransport  # pylint: disable=import-outside-toplevel
+
+    class DeadlineTransport(RequestsTransport):
+        deadline_fn = None  # returns an absolute time.monotonic() value or None; set by MigrationClient
+        clock = staticmethod(time.monotonic)
+
+        def send(self, request, **kwargs):  # pylint: disable=arguments-differ
+            deadline = self.deadline_fn() if self.deadline_fn else None
+            if deadline is not None:
+                left = deadline - self.clock()
+                if left <= 0:
+                    raise ServiceResponseTimeoutError('no time left in the task\'s time budget for another request')
+                kwargs['connection_timeout'] = min(kwargs.get('connection_timeout') or self.connection_config.timeout, left)
+                kwargs['read_timeout'] = min(kwargs.get('read_timeout') or self.connection_config.read_timeout, left)
+            return super(DeadlineTransport, self).send(request, **kwargs)
+    return DeadlineTransport
 
 
 def shared_transport(verify=True):
     """(azure-core transport, requests session) that the credential, the metadata lookup and the API
     calls can share, so a task opens one TLS connection per host instead of one per component."""
     import requests  # pylint: disable=import-outside-toplevel
-    from azure.core.pipeline.transport import RequestsTransport  # pylint: disable=import-outside-toplevel
     session = requests.Session()
     session.verify = verify
     kwargs = {} if verify else {'connection_verify': False}
-    return RequestsTransport(session=session, session_owner=False, **kwargs), session
+    return deadline_transport_class()(session=session, session_owner=False, **kwargs), session
 
 
 def fetch_json(url, verify=True, timeout=30, session=None):
@@ -129,7 +192,7 @@ class MigrationClient(object):
     """Migrations (and the parent flexible server) of one subscription, as REST JSON.
 
     retry_timeout: seconds each call may spend retrying throttling / 5xx / connection errors.
-    deadline: optional absolute time.monotonic() value no call may retry past (e.g. a wait timeout).
+    deadline: optional absolute time.monotonic() value no call may run past (set with set_budget).
     """
 
     def __init__(self, credential, subscription_id, cloud, verify=True, retry_timeout=DEFAULT_RETRY_TIMEOUT,
@@ -144,7 +207,17 @@ class MigrationClient(object):
         self._transport = transport
         self._clock = clock
         self.retry_policy = DeadlineRetryPolicy(self._call_deadline, sleep=sleep, clock=clock)
+        self.budget_option = None  # the option that set the deadline, for messages
         self._sdk = None
+        if transport is not None and hasattr(transport, 'deadline_fn'):
+            # One request (a token request included) may take only what is left of the call's deadline.
+            transport.deadline_fn = lambda: self.retry_policy.current_deadline
+            transport.clock = clock
+
+    def set_budget(self, deadline, option):
+        """No call may run past ``deadline`` (time.monotonic()); ``option`` (e.g. wait_timeout) is named on give-up."""
+        self.deadline = deadline
+        self.budget_option = option
 
     def _call_deadline(self):
         deadline = self._clock() + self.retry_timeout
@@ -178,10 +251,17 @@ class MigrationClient(object):
             return fn(*args, **kwargs)
         except AzureError as exc:
             error = from_azure_exception(exc, action)
-            if (error.status in RETRY_STATUSES or error.status is None) and self.retry_policy.attempts > 1:
-                error.message += ' (gave up after %d attempts within the %s s retry deadline)' % (
-                    self.retry_policy.attempts, self.retry_timeout)
+            if error.status in RETRY_STATUSES or error.status is None:
+                error.message += self._give_up_text()
             raise error
+
+    def _give_up_text(self):
+        policy = self.retry_policy
+        tries = 'after %d attempts ' % policy.attempts if policy.attempts > 1 else ''
+        if policy.gave_up_at is not None and policy.gave_up_at == self.deadline and self.budget_option:
+            return ' (gave up %sas the task\'s time budget, %s, ran out; raise %s to retry longer)' % (
+                tries, self.budget_option, self.budget_option)
+        return ' (gave up %swithin the %s s retry deadline)' % (tries, self.retry_timeout) if tries else ''
 
     @staticmethod
     def _json(model):

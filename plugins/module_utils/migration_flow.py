@@ -16,6 +16,8 @@ import time
 
 from ansible_collections.pgflex.migration.plugins.module_utils import request, states, status_file, waiter
 from ansible_collections.pgflex.migration.plugins.module_utils.client import RETRY_STATUSES
+from ansible_collections.pgflex.migration.plugins.module_utils.controller import ControllerWatch
+from ansible_collections.pgflex.migration.plugins.module_utils.limits import RANGES, shown
 from ansible_collections.pgflex.migration.plugins.module_utils.drift import describe_differences, differences, settings_view
 from ansible_collections.pgflex.migration.plugins.module_utils.naming import migration_name_problem
 from ansible_collections.pgflex.migration.plugins.module_utils.properties_file import PropertiesFileError, load_properties_file
@@ -23,7 +25,7 @@ from ansible_collections.pgflex.migration.plugins.module_utils.response import m
 
 # Seconds between two progress lines (the action plugin's chunk length); bounded so a task neither floods the
 # output nor stays silent for more than an hour.
-PROGRESS_INTERVAL_RANGE = (1, 3600)
+PROGRESS_INTERVAL_RANGE = RANGES['progress_interval'][:2]
 ROLLBACK_WARNING = ('Cancelling does not roll back: whatever already reached the target server stays as it is, and the '
                     'service has been seen to drop databases it was migrating. Check the target before reusing it.')
 
@@ -43,6 +45,7 @@ class Task:
         self.released = []  # databases this run cut over
         self.deadline = None  # time.monotonic() value the task must end by (with wait)
         self.changed = False  # set once a change was sent (or would be, in check mode)
+        self.controller = ControllerWatch()  # recorded at the start: the controller may die before the wait begins
 
     # ---- helpers ---------------------------------------------------------------------------
 
@@ -95,14 +98,11 @@ class Task:
         problem = migration_name_problem(params['name'])
         if problem:
             self.mod.fail('Invalid name: %s. Nothing was changed.' % problem)
-        low, high = PROGRESS_INTERVAL_RANGE
-        if not low <= params['progress_interval'] <= high:
-            self.mod.fail('Invalid input: progress_interval must be between %d and %d seconds, got %d. Nothing was changed.'
-                          % (low, high, params['progress_interval']))
         params['cutover'] = self._cutover_value(params.get('cutover'))
-        if params.get('max_latency') is not None and (params['wait_for'] != 'cutover_ready' or params['max_latency'] < 0):
-            self.mod.fail('Invalid input: max_latency (seconds, 0 or more) applies to wait_for: cutover_ready only, got '
-                          'max_latency %d with wait_for %s. Nothing was changed.' % (params['max_latency'], params['wait_for']))
+        if params.get('max_latency') is not None and params['wait_for'] != 'cutover_ready':
+            self.mod.fail('Invalid input: max_latency applies to wait_for: cutover_ready only, got max_latency %s with '
+                          'wait_for %s; set wait_for: cutover_ready or leave max_latency out. Nothing was changed.'
+                          % (shown(params['max_latency']), params['wait_for']))
         if params.get('properties_file'):
             try:
                 file_options, warnings = load_properties_file(params['properties_file'])
@@ -133,10 +133,11 @@ class Task:
     # ---- state=present -------------------------------------------------------------------------
 
     def start_clock(self):
-        """With wait, the whole task (API retries included) ends within wait_timeout: one deadline for client and waiter."""
-        if self.params['wait'] and not self.mod.check_mode:
-            self.deadline = self.started + self.params['wait_timeout']
-            self.mod.set_deadline(self.deadline)
+        """The whole task (API retries and slow answers included) ends within wait_timeout, or api_timeout without wait:
+        one deadline for client and waiter."""
+        option = 'wait_timeout' if self.params['wait'] and not self.mod.check_mode else 'api_timeout'
+        self.deadline = self.started + self.params[option]
+        self.mod.set_deadline(self.deadline, option)
 
     def present(self):
         client = self.mod.client
@@ -173,7 +174,7 @@ class Task:
                 "per target server. Wait for it to finish, or cancel it with state=cancelled, then run this task again. "
                 "Nothing was changed." % (server, other.get('name'), status_summary(other)['state']),
                 active_migration=migration_result(other))
-        location = params.get('location') or (client.get_server(rg, server) or {}).get('location')
+        location = self._location(params.get('location'), (client.get_server(rg, server) or {}).get('location'))
         body = request.create_body(params, location)
         self.diff = {'before': {}, 'after': settings_view(body)}
         self.actions.append('create')
@@ -193,6 +194,16 @@ class Task:
                           "server, even after its migration was deleted; choose another name. Nothing was changed."
                           % (name, server, (answer.get('message') or 'the service gives no message').rstrip('.'),
                              answer.get('reason') or 'not given'))
+
+    def _location(self, wanted, server_location):
+        """The migration's region: the target server's. A different one is refused here rather than by the service."""
+        if wanted is None or server_location is None:
+            return wanted or server_location
+        if request.normalise_location(wanted) != request.normalise_location(server_location):
+            self.mod.fail('Invalid input: location %r is not the region of the target server %s (%s); a migration is '
+                          'created in its target server\'s region, so leave location out or set it to %r. Nothing was '
+                          'changed.' % (wanted, self.params['server_name'], server_location, server_location))
+        return wanted
 
     def _converge(self, existing):
         """An existing migration: same settings -> nothing to do; answers to pending questions or new tags -> PATCH."""
@@ -295,6 +306,8 @@ class Task:
                           'cancel.' % (self.name, self.params['server_name'], self.params['resource_group']))
         databases = self.params.get('cancel_databases')
         if waiter.is_terminal(existing):
+            if databases:
+                self._refuse_unknown('cancel_databases', databases, existing)
             self.actions.append('already %s' % waiter.state_of(existing))
             self.finish(existing, False, 'Migration %r is already %s; nothing to cancel.' % (self.name, waiter.state_of(existing)))
         condition = waiter.cancelled(databases)
@@ -353,11 +366,15 @@ class Task:
 
         status_file.write(params.get('progress_file'), migration)
         the_waiter = waiter.Waiter(fetch, self.deadline, params['poll_interval'],
-                                   progress=self.progress, retryable=_retryable, clock=self.clock, sleep=self.sleep)
+                                   progress=self.progress, retryable=_retryable, clock=self.clock, sleep=self.sleep,
+                                   abandoned=self.controller.gone)
         outcome = the_waiter.wait(stop, migration=migration)
         final = outcome.migration
         if outcome.outcome == 'gone':
             self.fail('Migration %r disappeared while waiting for it.' % self.name)
+        if outcome.outcome == 'abandoned':
+            self.fail('The ansible-playbook run that started this task is gone, so the module stopped waiting for migration '
+                      '%r. The migration goes on in the service: run the playbook again to resume waiting.' % self.name, final)
         if outcome.outcome == 'timeout':
             self.fail(timeout_text(self.name, params['wait_timeout'], target, waiter.state_of(final), waiter.substate_of(final),
                                    outcome.last_error), final, timed_out=True, wait_target=target)

@@ -35,6 +35,10 @@ TARGET_SERVER_ARGUMENT_SPEC = dict(
     resource_group=dict(type='str', required=True),
     server_name=dict(type='str', required=True),
 )
+TARGET_SERVER_WORDS = {'resource_group': 'resource group of the target flexible server',
+                       'server_name': 'name of the target flexible server'}
+# ARM codes saying the target server or its resource group does not exist: name the options to check.
+MISSING_PARENT_CODES = ('ParentResourceNotFound', 'ResourceGroupNotFound', 'ResourceNotFound')
 
 
 def _importable(name):
@@ -57,9 +61,18 @@ class MigrationModule(object):
         spec.update(argument_spec)
         self.module = AnsibleModule(argument_spec=spec, **ansible_module_kwargs)
         self.params = self.module.params
+        self._check_target_server()
         self._client = None
         self.deadline = None
         self.auth = None  # resolved auth settings (secrets inside; never return them)
+
+    def _check_target_server(self):
+        """An empty name would reach the API as a path with a hole in it and come back as a 404 naming no option."""
+        for option in TARGET_SERVER_ARGUMENT_SPEC:
+            value = self.params.get(option)
+            if value is not None and not str(value).strip():
+                self.fail('Invalid input: %s is empty; give the %s. Nothing was changed.'
+                          % (option, TARGET_SERVER_WORDS[option]))
 
     @property
     def check_mode(self):
@@ -73,10 +86,13 @@ class MigrationModule(object):
     def warn(self, message):
         self.module.warn(message)
 
-    def set_deadline(self, deadline):
-        """The one absolute time.monotonic() value the task ends by: the client retries no call past it."""
+    def set_deadline(self, deadline, option='wait_timeout'):
+        """The one absolute time.monotonic() value the task ends by: the client retries no call past it.
+
+        ``option`` (wait_timeout or api_timeout) is named when a call gives up because the budget ran out.
+        """
         self.deadline = deadline
-        self.client.deadline = deadline
+        self.client.set_budget(deadline, option)
 
     @property
     def client(self):
@@ -118,6 +134,9 @@ class MigrationModule(object):
             if self.auth and (exc.code or '').startswith('AADSTS'):
                 # With auth_source=auto the user may not know which credentials were picked.
                 message = '%s [credentials used: %s]' % (message, describe(self.auth))
+            if exc.status == 404 and exc.code in MISSING_PARENT_CODES:
+                message += '; check resource_group and server_name (and subscription_id)'
+
             self.fail(message, error=exc.as_dict())
         except AuthError as exc:
             self.fail('Azure authentication is not configured correctly: %s' % exc)
@@ -125,4 +144,6 @@ class MigrationModule(object):
             self.fail('cloud_environment cannot be used: %s' % exc)
         except Exception as exc:  # pylint: disable=broad-except
             # Anything else is a bug of ours or the SDK's: say what happened; the traceback only shows at -vvv.
-            self.fail('Unexpected error (%s): %s' % (type(exc).__name__, exc), exception=traceback.format_exc())
+            # The catch-all always has text: some exceptions (MemoryError, KeyError()) have none of their own.
+            self.fail('Unexpected error (%s): %s. This is a bug of pgflex.migration; please report it with the output '
+                      'of -vvv.' % (type(exc).__name__, str(exc) or repr(exc)), exception=traceback.format_exc())

@@ -4,19 +4,28 @@
 """Read the JSON file users pass to ``az postgres flexible-server migration create --properties``.
 
 Same keys as the CLI, matched case-insensitively, under the top-level ``properties`` object.
-Unlike the CLI this reader accepts JSON booleans, reports unknown keys instead of dropping them,
-and turns every defect the CLI crashes on into a precise message. It returns module option
-values; the caller merges them under the task's explicit options.
+Unlike the CLI this reader accepts JSON booleans, refuses unknown keys (naming the closest known
+one) instead of dropping them, reads regular files of at most MAX_FILE_BYTES only, and turns every
+defect the CLI crashes on into a precise message. It returns module option values; the caller
+merges them under the task's explicit options.
 
 Internal to the pgflex.migration collection; not a public API.
 """
 
 from __future__ import annotations
 
+import difflib
 import json
 import os
+import stat
 
 from ansible_collections.pgflex.migration.plugins.module_utils.request import ENUMS, api_enum, option_enum, parse_flag
+
+
+# Real files are a few hundred bytes; the limit only keeps a wrong path (a log, a dump) from being read whole.
+MAX_FILE_BYTES = 1024 * 1024
+# Real files nest 3 levels deep; JSON nested deeper than this is refused before Python's recursion limit is hit.
+MAX_NESTING = 32
 
 
 class PropertiesFileError(Exception):
@@ -102,6 +111,10 @@ def _convert(key, option, kind, value, path):
     if kind == 'list':
         if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
             raise PropertiesFileError('%s must be a list of database names, got %s' % (where, _json_type(value)))
+        if not value:
+            # An empty list creates a migration that waits for databases and blocks the server meanwhile.
+            raise PropertiesFileError('%s is an empty list; name at least one database, or leave the key out and '
+                                      'give the databases option' % where)
         return list(value)
     if not isinstance(value, str) or not value.strip():
         raise PropertiesFileError('%s must be a non-empty string, got %s' % (where, _json_type(value)))
@@ -114,15 +127,39 @@ def _convert(key, option, kind, value, path):
     return value
 
 
-def _unknown_key(where, key):
-    return '%s key %r is not a known key and was ignored' % (where, key)
+# Original spellings, for "did you mean" hints.
+_KNOWN_SPELLINGS = {
+    'properties': ['SourceDbServerResourceId', 'SourceDbServerFullyQualifiedDomainName',
+                   'TargetDbServerFullyQualifiedDomainName', 'DbsToMigrate', 'OverwriteDbsInTarget',
+                   'SetupLogicalReplicationOnSourceDbIfNeeded', 'SourceType', 'SslMode', 'MigrationRuntimeResourceId',
+                   'SecretParameters'],
+    'secrets': ['AdminCredentials', 'SourceServerUsername', 'TargetServerUsername'],
+    'credentials': ['SourceServerPassword', 'TargetServerPassword'],
+    'top': ['properties'],
+}
+
+
+def closest_key(key, known):
+    """The known spelling closest to ``key`` (case-insensitive), or None when nothing is close."""
+    lowered = dict((name.lower(), name) for name in known)
+    match = difflib.get_close_matches(str(key).lower(), list(lowered), n=1, cutoff=0.6)
+    return lowered[match[0]] if match else None
+
+
+def _unknown_key(where, key, level):
+    """The error for a key the reader does not know: a typo must not silently drop a setting."""
+    known = _KNOWN_SPELLINGS[level]
+    close = closest_key(key, known)
+    hint = 'did you mean %r? ' % close if close else ''
+    return PropertiesFileError('%s key %r is not a known key; %sthe known keys there are: %s'
+                               % (where, key, hint, ', '.join(known)))
 
 
 def _read_credentials(value, where, options, warnings):
     credentials = _lower_keys(_object(value, where, 'it holds SourceServerPassword and TargetServerPassword'), where)
     for lowered, (key, password) in credentials.items():
         if lowered not in _CREDENTIAL_KEYS:
-            warnings.append(_unknown_key(where, key))
+            raise _unknown_key(where, key, 'credentials')
         elif not isinstance(password, str):
             raise PropertiesFileError('%s key %r must be a string' % (where, key))
         else:
@@ -143,7 +180,7 @@ def _read_secrets(found, path, options, warnings):
         elif lowered in _SECRET_KEYS:
             options[_SECRET_KEYS[lowered]] = _convert(original, _SECRET_KEYS[lowered], 'text', value, where)
         else:
-            warnings.append(_unknown_key(where, original))
+            raise _unknown_key(where, original, 'secrets')
 
 
 def parse_properties(document):
@@ -154,15 +191,18 @@ def parse_properties(document):
     document = _object(document, 'the file', 'it must hold {"properties": {...}}')
     top = _lower_keys(document, 'the file')
     if 'properties' not in top:
-        raise PropertiesFileError('the file has no top-level "properties" object; wrap the settings as '
-                                  '{"properties": {"SourceDbServerResourceId": ..., "SecretParameters": {...}, ...}}')
+        close = [original for original, _value in top.values() if closest_key(original, ['properties'])]
+        raise PropertiesFileError('the file has no top-level "properties" object%s; wrap the settings as '
+                                  '{"properties": {"SourceDbServerResourceId": ..., "SecretParameters": {...}, ...}}'
+                                  % (' (did you mean "properties" instead of %r?)' % close[0] if close else ''))
     warnings = []
     for lowered, (original, _value) in top.items():
         if lowered == 'properties':
             continue
-        hint = _TOP_LEVEL_HINTS.get(lowered)
-        warnings.append('top-level key %r was ignored (as the CLI does)%s'
-                        % (original, '; use the %s option instead' % hint if hint else ''))
+        if lowered not in _TOP_LEVEL_HINTS:
+            raise _unknown_key('the file', original, 'top')
+        warnings.append('top-level key %r was ignored (as the CLI does); use the %s option instead'
+                        % (original, _TOP_LEVEL_HINTS[lowered]))
     path, properties = top['properties']
     found = _lower_keys(_object(properties, path, 'put the migration settings inside it'), path)
 
@@ -185,26 +225,81 @@ def parse_properties(document):
             warnings.append('%s key %r is not read from the file (the CLI ignores it too); use the %s option instead'
                             % (path, original, _OPTION_HINTS[lowered]))
         else:
-            warnings.append(_unknown_key(path, original))
+            raise _unknown_key(path, original, 'properties')
     return options, warnings
+
+
+def _read_regular_file(path):
+    """The file's bytes; only a regular file of at most MAX_FILE_BYTES (a FIFO or a device would block or never end)."""
+    try:
+        info = os.stat(path)
+    except FileNotFoundError:
+        raise PropertiesFileError('properties_file %s does not exist; give the path of the JSON file you pass to '
+                                  'az postgres flexible-server migration create --properties' % path)
+    except OSError as exc:
+        raise PropertiesFileError('properties_file %s cannot be read: %s' % (path, exc.strerror or exc))
+    if stat.S_ISDIR(info.st_mode):
+        raise PropertiesFileError('properties_file %s is a directory; give the path of the JSON file' % path)
+    if not stat.S_ISREG(info.st_mode):
+        raise PropertiesFileError('properties_file %s is not a regular file (it is a %s); give the path of the JSON file'
+                                  % (path, _file_kind(info.st_mode)))
+    if info.st_size > MAX_FILE_BYTES:
+        raise PropertiesFileError('properties_file %s is %d bytes, more than the %d bytes a properties file may have; '
+                                  'check the path' % (path, info.st_size, MAX_FILE_BYTES))
+    try:
+        # O_NONBLOCK: should the path be swapped for a FIFO after the check, open() still does not hang.
+        descriptor = os.open(path, os.O_RDONLY | getattr(os, 'O_NONBLOCK', 0))
+        with os.fdopen(descriptor, 'rb') as handle:
+            if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+                raise PropertiesFileError('properties_file %s is not a regular file; give the path of the JSON file' % path)
+            raw = handle.read(MAX_FILE_BYTES + 1)
+    except (IOError, OSError) as exc:
+        raise PropertiesFileError('properties_file %s cannot be read: %s' % (path, exc.strerror or exc))
+    if len(raw) > MAX_FILE_BYTES:
+        raise PropertiesFileError('properties_file %s is more than the %d bytes a properties file may have; check the path'
+                                  % (path, MAX_FILE_BYTES))
+    return raw
+
+
+def _file_kind(mode):
+    kinds = ((stat.S_ISFIFO, 'named pipe (FIFO)'), (stat.S_ISCHR, 'character device'), (stat.S_ISBLK, 'block device'),
+             (stat.S_ISSOCK, 'socket'))
+    return next((name for test, name in kinds if test(mode)), 'special file')
+
+
+def _nesting_depth(text):
+    """How deep brackets nest outside strings (cheap, and it runs before json.loads could recurse)."""
+    depth = deepest = 0
+    in_string = escaped = False
+    for char in text:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif char == '\\':
+                escaped = True
+            elif char == '"':
+                in_string = False
+        elif char == '"':
+            in_string = True
+        elif char in '[{':
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char in ']}':
+            depth -= 1
+    return deepest
 
 
 def load_properties_file(path):
     """Read and parse the file at ``path`` -> (options dict, warnings list); raises PropertiesFileError."""
-    if not os.path.exists(path):
-        raise PropertiesFileError('properties_file %s does not exist; give the path of the JSON file you pass to '
-                                  'az postgres flexible-server migration create --properties' % path)
-    if os.path.isdir(path):
-        raise PropertiesFileError('properties_file %s is a directory; give the path of the JSON file' % path)
-    try:
-        with open(path, 'rb') as handle:
-            raw = handle.read()
-    except (IOError, OSError) as exc:
-        raise PropertiesFileError('properties_file %s cannot be read: %s' % (path, exc.strerror or exc))
+    raw = _read_regular_file(path)
     try:
         text = raw.decode('utf-8-sig')
     except UnicodeDecodeError:
         raise PropertiesFileError('properties_file %s is not UTF-8 text' % path)
+    if _nesting_depth(text) > MAX_NESTING:
+        raise PropertiesFileError('properties_file %s nests objects or lists more than %d levels deep; a properties file '
+                                  'has 3 levels ({"properties": {"SecretParameters": {"AdminCredentials": {...}}}})'
+                                  % (path, MAX_NESTING))
     try:
         document = json.loads(text)
     except ValueError as exc:

@@ -16,6 +16,8 @@ import re
 from collections import namedtuple
 from datetime import datetime, timedelta, timezone
 
+from ansible_collections.pgflex.migration.plugins.module_utils.limits import number_problems
+
 MAX_DATABASES = 50  # Migrations.json: dbsToMigrate maxItems
 
 SOURCE_TYPES = (
@@ -171,6 +173,10 @@ def _check_databases(option, databases, problems):
     if not isinstance(databases, list) or not all(isinstance(db, str) and db.strip() for db in databases):
         problems.append('%s must be a list of database names (non-empty strings)' % option)
         return
+    if not databases:
+        # An empty list is never "all databases": for databases it would create a migration that blocks the server.
+        problems.append('%s is an empty list; %s' % (option, EMPTY_LIST_HINTS[option]))
+        return
     duplicates = sorted(set(db for db in databases if databases.count(db) > 1))
     if duplicates:
         problems.append('%s lists %s more than once; name each database once' % (option, ', '.join(duplicates)))
@@ -182,6 +188,13 @@ def _check_databases(option, databases, problems):
 def is_resource_id(source_server):
     """A source given as an ARM resource id (a Single Server), not as host:port@user."""
     return str(source_server or '').startswith('/')
+
+
+EMPTY_LIST_HINTS = {
+    'databases': 'name at least one database (to create a migration that waits for its databases, leave databases '
+                 'out and set defer_databases: true)',
+    'cancel_databases': 'leave cancel_databases out to cancel the whole migration, or name the databases to cancel',
+}
 
 
 def _check_source_server(params, problems):
@@ -196,7 +209,10 @@ def _check_source_server(params, problems):
                 "/subscriptions/<id>/resourceGroups/<group>/providers/Microsoft.DBforPostgreSQL/servers/<name>" % server)
         return
     match = ENDPOINT_RE.match(str(server))
-    if not match or not 0 < int(match.group('port')) < 65536:
+    if match and not 0 < int(match.group('port')) < 65536:
+        problems.append('source_server %r has port %s; the port must be between 1 and 65535'
+                        % (server, int(match.group('port'))))
+    elif not match:
         problems.append(
             "source_server %r is not in the form host:port@user (for example 10.0.0.4:5432@postgres)%s; "
             "only source_type PostgreSQLSingleServer takes a resource id"
@@ -297,11 +313,7 @@ def action_problems(params):
     if wait_for == 'validated' and option == 'Migrate':
         problems.append('wait_for=validated needs migration_option validate or validate_and_migrate; '
                         'migration_option migrate skips validation')
-    # wait_timeout 0 reads the status once (the action plugin's chunks use it when module start-up takes the interval).
-    if params.get('wait_timeout') is not None and params['wait_timeout'] < 0:
-        problems.append('wait_timeout must be zero or a positive number of seconds')
-    if params.get('poll_interval') is not None and params['poll_interval'] <= 0:
-        problems.append('poll_interval must be a positive number of seconds')
+    problems.extend(number_problems(params, ('wait_timeout', 'poll_interval', 'progress_interval', 'api_timeout', 'max_latency')))
     return problems
 
 
@@ -309,6 +321,8 @@ def create_problems(params):
     """What is missing to create a migration that does not exist yet."""
     missing = [option for option in ('source_server', 'source_password', 'target_password') if params.get(option) in (None, '')]
     problems = []
+    if params.get('databases') is None and not params.get('defer_databases'):
+        missing.append('databases (or defer_databases: true to create it without databases, waiting for them)')
     if missing:
         problems.append('creating migration %r needs %s (directly or in properties_file)' % (params.get('name'), ', '.join(missing)))
     if params.get('cutover') not in (None, False, []):

@@ -25,7 +25,8 @@ from ansible_collections.pgflex.migration.plugins.module_utils.response import (
 FINISHED_VALIDATION = ('succeeded', 'warning', 'failed')
 
 WaitResult = namedtuple('WaitResult', ['migration', 'outcome', 'elapsed', 'last_error'])
-# outcome: 'reached' (the condition holds), 'terminal' (ended otherwise), 'timeout', 'gone' (404)
+# outcome: 'reached' (the condition holds), 'terminal' (ended otherwise), 'timeout', 'gone' (404),
+# 'abandoned' (nobody waits for the answer any more: the controller is gone)
 
 
 # ---- target conditions -----------------------------------------------------------------
@@ -139,8 +140,11 @@ class Waiter:
     """Polls ``fetch()`` (returns the migration REST JSON or None) until ``condition`` holds."""
 
     def __init__(self, fetch, deadline, poll_interval, progress=None, retryable=None,
-                 clock=time.monotonic, sleep=time.sleep):
-        """``deadline``: the absolute ``clock()`` value the wait ends by (the task's one deadline)."""
+                 clock=time.monotonic, sleep=time.sleep, abandoned=None):
+        """``deadline``: the absolute ``clock()`` value the wait ends by (the task's one deadline).
+
+        ``abandoned``: called after each sleep; a true value ends the wait (controller.ControllerWatch.gone).
+        """
         self._fetch = fetch
         self._deadline = float(deadline)
         self._poll_interval = float(poll_interval)
@@ -148,6 +152,7 @@ class Waiter:
         self._retryable = retryable or (lambda exc: False)
         self._clock = clock
         self._sleep = sleep
+        self._abandoned = abandoned or (lambda: None)
 
     def wait(self, condition, migration=None):
         started = self._clock()
@@ -167,6 +172,8 @@ class Waiter:
             if remaining <= 0:
                 return WaitResult(migration, 'timeout', self._clock() - started, last_error)
             self._sleep(min(self._poll_interval, remaining))
+            if self._abandoned():
+                return WaitResult(migration, 'abandoned', self._clock() - started, last_error)
             try:
                 migration = self._fetch()
             except Exception as exc:  # pylint: disable=broad-except

@@ -112,6 +112,7 @@ options:
   databases:
     description:
       - Databases to migrate, at most 50 (the API's limit per migration; use several migrations for more).
+      - Required to create a migration unless O(defer_databases=true). An empty list is refused.
       - Also answers a migration waiting for the list of databases (substate C(WaitingForDBsToMigrateSpecification)).
     type: list
     elements: str
@@ -171,6 +172,7 @@ options:
   location:
     description:
       - Azure region of the migration resource. Defaults to the region of the target server.
+      - A migration is created in its target server's region, so another region is refused before anything is sent.
     type: str
   tags:
     description:
@@ -184,7 +186,11 @@ options:
         for example under C(playbook_dir).
       - Same keys as the CLI, case-insensitive, under a top-level C(properties) object, including
         C(MigrationRuntimeResourceId). JSON booleans are accepted as well as C("True")/C("False").
-      - Options given in the task override the file. Unknown keys give a warning.
+      - Options given in the task override the file. An unknown key fails the task and names the closest known key;
+        keys the CLI ignores (C(MigrationMode), a top-level C(location), ...) give a warning. An empty C(DbsToMigrate)
+        is refused.
+      - Only a regular file of at most 1 MiB is read (not a pipe or a device), with objects nested at most 32 levels
+        deep.
     type: path
   cutover:
     description:
@@ -195,7 +201,9 @@ options:
     type: raw
   cancel_databases:
     description:
-      - With O(state=cancelled), cancel only these databases; the others go on.
+      - With O(state=cancelled), cancel only these databases; the others go on. Leave it out to cancel the whole
+        migration (an empty list is refused).
+      - Every name must be a database of the migration, also when the migration has already ended.
     type: list
     elements: str
   wait:
@@ -220,18 +228,22 @@ options:
       - With O(wait_for=cutover_ready), also hold until every database waiting for its cutover reports a replication
         latency (the service's C(latency), in seconds) of at most this value, so a cutover that follows is short.
       - The migration keeps replicating meanwhile; O(wait_timeout) bounds the hold.
+      - Between 0 and 86400 (a day).
     type: int
   wait_timeout:
     description:
-      - Seconds the task may take at most with O(wait=true), including retries of throttled or failed API calls.
+      - Seconds the task may take at most with O(wait=true), including retries of throttled or failed API calls
+        and slow answers (no single request may outlive it).
       - It bounds the whole task, across the module runs of O(progress_interval).
       - V(0) reads the status once and fails as timed out unless the condition already holds.
       - On timeout the task fails with the last state; running it again resumes waiting.
+      - Between 0 and 2592000 (30 days).
     type: int
     default: 3600
   poll_interval:
     description:
       - Seconds between two status reads while waiting.
+      - Between 1 and 3600, and not above O(wait_timeout) (unless that is V(0)).
     type: int
     default: 15
   progress_interval:
@@ -256,6 +268,21 @@ options:
       - The task's action plugin sets it to show live progress from one module run; there is normally no need to
         set it. Writing it is best effort and never fails the task.
     type: path
+  api_timeout:
+    description:
+      - Seconds the task may take at most with O(wait=false), including retries of throttled (429) or failed (5xx,
+        dropped connection) API calls and slow answers. With O(wait=true), O(wait_timeout) bounds the task instead.
+      - Between 1 and 86400.
+    type: int
+    default: 120
+  defer_databases:
+    description:
+      - Create the migration without databases. It then waits in C(WaitingForDBsToMigrateSpecification) until a later
+        run of the task gives O(databases), and the target server accepts no other migration meanwhile.
+      - Without it, creating a migration needs O(databases) (here or in O(properties_file)); an empty list is always
+        refused.
+    type: bool
+    default: false
 extends_documentation_fragment:
   - pgflex.migration.target_server
   - pgflex.migration.azure_auth
@@ -462,6 +489,8 @@ ARGUMENT_SPEC = dict(
     poll_interval=dict(type='int', default=15),
     progress_interval=dict(type='int', default=60),
     progress_file=dict(type='path'),
+    api_timeout=dict(type='int', default=120),
+    defer_databases=dict(type='bool', default=False),
 )
 
 

@@ -30,6 +30,13 @@ options:
     type: str
     choices: [all, active]
     default: all
+  api_timeout:
+    description:
+      - Seconds the task may take at most, including retries of throttled (429) or failed (5xx, dropped connection)
+        API calls and slow answers. When it runs out, the task fails and the message names this option.
+      - Between 1 and 86400.
+    type: int
+    default: 120
 extends_documentation_fragment:
   - pgflex.migration.target_server
   - pgflex.migration.azure_auth
@@ -402,6 +409,9 @@ migrations:
                 - "database 'db1': ExtensionsValidation Failed: Unsupported Extension ..."
 '''
 
+import time
+
+from ansible_collections.pgflex.migration.plugins.module_utils.limits import DEFAULT_API_TIMEOUT, number_problems
 from ansible_collections.pgflex.migration.plugins.module_utils.module import TARGET_SERVER_ARGUMENT_SPEC, MigrationModule
 from ansible_collections.pgflex.migration.plugins.module_utils.response import migration_result
 
@@ -409,6 +419,7 @@ ARGUMENT_SPEC = dict(
     TARGET_SERVER_ARGUMENT_SPEC,
     name=dict(type='str'),
     filter=dict(type='str', choices=['all', 'active'], default='all'),
+    api_timeout=dict(type='int', default=DEFAULT_API_TIMEOUT),
 )
 
 
@@ -427,6 +438,11 @@ def find_migrations(mod):
 
 
 def run(mod):
+    problems = number_problems(mod.params, ('api_timeout',))
+    if problems:
+        mod.fail('Invalid input: %s.' % '; '.join(problems))
+    # Retries of throttled or failed calls and slow answers all count against one budget.
+    mod.client.set_budget(time.monotonic() + mod.params['api_timeout'], 'api_timeout')
     migrations = find_migrations(mod)
     mod.exit(changed=False, migrations=[migration_result(m) for m in migrations])
 

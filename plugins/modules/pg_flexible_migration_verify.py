@@ -39,7 +39,7 @@ options:
     required: true
   source_port:
     description:
-      - TCP port of the source server.
+      - TCP port of the source server, between 1 and 65535.
     type: int
     default: 5432
   source_username:
@@ -69,7 +69,7 @@ options:
     required: true
   target_port:
     description:
-      - TCP port of the target server.
+      - TCP port of the target server, between 1 and 65535.
     type: int
     default: 5432
   target_username:
@@ -107,7 +107,7 @@ options:
     default: true
   connect_timeout:
     description:
-      - Seconds to wait for each connection to be established.
+      - Seconds to wait for each connection to be established, between 1 and 3600.
     type: int
     default: 10
 attributes:
@@ -233,6 +233,7 @@ databases:
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
 from ansible_collections.pgflex.migration.plugins.module_utils import verify
+from ansible_collections.pgflex.migration.plugins.module_utils.limits import number_problems
 
 SSL_MODE_OPTION = dict(type='str', choices=list(verify.SSL_MODES), default='prefer')
 
@@ -281,12 +282,9 @@ def check_input(module):
     duplicates = sorted(set(name for name in databases if databases.count(name) > 1))
     if duplicates:
         module.fail_json(msg='databases lists %s more than once; list each database once.' % ', '.join(duplicates))
-    for side in ('source', 'target'):
-        port = params['%s_port' % side]
-        if not 0 < port < 65536:
-            module.fail_json(msg='%s_port must be between 1 and 65535, got %d.' % (side, port))
-    if params['connect_timeout'] < 1:
-        module.fail_json(msg='connect_timeout must be at least 1 second, got %d.' % params['connect_timeout'])
+    problems = number_problems(params, ('source_port', 'target_port', 'connect_timeout'))
+    if problems:
+        module.fail_json(msg='Invalid input: %s.' % '; '.join(problems))
 
 
 def main():

@@ -20,9 +20,11 @@ class CannedAdapter(BaseAdapter):
         super(CannedAdapter, self).__init__()
         self.replies = list(replies or [])
         self.requests = []
+        self.timeouts = []  # the (connect, read) timeout of each request
 
     def send(self, request, **kwargs):  # pylint: disable=arguments-differ
         self.requests.append(request)
+        self.timeouts.append(kwargs.get('timeout'))
         reply = self.replies.pop(0)
         if isinstance(reply, Exception):
             raise reply

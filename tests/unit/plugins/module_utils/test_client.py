@@ -7,11 +7,15 @@ import json
 
 import pytest
 
-from ansible_collections.pgflex.migration.plugins.module_utils.client import MigrationClient, fetch_json, retry_after_seconds
+from ansible_collections.pgflex.migration.plugins.module_utils.client import (
+    MigrationClient, deadline_transport_class, fetch_json, retry_after_seconds,
+)
 from ansible_collections.pgflex.migration.plugins.module_utils.cloud import Cloud
 from ansible_collections.pgflex.migration.plugins.module_utils.errors import AzureApiError, from_azure_exception
 from ansible_collections.pgflex.migration.tests.unit.plugins.fake_clock import FakeClock
-from ansible_collections.pgflex.migration.tests.unit.plugins.module_utils.fake_azure import StaticCredential, canned_transport
+from ansible_collections.pgflex.migration.tests.unit.plugins.module_utils.fake_azure import (
+    CannedAdapter, StaticCredential, canned_transport,
+)
 
 CLOUD = Cloud('emu', 'https://arm.example/', 'https://login.example', 'https://management.core.windows.net/', True)
 METADATA_DOCUMENT = [{'name': 'Emulator', 'resourceManager': 'https://127.0.0.1:8443/'}]
@@ -106,6 +110,108 @@ def test_absolute_deadline_caps_retries(make_client):
     with pytest.raises(AzureApiError):
         client.get('rg', 'srv', 'm1')
     assert clock.sleeps == [5, 5]
+
+
+@pytest.fixture
+def deadline_client():
+    """A client on the real deadline transport (canned answers) with a fake clock."""
+    def build(replies, credential=None):
+        import requests
+        adapter = CannedAdapter(replies)
+        session = requests.Session()
+        session.mount('https://', adapter)
+        transport = deadline_transport_class()(session=session, session_owner=False)
+        clock = FakeClock(1000.0)
+        client = MigrationClient(credential or StaticCredential(), 'sub', CLOUD, transport=transport, sleep=clock.sleep,
+                                 clock=clock)
+        return client, adapter, clock
+    return build
+
+
+def test_no_request_may_wait_longer_than_the_time_left(deadline_client):
+    client, adapter, clock = deadline_client([(200, MIGRATION, {}), (200, MIGRATION, {})])
+    client.get('rg', 'srv', 'm1')
+    assert adapter.timeouts[0] == (120, 120)  # the per-call retry deadline when no task budget is set
+    client.set_budget(clock.now + 12, 'wait_timeout')
+    client.get('rg', 'srv', 'm1')
+    assert adapter.timeouts[1] == (12, 12)
+
+
+def test_no_time_left_names_the_budget_option(deadline_client):
+    client, adapter, clock = deadline_client([(200, MIGRATION, {})])
+    client.set_budget(clock.now, 'api_timeout')
+    with pytest.raises(AzureApiError) as info:
+        client.get('rg', 'srv', 'm1')
+    assert adapter.requests == []
+    assert "as the task's time budget, api_timeout, ran out; raise api_timeout to retry longer" in str(info.value)
+
+
+def test_slow_answers_stop_at_the_budget(deadline_client):
+    import requests
+    client, adapter, clock = deadline_client([requests.exceptions.ReadTimeout('Read timed out.')] * 20)
+    client.set_budget(clock.now + 15, 'wait_timeout')
+    with pytest.raises(AzureApiError) as info:
+        client.get('rg', 'srv', 'm1')
+    assert sum(clock.sleeps) <= 15
+    assert all(read <= 15 for _connect, read in adapter.timeouts)
+    assert 'wait_timeout, ran out' in str(info.value)
+
+
+class FlakyTokenEndpoint(object):
+    """A credential whose token endpoint answers ``statuses`` first (e.g. 503), then a token."""
+
+    def __init__(self, statuses):
+        self.statuses = list(statuses)
+        self.calls = 0
+
+    def get_token(self, *scopes, **kwargs):  # pylint: disable=unused-argument
+        from azure.core.credentials import AccessToken
+        from azure.core.exceptions import ClientAuthenticationError
+        self.calls += 1
+        if self.statuses:
+            status = self.statuses.pop(0)
+            error = ClientAuthenticationError(message='Authentication failed: HTTP Error: %d' % status)
+            error.status_code = status
+            raise error
+        return AccessToken('unit-test-token', 4102444800)
+
+
+def test_token_endpoint_outage_is_retried_within_the_deadline(deadline_client):
+    credential = FlakyTokenEndpoint([503, 503, 429])
+    client, adapter, clock = deadline_client([(200, MIGRATION, {})], credential=credential)
+    assert client.get('rg', 'srv', 'm1')['name'] == 'm1'
+    assert credential.calls == 4 and len(clock.sleeps) == 3
+
+
+def test_token_endpoint_outage_past_the_budget_fails_naming_it(deadline_client):
+    credential = FlakyTokenEndpoint([503] * 50)
+    client, adapter, clock = deadline_client([], credential=credential)
+    client.set_budget(clock.now + 20, 'wait_timeout')
+    with pytest.raises(AzureApiError) as info:
+        client.get('rg', 'srv', 'm1')
+    assert info.value.status == 503 and sum(clock.sleeps) <= 20
+    assert 'Authentication failed: HTTP Error: 503' in str(info.value) and 'wait_timeout, ran out' in str(info.value)
+
+
+def test_msal_outage_text_is_read_as_a_status():
+    from azure.core.exceptions import ClientAuthenticationError
+    from ansible_collections.pgflex.migration.plugins.module_utils.client import sign_in_status
+    try:
+        try:
+            raise ValueError('HTTP Error: 503')  # what MSAL raises, wrapped by azure-identity
+        except ValueError as cause:
+            raise ClientAuthenticationError(message='Authentication failed: HTTP Error: 503') from cause
+    except ClientAuthenticationError as exc:
+        assert sign_in_status(exc) == 503
+    assert sign_in_status(ClientAuthenticationError(message='AADSTS7000215: Invalid client secret')) is None
+
+
+def test_rejected_credentials_are_not_retried(deadline_client):
+    credential = FlakyTokenEndpoint([401])
+    client, adapter, clock = deadline_client([], credential=credential)
+    with pytest.raises(AzureApiError) as info:
+        client.get('rg', 'srv', 'm1')
+    assert info.value.status == 401 and credential.calls == 1 and clock.sleeps == []
 
 
 def test_backoff_is_capped(make_client):

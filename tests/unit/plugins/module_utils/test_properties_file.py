@@ -4,11 +4,12 @@
 from __future__ import annotations
 
 import json
+import os
 
 import pytest
 
 from ansible_collections.pgflex.migration.plugins.module_utils.properties_file import (
-    PropertiesFileError, load_properties_file, parse_properties,
+    MAX_FILE_BYTES, PropertiesFileError, load_properties_file, parse_properties,
 )
 
 CLI_FILE = {
@@ -64,16 +65,36 @@ def test_json_booleans_are_accepted():
     assert parse_properties(doc)[0] == {'overwrite_databases': True, 'setup_logical_replication': False}
 
 
-def test_unknown_and_unread_keys_are_warned_not_dropped_silently():
-    properties = {'Colour': 'blue', 'MigrationMode': 'Online', 'SecretParameters': {'AdminCredentials': {'Extra': 1}, 'Other': 2}}
-    doc = {'location': 'eastus', 'properties': properties}
+def test_keys_the_cli_ignores_are_warned_not_dropped_silently():
+    doc = {'location': 'eastus', 'properties': {'MigrationMode': 'Online'}}
     options, warnings = parse_properties(doc)
     assert options == {}
     text = '\n'.join(warnings)
-    assert "'Colour' is not a known key" in text
     assert "'MigrationMode' is not read from the file" in text and 'migration_mode option' in text
     assert "top-level key 'location' was ignored" in text and 'location option' in text
-    assert "'Extra'" in text and "'Other'" in text
+
+
+@pytest.mark.parametrize('doc, words', [
+    ({'properties': {'DbsToMigrat': ['a']}}, "'DbsToMigrat' is not a known key; did you mean 'DbsToMigrate'?"),
+    ({'properties': {'sourcedbserverresourceld': 'h:1@u'}}, "did you mean 'SourceDbServerResourceId'?"),
+    ({'properties': {'Colour': 'blue'}}, "'Colour' is not a known key; the known keys there are: SourceDbServerResourceId"),
+    ({'properties': {'SecretParameters': {'AdminCredentials': {}, 'SourceServerUser': 'u'}}},
+     "did you mean 'SourceServerUsername'?"),
+    ({'properties': {'SecretParameters': {'AdminCredentials': {'SourcePassword': 'x'}}}},
+     "did you mean 'SourceServerPassword'?"),
+    ({'propertys': {}}, 'did you mean "properties" instead of \'propertys\'?'),
+    ({'properties': {}, 'colour': 1}, "the file key 'colour' is not a known key"),
+])
+def test_unknown_keys_are_errors_naming_the_closest_key(doc, words):
+    with pytest.raises(PropertiesFileError) as caught:
+        parse_properties(doc)
+    assert words in str(caught.value)
+
+
+def test_empty_database_list_is_refused():
+    with pytest.raises(PropertiesFileError) as caught:
+        parse_properties({'properties': {'DbsToMigrate': []}})
+    assert "'DbsToMigrate' is an empty list" in str(caught.value)
 
 
 @pytest.mark.parametrize('doc, words', [
@@ -107,7 +128,7 @@ def test_load_from_disk(tmp_path):
 
 def test_load_prefixes_the_path(tmp_path):
     path = tmp_path / 'props.json'
-    path.write_text(json.dumps({'properties': {'SourceServerUsername': 'u', 'Odd': 1}}), encoding='utf-8')
+    path.write_text(json.dumps({'properties': {'SourceServerUsername': 'u'}}), encoding='utf-8')
     with pytest.raises(PropertiesFileError) as caught:
         load_properties_file(str(path))
     assert str(caught.value).startswith('properties_file %s: ' % path)
@@ -139,3 +160,55 @@ def test_utf8_bom_is_fine(tmp_path):
     path = tmp_path / 'bom.json'
     path.write_bytes(b'\xef\xbb\xbf' + json.dumps({'properties': {}}).encode())
     assert load_properties_file(str(path)) == ({}, [])
+
+
+def test_fifo_is_refused_without_blocking(tmp_path):
+    path = tmp_path / 'pipe.json'
+    os.mkfifo(str(path))
+    with pytest.raises(PropertiesFileError) as caught:
+        load_properties_file(str(path))
+    assert str(caught.value) == ('properties_file %s is not a regular file (it is a named pipe (FIFO)); give the path '
+                                 'of the JSON file' % path)
+
+
+def test_device_is_refused():
+    with pytest.raises(PropertiesFileError) as caught:
+        load_properties_file('/dev/zero')
+    assert 'properties_file /dev/zero is not a regular file (it is a character device)' in str(caught.value)
+
+
+def test_file_above_the_size_limit_is_refused_unread(tmp_path):
+    path = tmp_path / 'big.json'
+    with open(str(path), 'wb') as handle:
+        handle.truncate(MAX_FILE_BYTES + 1)
+    with pytest.raises(PropertiesFileError) as caught:
+        load_properties_file(str(path))
+    assert 'properties_file %s is %d bytes, more than the %d bytes' % (path, MAX_FILE_BYTES + 1, MAX_FILE_BYTES) in str(caught.value)
+
+
+@pytest.mark.parametrize('text', ['[' * 100000 + ']' * 100000, '{"properties": ' + '{"a": ' * 50 + '1' + '}' * 51])
+def test_deep_nesting_is_refused_before_parsing(tmp_path, text):
+    path = tmp_path / 'deep.json'
+    path.write_text(text, encoding='utf-8')
+    with pytest.raises(PropertiesFileError) as caught:
+        load_properties_file(str(path))
+    assert 'properties_file %s nests objects or lists more than 32 levels deep' % path in str(caught.value)
+
+
+def test_brackets_inside_strings_do_not_count_as_nesting(tmp_path):
+    path = tmp_path / 'odd.json'
+    path.write_text(json.dumps({'properties': {'SourceDbServerResourceId': 'h:1@u', 'SslMode': 'Prefer'},
+                                'tags': '[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[["\\'}), encoding='utf-8')
+    options, _warnings = load_properties_file(str(path))
+    assert options['source_server'] == 'h:1@u'
+
+
+def test_unreadable_file_is_named(tmp_path):
+    if os.geteuid() == 0:
+        pytest.skip('root reads every file')
+    path = tmp_path / 'secret.json'
+    path.write_text('{}', encoding='utf-8')
+    path.chmod(0)
+    with pytest.raises(PropertiesFileError) as caught:
+        load_properties_file(str(path))
+    assert 'properties_file %s cannot be read: Permission denied' % path in str(caught.value)

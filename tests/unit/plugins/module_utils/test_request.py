@@ -13,7 +13,7 @@ RUNTIME_ID = '/subscriptions/s1/resourceGroups/rg/providers/Microsoft.DBforPostg
 
 def params(**extra):
     base = dict(name='mig1', resource_group='rg', server_name='target', state='present',
-                source_server='10.0.0.4:5432@postgres', source_password='sp', target_password='tp')
+                source_server='10.0.0.4:5432@postgres', source_password='sp', target_password='tp', databases=['app'])
     base.update(extra)
     return base
 
@@ -106,7 +106,9 @@ def test_valid_settings_have_no_problems():
     (dict(databases=['a', 'a']), 'more than once'),
     (dict(source_type='Oracle'), 'source_type'),
     (dict(source_server='db.example.com@postgres'), 'host:port@user'),
-    (dict(source_server='db.example.com:99999@postgres'), 'host:port@user'),
+    (dict(source_server='db.example.com:99999@postgres'), 'has port 99999; the port must be between 1 and 65535'),
+    (dict(source_server='db.example.com:0@postgres'), 'has port 0; the port must be between 1 and 65535'),
+    (dict(databases=[]), 'databases is an empty list; name at least one database'),
     (dict(source_type='OnPremises', source_server=SINGLE_ID), 'host:port@user'),
     (dict(source_type='PostgreSQLSingleServer', source_server='h:5432@u'), 'Single Server resource id'),
     (dict(migration_window_start='2026-01-02T00:00:00Z', migration_window_end='2026-01-01T00:00:00Z'), 'must be after'),
@@ -134,7 +136,13 @@ def test_runtime_in_other_subscription_is_not_the_target():
     (dict(cancel_databases=['a']), 'only applies with state=cancelled'),
     (dict(state='cancelled', cancel_databases=['a', 'a']), 'more than once'),
     (dict(wait_for='validated', migration_option='migrate'), 'skips validation'),
-    (dict(wait_timeout=-1), 'wait_timeout'),
+    (dict(wait_timeout=-1), 'wait_timeout must be between 0 and 2592000 seconds; got -1'),
+    (dict(wait_timeout=10 ** 400), 'wait_timeout must be between 0 and 2592000 seconds; got a 401-digit number'),
+    (dict(poll_interval=10 ** 400), 'poll_interval must be between 1 and 3600 seconds; got a 401-digit number'),
+    (dict(poll_interval=10 ** 12), 'poll_interval must be between 1 and 3600 seconds; got 1000000000000'),
+    (dict(poll_interval=600, wait_timeout=60), 'poll_interval (600) must not be above wait_timeout (60)'),
+    (dict(api_timeout=-5), 'api_timeout must be between 1 and 86400 seconds; got -5'),
+    (dict(state='cancelled', cancel_databases=[]), 'cancel_databases is an empty list; leave cancel_databases out'),
     (dict(state='cancelled', wait_for='cutover_ready'), 'does not apply'),
 ])
 def test_action_problems(extra, words):
@@ -163,6 +171,11 @@ def test_resource_id_source_is_sent_as_single_server_when_type_not_given():
     body = request.create_body(params(source_server=single), 'eastus')
     assert body['properties']['sourceType'] == 'PostgreSQLSingleServer'
     assert request.create_body(params(source_type='AzureVM'), 'eastus')['properties']['sourceType'] == 'AzureVM'
+
+
+def test_creating_without_databases_needs_defer_databases():
+    assert 'databases (or defer_databases: true' in request.create_problems(params(databases=None))[0]
+    assert request.create_problems(params(databases=None, defer_databases=True)) == []
 
 
 def test_patch_bodies():

@@ -209,3 +209,16 @@ def test_waits_through_the_cutover_question_until_the_lag_drops():
     fetch = Sequence(lagging(12), lagging(4), lagging(1))
     result = make(fetch, clock).wait(waiter.cutover_lag_within(2))
     assert result.outcome == 'reached' and fetch.calls == 3
+
+
+def test_a_wait_nobody_waits_for_any_more_stops_after_the_sleep():
+    clock = FakeClock(0.0)
+    reads = []
+
+    def fetch():
+        reads.append(clock.now)
+        return {'properties': {'currentStatus': {'state': 'InProgress'}}}
+    gone = iter([None, None, 77])
+    result = waiter.Waiter(fetch, 100, 3, clock=clock, sleep=clock.sleep, abandoned=lambda: next(gone)).wait(lambda m: False)
+    assert result.outcome == 'abandoned'
+    assert reads == [0.0, 3.0, 6.0] and clock.now == 9.0  # within one poll interval of the controller's end

@@ -47,6 +47,10 @@ class FakeService(object):
         self.fail_get = list(fail_get or [])
         self.calls = []
         self.deadline = None
+        self.budget_option = None
+
+    def set_budget(self, deadline, option):
+        self.deadline, self.budget_option = deadline, option
 
     def mutating_calls(self):
         return [c for c in self.calls if c[0] in MUTATING]
@@ -232,7 +236,7 @@ def test_properties_file_is_merged_under_the_options(run_module, tmp_path):
     path.write_text(json.dumps({'properties': {
         'SourceType': 'OnPremises', 'sourceDBServerResourceId': 'db.example.com:5432@me', 'DBSTOMIGRATE': ['x'], 'overwriteDbsInTarget': True,
         'SecretParameters': {'adminCredentials': {'SourceServerPassword': SOURCE_SECRET, 'TargetServerPassword': TARGET_SECRET}},
-        'Unknown': 1}}))
+        'MigrationMode': 'Online'}}))
     client = FakeService()
     args = dict(AUTH, resource_group='rg', server_name='target', name='mig2', properties_file=str(path), databases=['y'])
     kind, result = run_module(args, client)
@@ -241,7 +245,7 @@ def test_properties_file_is_merged_under_the_options(run_module, tmp_path):
     assert body['sourceDbServerResourceId'] == 'db.example.com:5432@me'
     assert body['dbsToMigrate'] == ['y']
     assert body['overwriteDbsInTarget'] == 'True'
-    assert any("'Unknown'" in w for w in result['_warnings'])
+    assert any("'MigrationMode' is not read from the file" in w for w in result['_warnings'])
 
 
 def test_properties_file_defect_makes_no_call(run_module, tmp_path):
@@ -499,3 +503,49 @@ def test_host_port_source_without_source_type_is_created_as_on_premises(run_modu
     kind, dummy = run_module(args, client)
     assert kind is Exit
     assert [c for c in client.calls if c[0] == 'create'][0][2]['properties']['sourceType'] == 'OnPremises'
+
+
+# ---- bad input the service would only judge late (issue: reliability campaign) ----------------------------
+
+def test_location_other_than_the_servers_region_is_refused_before_create(run_module):
+    client = FakeService(server_location='Canada Central')
+    kind, result = run_module(dict(CREATE, location='Mars Central'), client)
+    assert kind is Fail and client.mutating_calls() == []
+    assert ("location 'Mars Central' is not the region of the target server target (Canada Central)" in result['msg']
+            and 'leave location out' in result['msg'])
+    kind, result = run_module(dict(CREATE, name='mig2', location='canadacentral'), client)
+    assert kind is Exit, result
+    assert client.calls[-1][2]['location'] == 'canadacentral'
+
+
+def test_unknown_cancel_database_on_a_finished_migration_is_flagged(run_module):
+    client = FakeService([existing(state='Succeeded', substate='Completed')])
+    kind, result = run_module(dict(CREATE, state='cancelled', cancel_databases=['nosuchdb']), client)
+    assert kind is Fail and client.mutating_calls() == []
+    assert 'cancel_databases lists nosuchdb, which migration' in result['msg']
+
+
+@pytest.mark.parametrize('option', ['server_name', 'resource_group'])
+def test_empty_target_server_options_are_refused(run_module, option):
+    client = FakeService()
+    kind, result = run_module(dict(CREATE, **{option: ' '}), client)
+    assert kind is Fail and client.calls == []
+    assert result['msg'].startswith('Invalid input: %s is empty; give the ' % option)
+
+
+def test_without_wait_api_timeout_bounds_the_task(run_module):
+    client = FakeService()
+    kind, result = run_module(dict(CREATE, api_timeout=30), client)
+    assert kind is Exit, result
+    assert (client.deadline, client.budget_option) == (1030.0, 'api_timeout')
+
+
+def test_wait_stops_when_the_controller_is_gone(run_module, monkeypatch):
+    gone = iter([None, 4242])
+    monkeypatch.setattr(migration_flow.ControllerWatch, 'gone', lambda self: next(gone))
+    client = FakeService([existing()], script=[status('InProgress', 'MigratingData')] * 5)
+    kind, result = run_module(dict(CREATE, wait=True, poll_interval=5), client)
+    assert kind is Fail
+    assert result['msg'].startswith("The ansible-playbook run that started this task is gone, so the module stopped "
+                                    "waiting for migration 'mig1'")
+    assert len([c for c in client.calls if c[0] == 'get']) == 2  # the first read, then one poll before the controller went

@@ -106,7 +106,9 @@ BASE_ARGS = {
     ({'databases': []}, 'databases must list at least one database name'),
     ({'databases': ['a', 'a']}, 'databases lists a more than once'),
     ({'source_port': 70000}, 'source_port must be between 1 and 65535'),
-    ({'connect_timeout': 0}, 'connect_timeout must be at least 1 second'),
+    ({'connect_timeout': 0}, 'connect_timeout must be between 1 and 3600 seconds; got 0'),
+    ({'connect_timeout': 10 ** 400}, 'connect_timeout must be between 1 and 3600 seconds; got a 401-digit number'),
+    ({'target_port': 0}, 'target_port must be between 1 and 65535; got 0'),
 ])
 def test_bad_input_is_refused_with_the_option_named(override, message, call):
     args = dict(BASE_ARGS, **override)
