@@ -31,12 +31,13 @@ from ansible.plugins.action import ActionBase
 from ansible.utils.display import Display
 
 from ansible_collections.pgflex.migration.plugins.module_utils import status_file
-from ansible_collections.pgflex.migration.plugins.module_utils.migration_flow import PROGRESS_INTERVAL_RANGE, timeout_text
+from ansible_collections.pgflex.migration.plugins.module_utils.limits import number_problems
+from ansible_collections.pgflex.migration.plugins.module_utils.migration_flow import timeout_text
 from ansible_collections.pgflex.migration.plugins.plugin_utils.chunked_wait import ChunkedWait, MergedResult, retryable_failure
 from ansible_collections.pgflex.migration.plugins.plugin_utils.progress_line import hidden_line, progress_line
 
 MODULE = 'pgflex.migration.pg_flexible_migration'
-DEFAULTS = {'wait_timeout': 3600, 'progress_interval': 60, 'wait_for': 'completed'}
+DEFAULTS = {'wait_timeout': 3600, 'progress_interval': 60, 'poll_interval': 15, 'wait_for': 'completed'}
 
 display = Display()
 
@@ -50,14 +51,13 @@ def chunk_settings(args):
     try:
         if not boolean(args.get('wait', False), strict=True):
             return None
-        wait_timeout = int(args.get('wait_timeout', DEFAULTS['wait_timeout']))
-        interval = int(args.get('progress_interval', DEFAULTS['progress_interval']))
+        numbers = dict((option, int(args.get(option, DEFAULTS[option])))
+                       for option in ('wait_timeout', 'progress_interval', 'poll_interval'))
     except (TypeError, ValueError):
         return None
-    low, high = PROGRESS_INTERVAL_RANGE
-    if wait_timeout < 0 or not low <= interval <= high:
-        return None
-    return wait_timeout, interval
+    if number_problems(numbers):
+        return None  # one module run with the task's own values reports them
+    return numbers['wait_timeout'], numbers['progress_interval']
 
 
 class ActionModule(ActionBase):
@@ -97,7 +97,9 @@ class ActionModule(ActionBase):
         host = (task_vars or {}).get('inventory_hostname', '')
         while True:
             budget = clock.start_chunk()
-            chunk = self._run_module(dict(args, wait_timeout=budget), task_vars)
+            # A chunk's wait_timeout may be shorter than poll_interval; the module refuses a poll longer than its wait.
+            poll = min(int(args.get('poll_interval', DEFAULTS['poll_interval'])), budget) or 1
+            chunk = self._run_module(dict(args, wait_timeout=budget, poll_interval=poll), task_vars)
             timed_out = bool(chunk.get('failed') and chunk.get('timed_out'))
             clock.end_chunk(waited_all=timed_out)
             merged.add(chunk)

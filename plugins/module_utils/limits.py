@@ -17,7 +17,7 @@ DAY = 86400
 RANGES = {
     'wait_timeout': (0, 30 * DAY, 'seconds'),  # 0 reads the status once
     'poll_interval': (1, 3600, 'seconds'),
-    'progress_interval': (1, 3600, 'seconds'),
+    'progress_interval': (1, 3600, 'seconds'),  # neither floods the output nor stays silent for more than an hour
     'max_latency': (0, DAY, 'seconds'),  # replication lag to hold for before a cutover
     'api_timeout': (1, DAY, 'seconds'),
     'connect_timeout': (1, 3600, 'seconds'),

@@ -17,15 +17,12 @@ import time
 from ansible_collections.pgflex.migration.plugins.module_utils import request, states, status_file, waiter
 from ansible_collections.pgflex.migration.plugins.module_utils.client import RETRY_STATUSES
 from ansible_collections.pgflex.migration.plugins.module_utils.controller import ControllerWatch
-from ansible_collections.pgflex.migration.plugins.module_utils.limits import RANGES, shown
+from ansible_collections.pgflex.migration.plugins.module_utils.limits import shown
 from ansible_collections.pgflex.migration.plugins.module_utils.drift import describe_differences, differences, settings_view
 from ansible_collections.pgflex.migration.plugins.module_utils.naming import migration_name_problem
 from ansible_collections.pgflex.migration.plugins.module_utils.properties_file import PropertiesFileError, load_properties_file
 from ansible_collections.pgflex.migration.plugins.module_utils.response import migration_result, status_summary
 
-# Seconds between two progress lines (the action plugin's chunk length); bounded so a task neither floods the
-# output nor stays silent for more than an hour.
-PROGRESS_INTERVAL_RANGE = RANGES['progress_interval'][:2]
 ROLLBACK_WARNING = ('Cancelling does not roll back: whatever already reached the target server stays as it is, and the '
                     'service has been seen to drop databases it was migrating. Check the target before reusing it.')
 
