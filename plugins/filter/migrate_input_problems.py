@@ -171,7 +171,7 @@ def _ranges(values):
         if low <= number <= high:
             numbers[name] = number
         else:
-            problems.append('%s must be between %d and %d %s; got %s.' % (name, low, high, unit, shown(number)))
+            problems.append('%s must be between %d and %d%s; got %s.' % (name, low, high, ' ' + unit if unit else '', shown(number)))
     poll = numbers.get('migrate_poll_interval')
     for timeout in TIMEOUTS:
         if poll is not None and timeout in numbers and poll > numbers[timeout]:
@@ -209,7 +209,8 @@ def _source(values):
     server, source_type = values.get('migrate_source_server'), values.get('migrate_source_type')
     if not isinstance(server, str) or not isinstance(source_type, str):
         return []
-    problems = setting_problems({'source_server': server, 'source_type': source_type})
+    # An empty source type is left out of the module call (the module picks it from the source's form).
+    problems = setting_problems({'source_server': server, 'source_type': source_type or None})
     # The module's messages name its options; the role's user sets role variables.
     pattern = re.compile(r'(?<![a-z_])(%s)\b' % '|'.join(OPTION_VARIABLES))
     return [pattern.sub(lambda match: OPTION_VARIABLES[match.group(1)], problem).rstrip('.') + '.' for problem in problems]

@@ -200,8 +200,9 @@ def test_check_mode_never_creates(run_module):
     (dict(CREATE, properties_file='/nonexistent/props.json'), 'does not exist'),
     (dict(CREATE, progress_interval=0), 'progress_interval must be between 1 and 3600'),
     (dict(CREATE, progress_interval=3601), 'progress_interval must be between 1 and 3600'),
-    (dict(CREATE, max_latency=5), 'max_latency (seconds, 0 or more) applies to wait_for: cutover_ready only'),
-    (dict(CREATE, wait_for='cutover_ready', max_latency=-1), 'max_latency (seconds, 0 or more)'),
+    (dict(CREATE, max_latency=5), 'max_latency applies to wait_for: cutover_ready only'),
+    (dict(CREATE, wait_for='cutover_ready', max_latency=-1), 'max_latency must be between 0 and 86400 seconds; got -1'),
+    (dict(CREATE, wait_for='cutover_ready', max_latency=10 ** 400), 'max_latency must be between 0 and 86400 seconds; got a 401'),
 ])
 def test_bad_input_makes_no_call(run_module, args, words):
     client = FakeService()
