@@ -20,23 +20,14 @@ trap cleanup EXIT
 
 # ---- the bad-input table ----------------------------------------------------------------------------------
 "$python" write_files.py "$work/files" "$config"
-# Three local hosts share the cases out, so module runs overlap on the two cores CI has.
-if ! "${playbook[@]}" -i rel1,rel2,rel3 --forks 3 -vvvv -e "rel_file_dir=$work/files" bad_input.yml > "$work/bad-input.log" 2>&1; then
+# Three local hosts share the cases out, so module runs overlap on the two cores CI has. Pipelining saves each
+# module run its temporary files (a quarter of its cost).
+if ! ANSIBLE_PIPELINING=1 "${playbook[@]}" -i rel1,rel2,rel3 --forks 3 -vvvv -e "rel_file_dir=$work/files" bad_input.yml > "$work/bad-input.log" 2>&1; then
   grep -E '^(fatal|TASK)|"msg": "[^"]*(wrong|:)' "$work/bad-input.log" | grep -v '"msg": "Invalid input\|ignoring' | tail -n 30
   echo "bad_input.yml failed" >&2
   exit 1
 fi
-"$python" - "$config" "$work" <<'PY'
-import json, sys, yaml
-config = yaml.safe_load(open(sys.argv[1]))
-secrets = ['relMarkerSrc4W8', 'relMarkerTgt6P3'] + [config[k] for k in (
-    'pgflex_source_password', 'pgflex_target_password', 'azure_secret', 'pgflex_emulator_admin_token')]
-text = open(sys.argv[2] + '/bad-input.log').read()
-leaked = [s[:3] + '...' for s in secrets if s and s in text]
-assert not leaked, 'secrets %s found in the -vvvv output' % leaked
-verdicts = json.load(open(sys.argv[2] + '/verdicts.json'))
-print('bad input: %d cases refused with their message, no mutating request, no secret at -vvvv' % len(verdicts))
-PY
+"$python" check_bad_input.py "$config" "$work/results.json" "$work/bad-input.log"
 
 # ---- faults: slow answers, endless throttling, token outage during a wait ----------------------------------
 "${playbook[@]}" -i localhost, faults.yml "$@"
