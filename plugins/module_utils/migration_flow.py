@@ -162,6 +162,8 @@ class Task:
             self.mod.fail('Invalid input: %s. Nothing was changed.' % '; '.join(problems))
         client = self.mod.client
         rg, server, name = self._where()
+        # Bad input first (the location needs the server's region), then what the service says about the name.
+        location = self._location(params.get('location'), (client.get_server(rg, server) or {}).get('location'))
         self._refuse_unavailable_name(rg, server, name)
         others = [m for m in client.list(rg, server, 'Active') if m.get('name') != name]
         if others:
@@ -171,7 +173,6 @@ class Task:
                 "per target server. Wait for it to finish, or cancel it with state=cancelled, then run this task again. "
                 "Nothing was changed." % (server, other.get('name'), status_summary(other)['state']),
                 active_migration=migration_result(other))
-        location = self._location(params.get('location'), (client.get_server(rg, server) or {}).get('location'))
         body = request.create_body(params, location)
         self.diff = {'before': {}, 'after': settings_view(body)}
         self.actions.append('create')

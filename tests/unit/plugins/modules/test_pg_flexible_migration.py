@@ -512,6 +512,7 @@ def test_location_other_than_the_servers_region_is_refused_before_create(run_mod
     client = FakeService(server_location='Canada Central')
     kind, result = run_module(dict(CREATE, location='Mars Central'), client)
     assert kind is Fail and client.mutating_calls() == []
+    assert 'check_name' not in [call[0] for call in client.calls]  # bad input never reaches the name check
     assert ("location 'Mars Central' is not the region of the target server target (Canada Central)" in result['msg']
             and 'leave location out' in result['msg'])
     kind, result = run_module(dict(CREATE, name='mig2', location='canadacentral'), client)
