@@ -139,7 +139,7 @@ def test_create_sends_rest_json_and_returns_no_secrets(run_module):
     kind, result = run_module(dict(CREATE, overwrite_databases=True, tags={'wave': '1'}), client, diff=True)
     assert kind is Exit, result
     assert result['changed'] is True and result['actions'] == ['create']
-    assert [c[0] for c in client.calls] == ['get', 'check_name', 'list', 'get_server', 'create']
+    assert [c[0] for c in client.calls] == ['get', 'get_server', 'check_name', 'list', 'create']
     body = client.calls[-1][2]
     assert body['location'] == 'Canada Central'
     assert body['properties']['overwriteDbsInTarget'] == 'True'
