@@ -13,23 +13,12 @@ from __future__ import annotations
 from html import escape
 
 from ansible_collections.pgflex.migration.plugins.module_utils.fleet_report import parse_time
+from ansible_collections.pgflex.migration.plugins.module_utils.report_text import cell, duration_text, table
 
 COLOURS = {'succeeded': '#2e7d32', 'warning': '#f9a825', 'failed': '#c62828', 'canceled': '#757575', 'in_progress': '#1565c0'}
 # Validation spans are drawn lighter than copy spans of the same outcome.
 PHASE_OPACITY = {'validation': '0.55', 'copy': '1'}
 ROW, LABEL, WIDTH, AXIS = 22, 230, 900, 30
-
-
-def duration_text(seconds):
-    if seconds is None:
-        return '-'
-    minutes, secs = divmod(int(seconds), 60)
-    hours, minutes = divmod(minutes, 60)
-    return '%dh%02dm%02ds' % (hours, minutes, secs) if hours else ('%dm%02ds' % (minutes, secs) if minutes else '%ds' % secs)
-
-
-def _cell(value):
-    return str(value if value not in (None, '') else '-').replace('|', '\\|').replace('\n', ' ')
 
 
 def markdown(summary):
@@ -40,14 +29,16 @@ def markdown(summary):
                  summary['generated'], totals['servers'], totals['succeeded'], totals['failed'], totals['in_progress'],
                  totals['not_run'], totals['databases'], totals['rows_verified'], totals['migrations'],
                  duration_text(totals['wall_time_seconds']), totals['started'] or '-', totals['finished'] or '-'),
-             '', '| Host | Server | Result | Service state | Databases | Rows verified | Duration | Failure | Report |',
-             '| --- | --- | --- | --- | --- | --- | --- | --- | --- |']
+             '']
+    rows = []
     for server in summary['servers']:
         state = '/'.join(s for s in (server['service_state'], server['service_substate']) if s) or '-'
-        lines.append('| %s |' % ' | '.join(_cell(v) for v in (
+        rows.append([cell(v) for v in (
             server['host'], '%s/%s' % (server['resource_group'], server['server_name']), server['result'], state,
             ', '.join(server['databases']), server['rows_verified'], duration_text(server['duration_seconds']), server['failure'],
-            server['report_markdown'])))
+            server['report_markdown'])])
+    lines.extend(table(('Host', 'Server', 'Result', 'Service state', 'Databases', 'Rows verified', 'Duration', 'Failure', 'Report'),
+                       rows))
     return '\n'.join(lines) + '\n'
 
 

@@ -160,6 +160,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from ansible_collections.pgflex.migration.plugins.module_utils import fleet_render, fleet_report
 from ansible_collections.pgflex.migration.plugins.module_utils.module import TARGET_SERVER_ARGUMENT_SPEC, MigrationModule
+from ansible_collections.pgflex.migration.plugins.module_utils.report_text import write_atomically
 
 ARGUMENT_SPEC = dict(
     # Each server is a target server as the other modules take it (the same two options), plus what the fleet adds.
@@ -178,12 +179,6 @@ ARGUMENT_SPEC = dict(
 LIST_CONCURRENCY = 4
 
 
-def _write(path, text):
-    with open(path + '.tmp', 'w', encoding='utf-8') as handle:
-        handle.write(text)
-    os.replace(path + '.tmp', path)
-
-
 def run(mod):
     params = mod.params
     client = mod.client  # one sign-in for the whole fleet
@@ -199,9 +194,9 @@ def run(mod):
     files = dict((kind, os.path.join(dest, 'fleet-report.' + ext)) for kind, ext in (('markdown', 'md'), ('json', 'json'), ('html', 'html')))
     if not mod.check_mode:
         os.makedirs(dest, exist_ok=True)
-        _write(files['json'], json.dumps(summary, indent=2, sort_keys=True) + '\n')
-        _write(files['markdown'], fleet_render.markdown(summary))
-        _write(files['html'], fleet_render.html(summary))
+        write_atomically(files['json'], json.dumps(summary, indent=2, sort_keys=True) + '\n')
+        write_atomically(files['markdown'], fleet_render.markdown(summary))
+        write_atomically(files['html'], fleet_render.html(summary))
     totals = summary['totals']
     mod.exit(changed=False, report=fleet_report.stats_view(summary), files=files,
              summary='%d server(s): %d succeeded, %d failed, %d in progress, %d not run; %d row(s) verified' % (

@@ -6,8 +6,9 @@
 Starts its own private sandbox (PGFLEX_SANDBOX_FLEET, PGFLEX_SANDBOX_THROTTLE=1), runs the fleet play once with
 ansible-playbook and prints: failed hosts, 429s received and retried, wall time, the longest single host (the
 role's own start-to-end time on that host), API calls and sign-ins per server, and controller CPU seconds per
-server (ansible-playbook and every process under it). The aim it prints: wall time within 1.2x of
-controller CPU / cores + the longest host, i.e. no host waits idle because of the collection.
+server (ansible-playbook and every process under it), tasks and module processes per server. The aim it prints:
+wall time within 1.2x of controller CPU / cores + the longest host, i.e. no host waits idle because of the
+collection.
 
 Prints numbers; never fails on time (a failed host makes the exit status 1).
 Usage: python tests/perf/bench_fleet.py [--servers N] [--forks N] [--sandbox-env IGNORED] [--collections-path DIR]
@@ -84,6 +85,18 @@ def tasks_per_host(output):
     return counts
 
 
+def module_counter(work):
+    """An interpreter for the modules that notes each module process (its AnsiballZ file, or '-' when pipelined)
+    before it runs the Python that runs ansible-playbook: the count of module processes per server."""
+    with open(shutil.which('ansible-playbook'), encoding='utf-8') as handle:
+        python = handle.readline()[2:].strip()
+    counter, runs = os.path.join(work, 'module-python'), os.path.join(work, 'module-runs.txt')
+    with open(counter, 'w', encoding='utf-8') as handle:
+        handle.write('#!/bin/sh\necho "${1:--}" >> %s\nexec %s "$@"\n' % (runs, python))
+    os.chmod(counter, 0o755)
+    return counter, runs
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('--servers', type=int, default=int(os.environ.get('PGFLEX_BENCH_FLEET', '100')))
@@ -106,6 +119,7 @@ def main():
         run_env = dict(os.environ, **env)
         run_env.update(ANSIBLE_COLLECTIONS_PATH=collections_dir, PGFLEX_REPORT_DIR=reports, ANSIBLE_FORCE_COLOR='0',
                        ANSIBLE_CONFIG=os.path.join(ROOT, 'examples', 'ansible.cfg'))
+        counter, runs = module_counter(work)
         # Written outside the work directory as it runs, so it survives the clean-up of a failed or interrupted run.
         log_fd, log_path = tempfile.mkstemp(prefix='pgflex-bench-fleet-', suffix='.log')
         loads = []  # 1-minute load average every 10 s: the machine may be shared, so the figures say how busy it was
@@ -113,7 +127,8 @@ def main():
         started = time.perf_counter()
         with os.fdopen(log_fd, 'w', encoding='utf-8') as handle:
             done = subprocess.Popen(['ansible-playbook', '-i', env['PGFLEX_SANDBOX_FLEET_INVENTORY'], os.path.join(ROOT, 'examples', 'fleet.yml'),
-                                     '--forks', str(args.forks)], env=run_env, stdout=handle, stderr=subprocess.STDOUT)
+                                     '--forks', str(args.forks), '-e', 'ansible_python_interpreter=' + counter],
+                                    env=run_env, stdout=handle, stderr=subprocess.STDOUT)
             while True:
                 loads.append(os.getloadavg()[0])
                 try:
@@ -147,6 +162,10 @@ def main():
         print('  controller CPU: %.1f s (%.2f s per server) on %d cores' % (cpu, cpu / args.servers, cores))
         tasks = tasks_per_host(output)
         print('  tasks per server (play recap): %.1f' % (sum(tasks) / len(tasks) if tasks else 0.0))
+        with open(runs, encoding='utf-8') as handle:
+            modules = collections.Counter(re.sub(r'^.*AnsiballZ_|\\.py$', '', line.strip()) for line in handle)
+        print('  module processes per server (the fleet report play included): %.1f (%s)' % (
+            sum(modules.values()) / args.servers, ', '.join('%s %d' % item for item in sorted(modules.items()))))
         print('  load average (1 min) during the run: mean %.1f, max %.1f' % (sum(loads) / len(loads), max(loads)))
         print('  wall / (CPU/cores + longest host) = %.0f / (%.0f + %.0f) = %.2fx (aim <= 1.2x)' % (
             wall, cpu / cores, longest, wall / ideal if ideal else 0.0))

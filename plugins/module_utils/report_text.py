@@ -1,0 +1,55 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) pgflex.migration contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Text pieces shared by the per-host report (host_report.py) and the fleet report (fleet_render.py): Markdown
+table cells and tables, durations, and writing a report file so a reader never sees half of it.
+
+Internal to the pgflex.migration collection; not a public API.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+
+
+def duration_text(seconds):
+    """65 -> '1m05s'; None -> '-'."""
+    if seconds is None:
+        return '-'
+    minutes, secs = divmod(int(seconds), 60)
+    hours, minutes = divmod(minutes, 60)
+    return '%dh%02dm%02ds' % (hours, minutes, secs) if hours else ('%dm%02ds' % (minutes, secs) if minutes else '%ds' % secs)
+
+
+def cell(value):
+    """Text from the service or the user as one Markdown table cell: a '|' or a line break would end the cell."""
+    return str(value if value not in (None, '') else '-').replace('|', '\\|').replace('\r', '').replace('\n', '<br>')
+
+
+def table(headers, rows):
+    """Markdown table lines; the cells of rows are Markdown already (pass service or user text through cell())."""
+    lines = ['| %s |' % ' | '.join(headers), '|%s|' % '|'.join([' --- '] * len(headers))]
+    lines.extend('| %s |' % ' | '.join(str(c) for c in row) for row in rows)
+    return lines
+
+
+def write_atomically(path, text, mode=None):
+    """Write text to path through a temporary file in the same directory, renamed over path at the end: a reader
+    (or a run that stops half-way) sees the old file or the new one, never a part. mode: permission bits, or None
+    for what a new file gets under the umask."""
+    directory = os.path.dirname(path) or '.'
+    handle, temporary = tempfile.mkstemp(prefix='.%s.' % os.path.basename(path), dir=directory)
+    try:
+        with os.fdopen(handle, 'w', encoding='utf-8') as stream:
+            stream.write(text)
+        if mode is None:  # mkstemp made it private (0600); a plain new file would follow the umask
+            umask = os.umask(0)
+            os.umask(umask)
+            mode = 0o666 & ~umask
+        os.chmod(temporary, mode)
+        os.replace(temporary, path)
+    except BaseException:
+        if os.path.exists(temporary):
+            os.unlink(temporary)
+        raise

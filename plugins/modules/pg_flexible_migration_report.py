@@ -1,0 +1,174 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright (c) pgflex.migration contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r'''
+module: pg_flexible_migration_report
+short_description: Write the report of one migration run as JSON and Markdown files
+version_added: 0.1.0
+description:
+  - Writes the report the P(pgflex.migration.migrate#role) role assembles for one target server (its run, each
+    batch's validation and migration, the verification, why it stopped) as a JSON file and as a Markdown page, in
+    one module run.
+  - Creates the directories of O(json_path) and O(markdown_path) when they are missing. Each file is written to a
+    temporary file next to it and renamed over it at the end, so a reader never sees a half-written report.
+  - Talks to no service and needs no Azure credentials. Run it where the files belong, usually the controller
+    (C(delegate_to: localhost)).
+  - A report file is a record of a run, not a change to any server, so the module always reports
+    RV(ignore:changed=false). In check mode it writes nothing; the role runs it with C(check_mode: false) so that a
+    check-mode run leaves its plan on disk.
+author:
+  - pgflex.migration maintainers (@pgflex)
+options:
+  report:
+    description:
+      - The report data, written to O(json_path) as it is. The Markdown page reads the keys the
+        P(pgflex.migration.migrate#role) role sets, C(name_prefix), C(result) (V(succeeded), V(failed) or
+        V(check_mode)), C(server_name), C(resource_group), C(source_server), C(mode), C(batch_size), C(started),
+        C(finished), C(failure), C(batches) (each with C(batch), C(databases), C(validation) and C(migration)) and
+        C(verification); a missing key shows as empty.
+    type: dict
+    required: true
+  json_path:
+    description:
+      - Path of the JSON file.
+    type: path
+    required: true
+  markdown_path:
+    description:
+      - Path of the Markdown file.
+    type: path
+    required: true
+  verification_requested:
+    description:
+      - Whether the run was asked to verify the migrated databases. When O(report) has no verification, the page
+        says why from this, the run stopped before verifying or verification was not asked for.
+    type: bool
+    default: true
+  mode:
+    description:
+      - Permissions of both files, as an octal string such as V('0640') or a number.
+    type: raw
+    default: '0640'
+  directory_mode:
+    description:
+      - Permissions of a directory the module creates for the files; an existing directory is left as it is.
+    type: raw
+    default: '0750'
+extends_documentation_fragment:
+  - pgflex.migration.changes_nothing
+attributes:
+  check_mode:
+    support: full
+    description: In check mode the module writes nothing and returns the paths it would write.
+notes:
+  - The P(pgflex.migration.migrate#role) role calls this module for its report; call it directly to write a report
+    of your own data in the same shape.
+seealso:
+  - module: pgflex.migration.pg_flexible_migration_fleet_report
+    description: One report over the reports of every server of a fleet.
+'''
+
+EXAMPLES = r'''
+- name: Write the report of this run on the controller (also in check mode, where it holds the plan)
+  pgflex.migration.pg_flexible_migration_report:
+    report: "{{ migrate_report }}"
+    json_path: "{{ playbook_dir }}/migration-reports/{{ inventory_hostname }}.json"
+    markdown_path: "{{ playbook_dir }}/migration-reports/{{ inventory_hostname }}.md"
+  delegate_to: localhost
+  check_mode: false
+
+- name: A report readable by the whole team
+  pgflex.migration.pg_flexible_migration_report:
+    report:
+      name_prefix: orders
+      result: succeeded
+      server_name: pg-orders
+      resource_group: rg-databases
+      source_server: pg-single-orders
+      mode: Offline
+      batch_size: 2
+      started: "2026-11-30T10:00:00Z"
+      finished: "2026-11-30T10:20:00Z"
+      batches: []
+      verification: null
+    verification_requested: false
+    json_path: /srv/reports/orders.json
+    markdown_path: /srv/reports/orders.md
+    mode: '0644'
+    directory_mode: '0755'
+'''
+
+RETURN = r'''
+files:
+  description: Paths of the report files (written unless in check mode).
+  returned: always
+  type: dict
+  sample: {json: /srv/reports/orders-20261130T100000Z.json, markdown: /srv/reports/orders-20261130T100000Z.md}
+'''
+
+import json
+import os
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.pgflex.migration.plugins.module_utils.host_report import markdown
+from ansible_collections.pgflex.migration.plugins.module_utils.report_text import write_atomically
+
+ARGUMENT_SPEC = dict(
+    report=dict(type='dict', required=True),
+    json_path=dict(type='path', required=True),
+    markdown_path=dict(type='path', required=True),
+    verification_requested=dict(type='bool', default=True),
+    mode=dict(type='raw', default='0640'),
+    directory_mode=dict(type='raw', default='0750'),
+)
+
+
+def permissions(module, option):
+    """An octal string ('0640') or a number -> permission bits; anything else fails naming the option."""
+    value = module.params[option]
+    try:
+        bits = value if isinstance(value, int) and not isinstance(value, bool) else int(str(value).strip(), 8)
+    except ValueError:
+        bits = -1
+    if not 0 <= bits <= 0o7777:
+        module.fail_json(msg='Invalid input: %s %r is not a file permission; give an octal string such as %r. Nothing was '
+                             'written.' % (option, value, ARGUMENT_SPEC[option]['default']))
+    return bits
+
+
+def make_directory(path, mode):
+    directory = os.path.dirname(path)
+    if directory and not os.path.isdir(directory):
+        os.makedirs(directory, exist_ok=True)
+        os.chmod(directory, mode)  # makedirs' mode is cut by the umask
+
+
+def main():
+    module = AnsibleModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True)
+    params = module.params
+    file_mode, directory_mode = permissions(module, 'mode'), permissions(module, 'directory_mode')
+    files = {'json': params['json_path'], 'markdown': params['markdown_path']}
+    if not module.check_mode:
+        path = None
+        try:
+            for path in (files['json'], files['markdown']):
+                make_directory(path, directory_mode)
+            path = files['json']
+            write_atomically(path, json.dumps(params['report'], indent=4, sort_keys=True) + '\n', file_mode)
+            path = files['markdown']
+            write_atomically(path, markdown(params['report'], params['verification_requested']), file_mode)
+        except OSError as exc:
+            module.fail_json(msg='the report cannot be written to %s: %s; give json_path and markdown_path in a directory '
+                                 'this host can write' % (path, exc.strerror or exc), files=files)
+        except (TypeError, ValueError) as exc:  # a value JSON cannot hold (report comes from a playbook)
+            module.fail_json(msg='Invalid input: report cannot be written as JSON (%s). Nothing was written.' % exc, files=files)
+    module.exit_json(changed=False, files=files)
+
+
+if __name__ == '__main__':
+    main()

@@ -1,0 +1,89 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) pgflex.migration contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+from __future__ import annotations
+
+import os
+import stat
+
+import pytest
+
+from ansible_collections.pgflex.migration.plugins.module_utils import host_report, report_text
+
+VALIDATION = {'name': 'fleetb01val', 'state': 'Succeeded', 'substate': 'Completed', 'duration_seconds': 65, 'created': True,
+              'validation': {'verdict': 'warning', 'checks': [
+                  {'level': 'server', 'type': 'Connectivity', 'state': 'Succeeded', 'messages': []},
+                  {'level': 'database', 'database': 'app', 'type': 'Extensions', 'state': 'Warning',
+                   'messages': ['pg_cron | not allowed', 'second line']}]}}
+MIGRATION = {'name': 'fleetb01mig', 'state': 'Succeeded', 'substate': None, 'duration_seconds': 30, 'created': False,
+             'databases': [{'name': 'app', 'state': 'Succeeded', 'tables_completed': 3, 'tables_total': 4, 'tables_errored': 1,
+                            'message': 'a | b\nc'}]}
+REPORT = {'name_prefix': 'fleet', 'result': 'failed', 'server_name': 'pg-01', 'resource_group': 'rg', 'source_server': 'src:5432@u',
+          'mode': 'Offline', 'batch_size': 2, 'started': '2026-11-30T10:00:00Z', 'finished': '2026-11-30T10:05:00Z',
+          'failure': 'verification found a mismatch', 'batches': [{'batch': 1, 'databases': ['app'], 'validation': VALIDATION,
+                                                                   'migration': MIGRATION}],
+          'verification': {'summary': '1 database(s): MISMATCH in app', 'mismatches': ['app.t: 3 rows on the source, 2 on the target'],
+                           'databases': [{'database': 'app', 'table_count': 4, 'source_rows': 3, 'target_rows': 2, 'ok': False}]}}
+
+
+def test_markdown_carries_the_run_the_batches_and_the_verification():
+    text = host_report.markdown(REPORT)
+    assert text.startswith('# Migration report `fleet`\n')
+    assert '| Result | **FAILED** |' in text and '| Target server | `pg-01` (resource group `rg`) |' in text
+    assert '| Mode | Offline, 2 database(s) per batch |' in text and '| Run | 2026-11-30T10:00:00Z to 2026-11-30T10:05:00Z |' in text
+    assert '## Why it stopped\n\nverification found a mismatch\n' in text
+    assert '### Batch 1: app' in text
+    assert '| validation | `fleetb01val` | Succeeded / Completed | 1m05s | yes |' in text
+    assert '| migration | `fleetb01mig` | Succeeded | 30s | no (resumed or already done) |' in text
+    assert 'Validation verdict: **warning**' in text
+    # only the checks that did not succeed, their messages kept inside one cell
+    assert 'Connectivity' not in text and '| app | Extensions | Warning | pg_cron \\| not allowed<br>second line |' in text
+    assert '| app | Succeeded | 3/4 (1 errored) | a \\| b<br>c |' in text
+    assert '| app | 4 | 3 | 2 | **MISMATCH** |' in text
+    assert 'Mismatches:\n\n- app.t: 3 rows on the source, 2 on the target\n' in text
+
+
+def test_markdown_of_a_plan_and_of_a_run_without_batches():
+    plan = dict(REPORT, result='check_mode', failure=None, verification=None,
+                batches=[{'batch': 1, 'databases': ['app', 'web'], 'validation': {},
+                          'migration': {'name': 'fleetb01mig', 'state': 'WouldBeCreated', 'created': True, 'databases': []}}])
+    text = host_report.markdown(plan)
+    assert '**CHECK_MODE** (nothing was created: the migrations marked WouldBeCreated are the plan)' in text
+    assert 'Why it stopped' not in text and '| validation |' not in text and '| migration | `fleetb01mig` | WouldBeCreated | - | yes |' in text
+    assert 'Not run (check mode: nothing was migrated).' in text
+    empty = dict(REPORT, batches=[], verification=None)
+    assert 'No batch was started.' in host_report.markdown(empty)
+    assert 'Not run (the workflow stopped before it).' in host_report.markdown(empty)
+    assert 'Not run (migrate_verify is false).' in host_report.markdown(empty, verify_requested=False)
+    all_good = dict(REPORT, batches=[{'batch': 1, 'databases': ['app'], 'validation': dict(VALIDATION, validation={
+        'verdict': 'succeeded', 'checks': [{'level': 'server', 'type': 'Connectivity', 'state': 'Succeeded'}]})}])
+    assert 'All checks succeeded.' in host_report.markdown(all_good)
+
+
+def test_markdown_survives_a_report_with_missing_keys():
+    assert '# Migration report `None`' in host_report.markdown({})
+
+
+def test_write_atomically_sets_the_mode_and_leaves_no_temporary_file(tmp_path):
+    path = tmp_path / 'r.md'
+    path.write_text('old')
+    report_text.write_atomically(str(path), 'new', 0o640)
+    assert path.read_text() == 'new' and stat.S_IMODE(path.stat().st_mode) == 0o640
+    assert os.listdir(str(tmp_path)) == ['r.md']
+
+
+def test_write_atomically_keeps_the_old_file_when_writing_fails(tmp_path, monkeypatch):
+    path = tmp_path / 'r.md'
+    path.write_text('old')
+
+    def broken_replace(src, dst):
+        raise OSError(28, 'No space left on device')
+    monkeypatch.setattr(os, 'replace', broken_replace)
+    with pytest.raises(OSError):
+        report_text.write_atomically(str(path), 'new', 0o640)
+    assert path.read_text() == 'old' and os.listdir(str(tmp_path)) == ['r.md']
+
+
+def test_table_and_cells():
+    assert report_text.table(('A', 'B'), [(report_text.cell(None), report_text.cell('x|y'))]) == ['| A | B |', '| --- | --- |', '| - | x\\|y |']
+    assert report_text.duration_text(3725) == '1h02m05s' and report_text.duration_text(None) == '-'
