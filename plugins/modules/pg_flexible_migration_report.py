@@ -15,9 +15,11 @@ description:
     one module run.
   - Creates the directories of O(json_path) and O(markdown_path) when they are missing. Each file is written to a
     temporary file next to it and renamed over it at the end, so a reader never sees a half-written report.
-  - Talks to no service and needs no Azure credentials. Run it where the files belong, usually the controller
+  - >-
+    Talks to no service and needs no Azure credentials. Run it where the files belong, usually the controller
     (C(delegate_to: localhost)).
-  - A report file is a record of a run, not a change to any server, so the module always reports
+  - >-
+    A report file is a record of a run, not a change to any server, so the module always reports
     RV(ignore:changed=false). In check mode it writes nothing; the role runs it with C(check_mode: false) so that a
     check-mode run leaves its plan on disk.
 author:
@@ -50,7 +52,7 @@ options:
     default: true
   mode:
     description:
-      - Permissions of both files, as an octal string such as V('0640') or a number.
+      - Permissions of both files, as an octal string such as V(0640) or a number.
     type: raw
     default: '0640'
   directory_mode:
