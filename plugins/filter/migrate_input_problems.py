@@ -17,6 +17,8 @@ description:
   - Unknown C(migrate_*) variables, usually typos, are reported with the closest known name.
   - Numbers must lie in their documented ranges. The name prefix, the database list and the shape of
     O(pgflex.migration.migrate#role:main:migrate_source_server) are checked too.
+  - O(pgflex.migration.migrate#role:main:migrate_report_dir) must be a directory this controller can write, or one it
+    can create. Nothing is created here; the role writes its report there at the end of the run.
   - Values of secret variables never appear in the messages.
 author:
   - pgflex.migration maintainers (@pgflex)
@@ -52,6 +54,8 @@ _value:
 '''
 
 import difflib
+import json
+import os
 import re
 
 from ansible_collections.pgflex.migration.plugins.module_utils.auth import AUTH_ARGUMENT_SPEC
@@ -228,6 +232,29 @@ def _azure_auth(auth):
     return problems
 
 
+def _report_dir(path):
+    """The role writes its report on the controller at the end of the run; a directory that cannot be written or
+    made there is refused before anything is sent to Azure. Checked here, in the controller's own process, instead
+    of by a module run per host: nothing is created."""
+    if not isinstance(path, str):
+        return []  # the type check already said so
+    reason = None
+    if not path.strip():
+        reason = 'it is empty'
+    else:
+        probe = os.path.abspath(os.path.expanduser(path))
+        while not os.path.lexists(probe):  # the directory is made at the end: its nearest existing parent counts
+            probe = os.path.dirname(probe)
+        if not os.path.isdir(probe):
+            reason = '%s is not a directory' % probe
+        elif not os.access(probe, os.W_OK | os.X_OK):
+            reason = '%s is not writable' % probe
+    if reason is None:
+        return []
+    return ['migrate_report_dir %s cannot be used as the report directory (%s); set migrate_report_dir to a directory '
+            'the controller can write.' % (json.dumps(path), reason)]
+
+
 def migrate_input_problems(values, argument_specs):
     """Messages naming the role variable, for every problem with ``values`` (role variable -> value)."""
     options = argument_specs['argument_specs']['main']['options']
@@ -248,6 +275,8 @@ def migrate_input_problems(values, argument_specs):
         problems.extend(_databases(checked['migrate_databases']))
     problems.extend(_source(checked))
     problems.extend(_azure_auth(checked.get('migrate_azure_auth')))
+    if 'migrate_report_dir' in checked:
+        problems.extend(_report_dir(checked['migrate_report_dir']))
     return problems
 
 

@@ -72,3 +72,14 @@ def test_secrets_never_appear():
                                             migrate_azure_auth={'secert': 's3cret-az'}), SPECS)
     assert len(problems) == 3
     assert not any('s3cret' in problem for problem in problems)
+
+
+def test_a_report_dir_the_controller_cannot_write_is_refused_without_creating_anything(tmp_path):
+    blocker = tmp_path / 'a-file'
+    blocker.write_text('')
+    problems = migrate_input_problems(given(migrate_report_dir=str(blocker / 'reports')), SPECS)
+    assert problems == ['migrate_report_dir "%s" cannot be used as the report directory (%s is not a directory); set '
+                        'migrate_report_dir to a directory the controller can write.' % (blocker / 'reports', blocker)]
+    assert migrate_input_problems(given(migrate_report_dir=' '), SPECS)[0].startswith('migrate_report_dir " " cannot be used')
+    assert migrate_input_problems(given(migrate_report_dir=str(tmp_path / 'new' / 'host1')), SPECS) == []
+    assert not (tmp_path / 'new').exists()

@@ -42,8 +42,8 @@ def test_writes_both_files_with_their_modes_and_creates_the_directory(run_module
 
 def test_modes_as_strings_or_numbers_and_an_existing_directory_left_alone(run_module, tmp_path):
     tmp_path.chmod(0o755)
-    kind, _ = run_module(dict(paths(tmp_path), report=REPORT, mode=0o600, directory_mode='0700'))
-    assert kind is Exit
+    kind, result = run_module(dict(paths(tmp_path), report=REPORT, mode=0o600, directory_mode='0700'))
+    assert kind is Exit and result['changed'] is False
     assert stat.S_IMODE((tmp_path / 'fleet-1.md').stat().st_mode) == 0o600 and stat.S_IMODE(tmp_path.stat().st_mode) == 0o755
 
 
