@@ -131,8 +131,9 @@ class Task:
 
     def start_clock(self):
         """The whole task (API retries and slow answers included) ends within wait_timeout, or api_timeout without wait:
-        one deadline for client and waiter."""
-        option = 'wait_timeout' if self.params['wait'] and not self.mod.check_mode else 'api_timeout'
+        one deadline for client and waiter. wait_timeout 0 waits for nothing: its one read gets api_timeout."""
+        waits = self.params['wait'] and not self.mod.check_mode and self.params['wait_timeout'] > 0
+        option = 'wait_timeout' if waits else 'api_timeout'
         self.deadline = self.started + self.params[option]
         self.mod.set_deadline(self.deadline, option)
 
@@ -363,7 +364,7 @@ class Task:
             return found
 
         status_file.write(params.get('progress_file'), migration)
-        the_waiter = waiter.Waiter(fetch, self.deadline, params['poll_interval'],
+        the_waiter = waiter.Waiter(fetch, min(self.deadline, self.started + params['wait_timeout']), params['poll_interval'],
                                    progress=self.progress, retryable=_retryable, clock=self.clock, sleep=self.sleep,
                                    abandoned=self.controller.gone)
         outcome = the_waiter.wait(stop, migration=migration)

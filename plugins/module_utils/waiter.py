@@ -23,6 +23,8 @@ from ansible_collections.pgflex.migration.plugins.module_utils.response import (
 )
 
 FINISHED_VALIDATION = ('succeeded', 'warning', 'failed')
+# Seconds the last read before the deadline gets to be answered (a read made at the deadline has none left).
+LAST_READ_SECONDS = 1.0
 
 WaitResult = namedtuple('WaitResult', ['migration', 'outcome', 'elapsed', 'last_error'])
 # outcome: 'reached' (the condition holds), 'terminal' (ended otherwise), 'timeout', 'gone' (404),
@@ -169,9 +171,10 @@ class Waiter:
             if is_terminal(migration):
                 return WaitResult(migration, 'terminal', self._clock() - started, last_error)
             remaining = deadline - self._clock()
-            if remaining <= 0:
+            if remaining <= LAST_READ_SECONDS:
                 return WaitResult(migration, 'timeout', self._clock() - started, last_error)
-            self._sleep(min(self._poll_interval, remaining))
+            # The last read starts early enough to be answered before the deadline, not at it (no time left then).
+            self._sleep(min(self._poll_interval, remaining - LAST_READ_SECONDS))
             if self._abandoned():
                 return WaitResult(migration, 'abandoned', self._clock() - started, last_error)
             try:

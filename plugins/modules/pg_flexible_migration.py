@@ -235,7 +235,7 @@ options:
       - Seconds the task may take at most with O(wait=true), including retries of throttled or failed API calls
         and slow answers (no single request may outlive it).
       - It bounds the whole task, across the module runs of O(progress_interval).
-      - V(0) reads the status once and fails as timed out unless the condition already holds.
+      - V(0) reads the status once (within O(api_timeout)) and fails as timed out unless the condition already holds.
       - On timeout the task fails with the last state; running it again resumes waiting.
       - Between 0 and 2592000 (30 days).
     type: int

@@ -55,10 +55,11 @@ class ChunkedWait(object):
         return recent[len(recent) // 2] if recent else 0.0
 
     def budget(self):
-        """Whole seconds the next module run may wait (its wait_timeout)."""
+        """Whole seconds the next module run may wait (its wait_timeout): at least 1, since 0 would read once
+        without waiting (out_of_time says when not even one second is left)."""
         now = self.clock()
         until = min(self.next_line, self.deadline) - now - self.overhead()
-        return max(int(until), 0)
+        return max(int(until), 1)
 
     def start_chunk(self):
         self.chunks += 1
@@ -80,8 +81,8 @@ class ChunkedWait(object):
         self.next_line = max(self.next_line + self.interval, self.clock())
 
     def out_of_time(self):
-        """No time left for another chunk: the next one would end past the deadline."""
-        return self.clock() + self.overhead() >= self.deadline
+        """No time left for another chunk: not one whole second of waiting fits before the deadline."""
+        return self.clock() + self.overhead() + 1 > self.deadline
 
 
 def retryable_failure(result):

@@ -447,12 +447,13 @@ def test_cutover_with_wait_waits_until_ready_then_cuts_over_and_completes(run_mo
         'MigratingData', 'WaitingForCutoverTrigger', 'CompletingMigration', 'Completed']
 
 
-def test_a_chunk_with_no_time_left_reads_once_and_reports_a_timeout(run_module):
-    # The action plugin runs chunks with wait_timeout 0 when its module start-up eats the progress interval.
+def test_wait_timeout_0_reads_once_within_api_timeout_and_reports_a_timeout(run_module):
+    # A zero wait budget would leave the one read no time to be answered: it gets api_timeout like a call without wait.
     client = FakeService([existing()], script=[status('InProgress', 'MigratingData')])
-    kind, result = run_module(dict(CREATE, wait=True, wait_timeout=0, poll_interval=10), client)
+    kind, result = run_module(dict(CREATE, wait=True, wait_timeout=0, poll_interval=10, api_timeout=30), client)
     assert kind is Fail and result['timed_out'] is True
     assert client.calls == [('get', 'mig1')]
+    assert client.budget_option == 'api_timeout'
 
 
 def test_max_latency_holds_through_the_cutover_question_until_the_lag_drops(run_module):

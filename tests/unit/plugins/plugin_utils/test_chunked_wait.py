@@ -18,11 +18,22 @@ def test_first_chunk_waits_the_interval_then_module_overhead_is_taken_off():
     assert wait.start_chunk() == 58  # due at 220, now 160.8, minus 0.8 overhead: 58.4 -> 58
 
 
-def test_when_start_up_takes_the_whole_interval_a_chunk_only_reads_once():
+def test_when_start_up_takes_the_whole_interval_a_chunk_still_waits_a_second():
+    # wait_timeout 0 would make the chunk a single read, not a wait.
     clock = FakeClock()
     wait = ChunkedWait(600, 1, clock)
     wait.overheads = [0.9]
-    assert wait.start_chunk() == 0
+    assert wait.start_chunk() == 1
+
+
+def test_no_chunk_is_started_when_not_one_second_of_waiting_fits():
+    clock = FakeClock()
+    wait = ChunkedWait(20, 3, clock)
+    wait.overheads = [0.5]
+    clock.sleep(18.4)
+    assert not wait.out_of_time()  # 1.6 s left: one more second of waiting after 0.5 s of start-up
+    clock.sleep(0.3)
+    assert wait.out_of_time()  # 1.3 s left: start-up and a whole second do not fit
 
 
 def test_the_last_chunk_ends_at_the_deadline():
