@@ -14,6 +14,9 @@ from __future__ import annotations
 
 from ansible_collections.pgflex.migration.plugins.module_utils.client import RETRY_STATUSES
 
+# The shortest wait a chunk is given: a wait_timeout of 0 would make the module read once instead of waiting.
+MIN_CHUNK_SECONDS = 1
+
 # Result keys of a chunk that describe the whole task and are rebuilt from all chunks.
 MERGED_KEYS = ('changed', 'actions', 'progress', 'duration', 'diff', 'warnings', 'deprecations')
 
@@ -55,11 +58,11 @@ class ChunkedWait(object):
         return recent[len(recent) // 2] if recent else 0.0
 
     def budget(self):
-        """Whole seconds the next module run may wait (its wait_timeout): at least 1, since 0 would read once
-        without waiting (out_of_time says when not even one second is left)."""
+        """Whole seconds the next module run may wait (its wait_timeout), at least MIN_CHUNK_SECONDS
+        (out_of_time says when not even that is left)."""
         now = self.clock()
         until = min(self.next_line, self.deadline) - now - self.overhead()
-        return max(int(until), 1)
+        return max(int(until), MIN_CHUNK_SECONDS)
 
     def start_chunk(self):
         self.chunks += 1
@@ -81,8 +84,8 @@ class ChunkedWait(object):
         self.next_line = max(self.next_line + self.interval, self.clock())
 
     def out_of_time(self):
-        """No time left for another chunk: not one whole second of waiting fits before the deadline."""
-        return self.clock() + self.overhead() + 1 > self.deadline
+        """No time left for another chunk: its start-up and the shortest wait do not fit before the deadline."""
+        return self.clock() + self.overhead() + MIN_CHUNK_SECONDS > self.deadline
 
 
 def retryable_failure(result):

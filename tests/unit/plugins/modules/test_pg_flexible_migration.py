@@ -25,6 +25,11 @@ CREATE = dict(AUTH, resource_group='rg', server_name='target', name='mig1', sour
 MUTATING = ('create', 'update', 'cancel')
 
 
+def create_args_without(option):
+    """CREATE with one option left out."""
+    return dict((key, value) for key, value in CREATE.items() if key != option)
+
+
 def status(state, substate=None, dbs=None, validation=None):
     details = {}
     if substate:
@@ -222,9 +227,7 @@ def test_unknown_source_type_is_refused_by_the_argument_spec(run_module):
 
 def test_missing_password_on_create_makes_no_mutating_call(run_module):
     client = FakeService()
-    args = dict(CREATE)
-    del args['target_password']
-    kind, result = run_module(args, client)
+    kind, result = run_module(create_args_without('target_password'), client)
     assert kind is Fail
     assert 'needs target_password' in result['msg']
     assert client.mutating_calls() == []
@@ -500,9 +503,7 @@ def test_existing_migration_needs_no_name_check(run_module):
 
 def test_host_port_source_without_source_type_is_created_as_on_premises(run_module):
     client = FakeService()
-    args = dict(CREATE)
-    del args['source_type']
-    kind, dummy = run_module(args, client)
+    kind, dummy = run_module(create_args_without('source_type'), client)
     assert kind is Exit
     assert [c for c in client.calls if c[0] == 'create'][0][2]['properties']['sourceType'] == 'OnPremises'
 
