@@ -19,7 +19,7 @@ from ansible_collections.pgflex.migration.plugins.module_utils.client import RET
 from ansible_collections.pgflex.migration.plugins.module_utils.controller import ControllerWatch
 from ansible_collections.pgflex.migration.plugins.module_utils.limits import shown
 from ansible_collections.pgflex.migration.plugins.module_utils.drift import describe_differences, differences, settings_view
-from ansible_collections.pgflex.migration.plugins.module_utils.naming import migration_name_problem
+from ansible_collections.pgflex.migration.plugins.module_utils.naming import attempt_name, migration_name_problem
 from ansible_collections.pgflex.migration.plugins.module_utils.properties_file import PropertiesFileError, load_properties_file
 from ansible_collections.pgflex.migration.plugins.module_utils.response import migration_result, status_summary
 
@@ -141,6 +141,8 @@ class Task:
         client = self.mod.client
         self.start_clock()
         existing = client.get(*self._where())
+        if self.params['retry_failed']:
+            existing = self._latest_attempt(existing)
         if existing is None:
             migration = self._create()
             changed = True
@@ -155,6 +157,23 @@ class Task:
             else:
                 migration = self._wait(migration, 'cutover_lag', waiter.cutover_lag_within(self.params['max_latency']))
         self.finish(migration, changed)
+
+    def _latest_attempt(self, found):
+        """retry_failed: follow name, namer2, namer3, ... while each attempt ended without success; the task then works
+        on the first attempt that runs, succeeded or does not exist yet (params['name'] becomes its name)."""
+        first, attempt = self.name, 1
+        while found is not None and _ended_without_success(found):
+            attempt += 1
+            ended = (self.name, waiter.state_of(found))
+            self.params['name'] = attempt_name(first, attempt)
+            problem = migration_name_problem(self.name)
+            if problem:
+                self.fail('Migration %r ended %s, and retry_failed cannot name another attempt: %s. Choose a shorter '
+                          'name. Nothing was changed.' % (ended + (problem,)), found)
+            found = self.mod.client.get(*self._where())
+            if found is None:
+                self.actions.append('retry: %s ended %s' % ended)
+        return found
 
     def _create(self):
         params = self.params
@@ -384,6 +403,11 @@ class Task:
             return final
         self.fail(question_text(self.name, final, target), final)
         return final
+
+
+def _ended_without_success(migration):
+    entry = states.state(waiter.state_of(migration))
+    return entry.terminal and entry.outcome != 'success'
 
 
 def _retryable(exc):

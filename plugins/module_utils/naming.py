@@ -38,3 +38,8 @@ def migration_name_problem(name):
     if bad:
         return "the migration name %r contains %s; it must be %s" % (name, ', '.join(repr(ch) for ch in bad), MIGRATION_NAME_RULE)
     return "the migration name %r ends with a hyphen; it must be %s" % (name, MIGRATION_NAME_RULE)
+
+
+def attempt_name(name, attempt):
+    """The name of attempt ``attempt`` (1, 2, ...) of the migration ``name`` (retry_failed): name, namer2, namer3, ..."""
+    return name if attempt == 1 else '%sr%d' % (name, attempt)

@@ -275,6 +275,16 @@ options:
       - Between 1 and 86400.
     type: int
     default: 120
+  retry_failed:
+    description:
+      - With O(state=present), when the migration O(name) has ended without success (failed, validation failed or
+        cancelled), create a new attempt named C(<name>r2) (then C(<name>r3), ...) instead of reporting the ended one.
+        The task works on the latest attempt, resumed while it runs or once it succeeded; a new
+        one follows it only when it too ended without success. C(migration.name) in the result is the attempt's name.
+      - A re-run of a failed play then retries on its own, since names cannot be reused on a server.
+      - The attempt's name must still be a valid name (at most 63 characters).
+    type: bool
+    default: false
   defer_databases:
     description:
       - Create the migration without databases. It then waits in C(WaitingForDBsToMigrateSpecification) until a later
@@ -362,6 +372,22 @@ EXAMPLES = r'''
     name: crm-online
     cutover: true
     wait: true
+
+- name: Validate again under a new name when the last validation failed (re-runs of this play retry by themselves)
+  pgflex.migration.pg_flexible_migration:
+    resource_group: rg-databases
+    server_name: pg-target-01
+    name: orders-precheck
+    properties_file: "{{ playbook_dir }}/files/migration-properties.json"
+    migration_option: validate
+    retry_failed: true
+    wait: true
+    wait_for: validated
+  register: precheck
+
+- name: Show which attempt ran (orders-precheck, orders-precheckr2, ...)
+  ansible.builtin.debug:
+    msg: "{{ precheck.migration.name }}"
 
 - name: Cancel one database of a running migration
   pgflex.migration.pg_flexible_migration:
@@ -491,6 +517,7 @@ ARGUMENT_SPEC = dict(
     progress_file=dict(type='path'),
     api_timeout=dict(type='int', default=120),
     defer_databases=dict(type='bool', default=False),
+    retry_failed=dict(type='bool', default=False),
 )
 
 

@@ -190,6 +190,44 @@ def test_check_mode_never_creates(run_module):
     assert result['migration']['dbs_to_migrate'] == ['app', 'audit']
 
 
+# ---- retry_failed: a new attempt after one that ended without success ---------------------------------
+
+@pytest.mark.parametrize('ended', ['Failed', 'ValidationFailed', 'Canceled'])
+def test_retry_failed_creates_the_next_attempt(run_module, ended):
+    client = FakeService([existing(state=ended, substate=None), existing(name='mig1r2', state='Failed', substate=None)])
+    kind, result = run_module(dict(CREATE, retry_failed=True), client, check_mode=True)
+    assert kind is Exit and result['changed'] is True
+    assert result['migration']['name'] == 'mig1r3'
+    assert result['actions'] == ["retry: mig1r2 ended Failed", 'create']
+    assert [c for c in client.calls if c[0] == 'get'] == [('get', 'mig1'), ('get', 'mig1r2'), ('get', 'mig1r3')]
+    assert client.mutating_calls() == []
+
+
+@pytest.mark.parametrize('latest_state', ['InProgress', 'Succeeded'])
+def test_retry_failed_resumes_the_latest_attempt(run_module, latest_state):
+    client = FakeService([existing(state='Failed', substate=None), existing(name='mig1r2', state=latest_state)])
+    kind, result = run_module(dict(CREATE, retry_failed=True), client)
+    assert kind is Exit and result['changed'] is False
+    assert result['migration']['name'] == 'mig1r2' and result['actions'] == []
+    assert client.mutating_calls() == []
+
+
+def test_without_retry_failed_an_ended_migration_is_reported_as_it_is(run_module):
+    client = FakeService([existing(state='Failed', substate=None)])
+    kind, result = run_module(dict(CREATE, wait=True), client)
+    assert kind is Fail and "Migration 'mig1' ended Failed" in result['msg']
+    assert client.mutating_calls() == []
+
+
+def test_retry_failed_refuses_an_attempt_name_too_long(run_module):
+    name = 'm' * 62
+    client = FakeService([existing(name=name, state='Failed', substate=None)])
+    kind, result = run_module(dict(CREATE, name=name, retry_failed=True), client)
+    assert kind is Fail
+    assert 'retry_failed cannot name another attempt' in result['msg'] and 'at most 63' in result['msg']
+    assert client.mutating_calls() == []
+
+
 # ---- bad input: a message and zero calls ---------------------------------------------------------
 
 @pytest.mark.parametrize('args, words', [
