@@ -35,6 +35,14 @@ def _step_row(key, step):
             'yes' if step.get('created') else 'no (resumed or already done)')
 
 
+def _step_rows(batch):
+    """One row per migration of the batch: a migration that validated first (ValidateAndMigrate) is both steps."""
+    validation, migration = batch.get('validation'), batch.get('migration')
+    if validation and migration and validation.get('name') == migration.get('name'):
+        return [_step_row('validation + migration', migration)]
+    return [_step_row(key, batch[key]) for key in STEPS if batch.get(key)]
+
+
 def _validation(step):
     verdict = (step or {}).get('validation')
     if not verdict:
@@ -65,8 +73,7 @@ def _batches(report):
     lines = ['', '## Batches']
     for batch in report.get('batches') or []:
         lines += ['', '### Batch %s: %s' % (batch.get('batch'), ', '.join(str(d) for d in batch.get('databases') or [])), '']
-        lines += table(('Step', 'Migration', 'State', 'Duration', 'Created this run'),
-                       [_step_row(key, batch[key]) for key in STEPS if batch.get(key)])
+        lines += table(('Step', 'Migration', 'State', 'Duration', 'Created this run'), _step_rows(batch))
         lines += _validation(batch.get('validation'))
         lines += _copied(batch.get('migration'))
     if not report.get('batches'):

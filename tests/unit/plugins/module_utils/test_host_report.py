@@ -87,3 +87,14 @@ def test_write_atomically_keeps_the_old_file_when_writing_fails(tmp_path, monkey
 def test_table_and_cells():
     assert report_text.table(('A', 'B'), [(report_text.cell(None), report_text.cell('x|y'))]) == ['| A | B |', '| --- | --- |', '| - | x\\|y |']
     assert report_text.duration_text(3725) == '1h02m05s' and report_text.duration_text(None) == '-'
+
+
+def test_a_migration_that_validated_first_is_one_row_for_both_steps():
+    step = {'name': 'w1b01mig', 'option': 'validate_and_migrate', 'state': 'Succeeded', 'substate': 'Completed',
+            'duration_seconds': 65, 'created': True, 'databases': [],
+            'validation': {'verdict': 'succeeded', 'checks': [{'state': 'Succeeded'}]}}
+    text = host_report.markdown({'name_prefix': 'w1', 'result': 'succeeded',
+                                 'batches': [{'batch': 1, 'databases': ['shop'], 'validation': step, 'migration': step}]})
+    assert '| validation + migration | `w1b01mig` | Succeeded / Completed | 1m05s | yes |' in text
+    assert text.count('`w1b01mig`') == 1
+    assert 'Validation verdict: **succeeded**' in text
