@@ -162,17 +162,17 @@ class Task:
         """retry_failed: follow name, namer2, namer3, ... while each attempt ended without success; the task then works
         on the first attempt that runs, succeeded or does not exist yet (params['name'] becomes its name)."""
         first, attempt = self.name, 1
-        while found is not None and _ended_without_success(found):
+        while found is not None and waiter.is_terminal(found) and not waiter.completed(found):
+            ended, state = self.name, waiter.state_of(found)
             attempt += 1
-            ended = (self.name, waiter.state_of(found))
             self.params['name'] = attempt_name(first, attempt)
             problem = migration_name_problem(self.name)
             if problem:
                 self.fail('Migration %r ended %s, and retry_failed cannot name another attempt: %s. Choose a shorter '
-                          'name. Nothing was changed.' % (ended + (problem,)), found)
+                          'name. Nothing was changed.' % (ended, state, problem), found)
             found = self.mod.client.get(*self._where())
             if found is None:
-                self.actions.append('retry: %s ended %s' % ended)
+                self.actions.append('retry: %s ended %s' % (ended, state))
         return found
 
     def _create(self):
@@ -403,11 +403,6 @@ class Task:
             return final
         self.fail(question_text(self.name, final, target), final)
         return final
-
-
-def _ended_without_success(migration):
-    entry = states.state(waiter.state_of(migration))
-    return entry.terminal and entry.outcome != 'success'
 
 
 def _retryable(exc):
