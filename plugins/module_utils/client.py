@@ -14,12 +14,14 @@ Internal to the pgflex.migration collection; not a public API.
 
 from __future__ import annotations
 
-import email.utils
 import random
 import re
 import time
+from urllib.parse import urlparse
 
-from ansible_collections.pgflex.migration.plugins.module_utils.errors import AzureApiError, from_azure_exception
+from ansible_collections.pgflex.migration.plugins.module_utils.errors import (
+    AzureApiError, from_azure_exception, readable_network_text, retry_after_seconds, seconds_text,
+)
 from ansible_collections.pgflex.migration.plugins.module_utils.version import user_agent
 
 __all__ = ['AzureApiError', 'MigrationClient', 'DeadlineRetryPolicy', 'RETRY_STATUSES', 'fetch_json', 'shared_transport']
@@ -28,31 +30,6 @@ MIGRATION_TYPE = 'Microsoft.DBforPostgreSQL/flexibleServers/migrations'
 RETRY_STATUSES = frozenset([408, 429, 500, 502, 503, 504])
 DEFAULT_RETRY_TIMEOUT = 120  # seconds one call may spend retrying throttled or failed requests
 LIST_FILTERS = {'all': 'All', 'active': 'Active'}
-
-
-def retry_after_seconds(headers, now=None):
-    """Seconds the service asked us to wait (retry-after-ms, x-ms-retry-after-ms, Retry-After), or None."""
-    if not headers:
-        return None
-    for name in ('retry-after-ms', 'x-ms-retry-after-ms'):
-        value = headers.get(name)
-        if value:
-            try:
-                return max(float(value) / 1000.0, 0.0)
-            except ValueError:
-                pass
-    value = headers.get('Retry-After')
-    if not value:
-        return None
-    try:
-        return max(float(value), 0.0)
-    except ValueError:
-        pass
-    parsed = email.utils.parsedate_tz(value)  # HTTP-date form
-    if parsed is None:
-        return None
-    now = time.time() if now is None else now
-    return max(email.utils.mktime_tz(parsed) - now, 0.0)
 
 
 def sign_in_status(exc):
@@ -70,9 +47,36 @@ def sign_in_status(exc):
     return status
 
 
+def _chain(exc):
+    """The exception and the ones it was raised from (azure-identity wraps the transport's error)."""
+    chain = []
+    while exc is not None and exc not in chain and len(chain) < 10:
+        chain.append(exc)
+        exc = exc.__cause__ or exc.__context__
+    return chain
+
+
+def sign_in_unanswered(exc):
+    """A token or discovery request that got no answer: no connection, a dropped one, or no answer in time."""
+    from azure.core.exceptions import ServiceRequestError, ServiceResponseError  # pylint: disable=import-outside-toplevel
+    chain = _chain(exc)
+    if any(getattr(cause, 'no_time_left', False) for cause in chain):
+        return False  # the budget ran out before the request was sent: not the endpoint's fault
+    return any(isinstance(cause, (ServiceRequestError, ServiceResponseError)) for cause in chain[1:])
+
+
 def retryable_sign_in_failure(exc):
-    """A token request that failed the way ARM calls are retried: 408/429/5xx (an Entra ID outage)."""
-    return sign_in_status(exc) in RETRY_STATUSES
+    """A token request that failed the way ARM calls are retried: 408/429/5xx or no answer (an Entra ID outage).
+
+    A credential that cannot work on this host (no managed identity endpoint, no `az`) is not retried.
+    """
+    try:
+        from azure.identity import CredentialUnavailableError  # pylint: disable=import-outside-toplevel
+    except ImportError:
+        CredentialUnavailableError = ()  # pylint: disable=invalid-name
+    if CredentialUnavailableError and isinstance(exc, CredentialUnavailableError):
+        return False
+    return sign_in_status(exc) in RETRY_STATUSES or sign_in_unanswered(exc)
 
 
 class DeadlineRetryPolicy(object):
@@ -94,6 +98,7 @@ class DeadlineRetryPolicy(object):
         self.attempts = 0  # of the last request, for error messages
         self.current_deadline = None
         self.gave_up_at = None  # the deadline that stopped the last call's retries, for error messages
+        self.refused_retry_after = None  # a Retry-After that did not fit before that deadline, for error messages
 
     def backoff(self, attempt):
         delay = min(self.base_delay * (2 ** (attempt - 1)), self.max_delay)
@@ -106,6 +111,7 @@ class DeadlineRetryPolicy(object):
         deadline = self._deadline_fn()
         self.attempts = 0
         self.gave_up_at = None
+        self.refused_retry_after = None
         self.current_deadline = deadline
         try:
             return self._send(request, deadline)
@@ -124,24 +130,25 @@ class DeadlineRetryPolicy(object):
                 # The authentication policy runs after this one: a token endpoint answering 503 lands here.
                 if isinstance(exc, ClientAuthenticationError) and not retryable_sign_in_failure(exc):
                     raise
-                delay = retry_after_seconds(getattr(getattr(exc, 'response', None), 'headers', None))
-                if delay is None:
-                    delay = self.backoff(self.attempts)
-                if not self._wait_fits(delay, deadline):
-                    self.gave_up_at = deadline
+                if not self._wait(getattr(getattr(exc, 'response', None), 'headers', None), deadline):
                     raise
-                self._sleep(delay)
                 continue
             http_response = response.http_response
             if http_response.status_code not in RETRY_STATUSES:
                 return response
-            delay = retry_after_seconds(http_response.headers)
-            if delay is None:
-                delay = self.backoff(self.attempts)
-            if not self._wait_fits(delay, deadline):
-                self.gave_up_at = deadline
+            if not self._wait(http_response.headers, deadline):
                 return response
-            self._sleep(delay)
+
+    def _wait(self, headers, deadline):
+        """Wait before the next attempt (Retry-After, else backoff); False when that wait would end past the deadline."""
+        asked = retry_after_seconds(headers)
+        delay = self.backoff(self.attempts) if asked is None else asked
+        if not self._wait_fits(delay, deadline):
+            self.gave_up_at = deadline
+            self.refused_retry_after = asked
+            return False
+        self._sleep(delay)
+        return True
 
 
 def deadline_transport_class():
@@ -152,13 +159,17 @@ def deadline_transport_class():
     class DeadlineTransport(RequestsTransport):
         deadline_fn = None  # returns an absolute time.monotonic() value or None; set by MigrationClient
         clock = staticmethod(time.monotonic)
+        last_url = None  # of the last request sent: a failed sign-in names its endpoint from it
 
         def send(self, request, **kwargs):  # pylint: disable=arguments-differ
+            self.last_url = request.url
             deadline = self.deadline_fn() if self.deadline_fn else None
             if deadline is not None:
                 left = deadline - self.clock()
                 if left <= 0:
-                    raise ServiceResponseTimeoutError('no time left in the task\'s time budget for another request')
+                    error = ServiceResponseTimeoutError('no time left in the task\'s time budget for another request')
+                    error.no_time_left = True
+                    raise error
                 kwargs['connection_timeout'] = min(kwargs.get('connection_timeout') or self.connection_config.timeout, left)
                 kwargs['read_timeout'] = min(kwargs.get('read_timeout') or self.connection_config.read_timeout, left)
             return super(DeadlineTransport, self).send(request, **kwargs)
@@ -175,17 +186,35 @@ def shared_transport(verify=True):
     return deadline_transport_class()(session=session, session_owner=False, **kwargs), session
 
 
-def fetch_json(url, verify=True, timeout=30, session=None):
-    """GET a URL and parse its JSON body (requests is already a dependency of azure-core).
+class OutOfTime(Exception):
+    """A request that got no answer within the task's time budget."""
 
-    Pass the session the API calls use, so they reuse its connection instead of a new TLS handshake.
-    """
-    if session is None:
-        import requests  # pylint: disable=import-outside-toplevel
-        session = requests
+
+def _get_json(session, url, verify, timeout):
     response = session.get(url, verify=verify, timeout=timeout, headers={'Accept': 'application/json'})
     response.raise_for_status()
     return response.json()
+
+
+def fetch_json(url, verify=True, timeout=30, session=None, deadline=None, clock=time.monotonic):
+    """GET a URL and parse its JSON body (requests is already a dependency of azure-core).
+
+    The request takes at most ``timeout`` seconds and, with ``deadline`` (an absolute ``clock()`` value),
+    ends by then: OutOfTime when the time left was not enough. Pass the session the API calls use, so
+    they reuse its connection instead of a new TLS handshake.
+    """
+    import requests  # pylint: disable=import-outside-toplevel
+    if session is None:
+        session = requests
+    left = None if deadline is None else deadline - clock()
+    if left is None or left >= timeout:
+        return _get_json(session, url, verify, timeout)
+    if left <= 0:
+        raise OutOfTime("no time left in the task's time budget for it")
+    try:
+        return _get_json(session, url, verify, left)
+    except requests.exceptions.Timeout:
+        raise OutOfTime("no answer within %s s, the time left in the task's time budget" % seconds_text(left))
 
 
 class MigrationClient(object):
@@ -193,14 +222,19 @@ class MigrationClient(object):
 
     retry_timeout: seconds each call may spend retrying throttling / 5xx / connection errors.
     deadline: optional absolute time.monotonic() value no call may run past (set with set_budget).
+    connect: when ``cloud`` and ``credential`` are None, ``connect(fetch)`` returns them on the first call,
+    within that call's budget; ``fetch(url, verify=...)`` reads a JSON document (the cloud's metadata) in it.
     """
 
     def __init__(self, credential, subscription_id, cloud, verify=True, retry_timeout=DEFAULT_RETRY_TIMEOUT,
-                 api_version=None, transport=None, sleep=time.sleep, clock=time.monotonic):
+                 api_version=None, transport=None, sleep=time.sleep, clock=time.monotonic, connect=None, session=None):
         self.subscription_id = subscription_id
         self.cloud = cloud
         self.retry_timeout = retry_timeout
         self.deadline = None
+        self.not_before = None  # clock() value before which the service asked for no request (Retry-After)
+        self._connect = connect
+        self._session = session
         self._credential = credential
         self._verify = verify
         self._api_version = api_version
@@ -225,10 +259,29 @@ class MigrationClient(object):
             deadline = min(deadline, self.deadline)
         return deadline
 
+    def retry_after_left(self):
+        """Seconds the service still asks us to wait before the next request (its last Retry-After), or None."""
+        if self.not_before is None:
+            return None
+        left = self.not_before - self._clock()
+        return left if left > 0 else None
+
+    def fetch_json(self, url, verify=True):
+        """A JSON document (the cloud's metadata), read within the budget of a call."""
+        deadline = self._call_deadline()
+        try:
+            return fetch_json(url, verify=verify, session=self._session, deadline=deadline, clock=self._clock)
+        except OutOfTime as exc:
+            if deadline == self.deadline and self.budget_option:
+                raise OutOfTime('%s, %s; raise %s if the endpoint is only slow' % (exc, self.budget_option, self.budget_option))
+            raise
+
     @property
     def sdk(self):
         """The PostgreSQLManagementClient, built on first use."""
         if self._sdk is None:
+            if self.cloud is None:
+                self.cloud, self._credential = self._connect(self.fetch_json)
             from azure.mgmt.postgresqlflexibleservers import PostgreSQLManagementClient  # pylint: disable=import-outside-toplevel
             kwargs = {
                 'base_url': self.cloud.resource_manager,
@@ -251,17 +304,36 @@ class MigrationClient(object):
             return fn(*args, **kwargs)
         except AzureError as exc:
             error = from_azure_exception(exc, action)
+            if error.retry_after is not None:
+                self.not_before = self._clock() + error.retry_after
+            if retryable_sign_in_failure(exc):
+                error.message = '%s failed: %s' % (action, self._sign_in_outage_text(exc))
             if error.status in RETRY_STATUSES or error.status is None:
                 error.message += self._give_up_text()
             raise error
 
+    def _sign_in_outage_text(self, exc):
+        """A sign-in endpoint that failed until the deadline: say which one, and that the credentials were not judged."""
+        url = getattr(self._transport, 'last_url', None) or (self.cloud.authority if self.cloud else '')
+        endpoint = urlparse(url).netloc or url
+        status = sign_in_status(exc)
+        how = 'it answered HTTP %d' % status if status is not None else 'it did not answer'
+        return ('the sign-in endpoint %s is unavailable (%s), so no access token could be obtained; this is an outage '
+                'of the sign-in service, not a problem with the credentials' % (endpoint, how))
+
     def _give_up_text(self):
         policy = self.retry_policy
-        tries = 'after %d attempts ' % policy.attempts if policy.attempts > 1 else ''
-        if policy.gave_up_at is not None and policy.gave_up_at == self.deadline and self.budget_option:
-            return ' (gave up %sas the task\'s time budget, %s, ran out; raise %s to retry longer)' % (
+        tries = ' after %d attempts' % policy.attempts if policy.attempts > 1 else ''
+        by_budget = policy.gave_up_at is not None and policy.gave_up_at == self.deadline and self.budget_option
+        if policy.refused_retry_after is not None:
+            limit = ("what is left of the task's time budget, %s; raise %s to wait that long" % (
+                self.budget_option, self.budget_option) if by_budget else 'the %s s retry deadline' % self.retry_timeout)
+            return ' (gave up%s: the service asked to wait %s s before the next request (Retry-After), more than %s)' % (
+                tries, seconds_text(policy.refused_retry_after), limit)
+        if by_budget:
+            return ' (gave up%s as the task\'s time budget, %s, ran out; raise %s to retry longer)' % (
                 tries, self.budget_option, self.budget_option)
-        return ' (gave up %swithin the %s s retry deadline)' % (tries, self.retry_timeout) if tries else ''
+        return ' (gave up%s within the %s s retry deadline)' % (tries, self.retry_timeout) if tries else ''
 
     @staticmethod
     def _json(model):

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from collections import namedtuple
 
+from ansible_collections.pgflex.migration.plugins.module_utils.errors import readable_network_text
+
 # name: display name; resource_manager: ARM base URL (trailing slash); authority: Entra ID
 # authority (https URL, no trailing slash); audience: token audience (scope = audience + '.default');
 # custom: True when discovered from metadata (needs disable_instance_discovery).
@@ -91,7 +93,8 @@ def cloud_from_metadata(document, arm_base):
 def resolve_cloud(value, verify=True, fetch=None):
     """Turn a cloud_environment value (name or URL) into a Cloud; raises CloudError.
 
-    fetch(url, verify=...) reads the metadata document of a custom cloud (client.fetch_json: HTTP lives in client).
+    fetch(url, verify=...) reads the metadata document of a custom cloud (MigrationClient.fetch_json: HTTP lives
+    in client, which gives the request what is left of the task's time budget).
     """
     value = (value or 'AzureCloud').strip()
     if value in KNOWN_CLOUDS:
@@ -120,4 +123,4 @@ def resolve_cloud(value, verify=True, fetch=None):
 
 def _short(exc):
     text = str(exc).strip().splitlines()
-    return text[0] if text else type(exc).__name__
+    return readable_network_text(text[0]) if text else type(exc).__name__

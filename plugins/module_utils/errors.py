@@ -8,7 +8,10 @@ Internal to the pgflex.migration collection; not a public API.
 
 from __future__ import annotations
 
+import email.utils
 import json
+import re
+import time
 
 REQUEST_ID_HEADER = 'x-ms-request-id'
 CORRELATION_ID_HEADER = 'x-ms-correlation-request-id'
@@ -18,16 +21,18 @@ class AzureApiError(Exception):
     """A failed call to Azure (ARM or Entra ID), whatever layer raised it.
 
     Attributes: status (HTTP status or None when no response arrived), code (ARM or AADSTS error
-    code or None), message, request_id and correlation_id (response headers, or None).
+    code or None), message, request_id and correlation_id (response headers, or None), and
+    retry_after (seconds the service asked to wait before the next request, or None).
     """
 
-    def __init__(self, message, status=None, code=None, request_id=None, correlation_id=None):
+    def __init__(self, message, status=None, code=None, request_id=None, correlation_id=None, retry_after=None):
         super(AzureApiError, self).__init__(message)
         self.message = message
         self.status = status
         self.code = code
         self.request_id = request_id
         self.correlation_id = correlation_id
+        self.retry_after = retry_after
 
     def __str__(self):
         details = []
@@ -52,6 +57,54 @@ class AzureApiError(Exception):
             'request_id': self.request_id,
             'correlation_id': self.correlation_id,
         }
+
+
+def seconds_text(seconds):
+    """11.566 -> '11.6', 100.0 -> '100': seconds as a person reads them."""
+    return ('%.1f' % float(seconds)).rstrip('0').rstrip('.')
+
+
+def retry_after_seconds(headers, now=None):
+    """Seconds the service asked us to wait (retry-after-ms, x-ms-retry-after-ms, Retry-After), or None.
+
+    The same headers, in the same order, as azure-core's own retry policy reads; Retry-After may be
+    seconds or an HTTP date.
+    """
+    if not headers:
+        return None
+    for name in ('retry-after-ms', 'x-ms-retry-after-ms'):
+        value = headers.get(name)
+        if value:
+            try:
+                return max(float(value) / 1000.0, 0.0)
+            except ValueError:
+                pass
+    value = headers.get('Retry-After')
+    if not value:
+        return None
+    try:
+        return max(float(value), 0.0)
+    except ValueError:
+        pass
+    parsed = email.utils.parsedate_tz(value)  # HTTP-date form
+    if parsed is None:
+        return None
+    now = time.time() if now is None else now
+    return max(email.utils.mktime_tz(parsed) - now, 0.0)
+
+
+# requests/urllib3 say "Read timed out. (read timeout=11.566540761999931)": the timeout is ours (the time left).
+_POOL = r"HTTPS?ConnectionPool\(host='(?P<host>[^']*)', port=(?P<port>\d+)\): "
+_READ_TIMEOUT = re.compile(_POOL + r"Read timed out\. \(read timeout=(?P<seconds>[0-9.]+)\)")
+_TIMEOUT_VALUE = re.compile(r"\((?P<kind>read|connect) timeout=(?P<seconds>[0-9.]+)\)")
+
+
+def readable_network_text(text):
+    """A network error's text with its timeouts in rounded seconds ("no answer from host:port within 11.6 s")."""
+    text = _READ_TIMEOUT.sub(lambda m: 'no answer from %s:%s within %s s' % (m.group('host'), m.group('port'),
+                                                                            seconds_text(m.group('seconds'))), text)
+    return _TIMEOUT_VALUE.sub(lambda m: '(no %s within %s s)' % ('answer' if m.group('kind') == 'read' else 'connection',
+                                                                  seconds_text(m.group('seconds'))), text)
 
 
 def _header(response, name):
@@ -116,6 +169,7 @@ def from_azure_exception(exc, action=None):
         message = message or body_message
     if not message:
         message = _first_line(getattr(exc, 'message', None) or str(exc)) or type(exc).__name__
+    message = readable_network_text(message)
     # Entra answers with OAuth codes such as invalid_client; the AADSTS code in its text is the one that
     # names the cause (wrong secret, unknown subject, expired assertion), so it wins.
     code = _aadsts_code(message) or code
@@ -128,4 +182,5 @@ def from_azure_exception(exc, action=None):
         code=code,
         request_id=_header(response, REQUEST_ID_HEADER),
         correlation_id=_header(response, CORRELATION_ID_HEADER),
+        retry_after=retry_after_seconds(getattr(response, 'headers', None)),
     )

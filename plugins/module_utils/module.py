@@ -106,20 +106,28 @@ class MigrationModule(object):
         if missing:
             self.fail(missing_required_lib(' and '.join(missing)), missing_packages=missing)
         from ansible_collections.pgflex.migration.plugins.module_utils.client import (  # pylint: disable=import-outside-toplevel
-            MigrationClient, fetch_json, shared_transport,
+            MigrationClient, shared_transport,
         )
         self.auth = resolve_auth(self.params)
         verify = self.auth.get('cert_validation_mode') != 'ignore'
         transport, session = shared_transport(verify)
-        cloud = resolve_cloud(self.auth.get('cloud_environment'), verify=verify,
-                              fetch=lambda url, verify=True: fetch_json(url, verify=verify, session=session))
-        credential = build_credential(self.auth, cloud, transport=transport)
-        client = MigrationClient(credential, subscription_for(self.auth, self.module.run_command), cloud, verify=verify,
-                                 transport=transport)
+
+        def connect(fetch):
+            # Called by the client on its first call, so the cloud's metadata is read within the task's budget.
+            cloud = resolve_cloud(self.auth.get('cloud_environment'), verify=verify, fetch=fetch)
+            return cloud, build_credential(self.auth, cloud, transport=transport)
+        client = MigrationClient(None, subscription_for(self.auth, self.module.run_command), None, verify=verify,
+                                 transport=transport, connect=connect, session=session)
         client.deadline = self.deadline
         return client
 
     def fail(self, msg, **kwargs):
+        client = getattr(self, '_client', None)  # None before the first call (and while checking the input)
+        pause = client.retry_after_left() if hasattr(client, 'retry_after_left') else None
+        if pause:
+            # The service asked for a pause (Retry-After) that outlasts this run: a next run (the action plugin's
+            # next chunk, a retrying play) must not come before it.
+            kwargs.setdefault('retry_after', round(pause, 1))
         self.module.fail_json(msg=msg, **kwargs)
 
     def exit(self, **result):

@@ -17,6 +17,7 @@ from collections import namedtuple
 from datetime import datetime, timezone
 
 from ansible_collections.pgflex.migration.plugins.module_utils import states
+from ansible_collections.pgflex.migration.plugins.module_utils.errors import seconds_text
 # The status readers live with the response reader; they are re-exported here for the waiting code.
 from ansible_collections.pgflex.migration.plugins.module_utils.response import (  # pylint: disable=unused-import
     awaiting_user, database_progress, db_details, db_state, is_terminal, state_of, substate_of, validation_status,
@@ -160,6 +161,7 @@ class Waiter:
         started = self._clock()
         deadline = self._deadline
         last_error = None
+        not_before = None  # clock() value before which the service asked for no request (Retry-After)
         if migration is None:
             migration = self._fetch()
         while True:
@@ -170,18 +172,39 @@ class Waiter:
                 return WaitResult(migration, 'reached', self._clock() - started, last_error)
             if is_terminal(migration):
                 return WaitResult(migration, 'terminal', self._clock() - started, last_error)
-            remaining = deadline - self._clock()
-            if remaining <= LAST_READ_SECONDS:
-                return WaitResult(migration, 'timeout', self._clock() - started, last_error)
+            now = self._clock()
             # The last read starts early enough to be answered before the deadline, not at it (no time left then).
-            self._sleep(min(self._poll_interval, remaining - LAST_READ_SECONDS))
-            if self._abandoned():
+            last_start = deadline - LAST_READ_SECONDS
+            if now >= last_start:
+                return WaitResult(migration, 'timeout', now - started, last_error)
+            next_poll = now + min(self._poll_interval, last_start - now)
+            if self._pause(max(next_poll, not_before or next_poll)):
                 return WaitResult(migration, 'abandoned', self._clock() - started, last_error)
             try:
                 migration = self._fetch()
             except Exception as exc:  # pylint: disable=broad-except
                 if not self._retryable(exc):
                     raise
-                # Throttling or a 5xx during a long wait: keep polling until the deadline.
+                # Throttling or a 5xx during a long wait: keep polling until the deadline, but no sooner than the
+                # service asked (a Retry-After longer than the client could wait within one call).
                 last_error = exc
-                self.progress.note('polling failed, will retry: %s' % exc)
+                asked = getattr(exc, 'retry_after', None)
+                not_before = self._clock() + asked if asked else None
+                if not_before is not None and not_before > last_start:
+                    # Polling sooner would only be throttled again (and spend the caller's quota): end now, saying why.
+                    self.progress.note('polling failed: %s; the service asked to wait %s s (Retry-After), past the end of '
+                                       'the wait, so the wait ends now' % (exc, seconds_text(asked)))
+                    return WaitResult(migration, 'timeout', self._clock() - started, last_error)
+                later = ' in %s s as the service asked (Retry-After)' % seconds_text(asked) if asked else ''
+                self.progress.note('polling failed, will retry%s: %s' % (later, exc))
+
+    def _pause(self, until):
+        """Sleep until ``until``, at most a poll interval at a time; True when the controller went away meanwhile."""
+        left = until - self._clock()
+        while left > 0:
+            step = min(left, self._poll_interval)
+            self._sleep(step)
+            left -= step
+            if self._abandoned():
+                return True
+        return False

@@ -101,7 +101,9 @@ def test_throttling_past_the_deadline_fails_clearly(make_client):
         client.list('rg', 'srv')
     assert clock.sleeps == [20, 20]  # a third wait would end past the 50 s budget
     assert info.value.status == 429 and info.value.code == 'TooManyRequests'
-    assert 'gave up after 3 attempts within the 50 s retry deadline' in str(info.value)
+    assert ('gave up after 3 attempts: the service asked to wait 20 s before the next request (Retry-After), more than '
+            'the 50 s retry deadline' in str(info.value))
+    assert info.value.retry_after == 20 and client.retry_after_left() == 20
 
 
 def test_absolute_deadline_caps_retries(make_client):
@@ -190,7 +192,9 @@ def test_token_endpoint_outage_past_the_budget_fails_naming_it(deadline_client):
     with pytest.raises(AzureApiError) as info:
         client.get('rg', 'srv', 'm1')
     assert info.value.status == 503 and sum(clock.sleeps) <= 20
-    assert 'Authentication failed: HTTP Error: 503' in str(info.value) and 'wait_timeout, ran out' in str(info.value)
+    assert ("GET migration 'm1' failed: the sign-in endpoint login.example is unavailable (it answered HTTP 503)"
+            in str(info.value))
+    assert 'not a problem with the credentials' in str(info.value) and 'wait_timeout, ran out' in str(info.value)
 
 
 def test_msal_outage_text_is_read_as_a_status():

@@ -231,3 +231,83 @@ def test_a_wait_nobody_waits_for_any_more_stops_after_the_sleep():
     result = waiter.Waiter(fetch, 100, 3, clock=clock, sleep=clock.sleep, abandoned=lambda: next(gone)).wait(lambda m: False)
     assert result.outcome == 'abandoned'
     assert reads == [0.0, 3.0, 6.0] and clock.now == 9.0  # within one poll interval of the controller's end
+
+
+# ---- Retry-After across polls: a poll the client gave up on (the pause asked is longer than it may wait) ----
+
+class AskedToWait(Exception):
+    """A throttled status read, the way the client raises it: status 429 and the service's Retry-After."""
+    status = 429
+
+    def __init__(self, seconds):
+        super(AskedToWait, self).__init__('throttled, retry after %s s' % seconds)
+        self.retry_after = seconds
+
+
+def reads_of(clock, *items):
+    """fetch() answering ``items`` in turn (exceptions raised) and recording when each read was made."""
+    answers = Sequence(*items)
+    times = []
+
+    def fetch():
+        times.append(clock.now)
+        return answers()
+    return fetch, times
+
+
+def throttled_wait(clock, asked, timeout=100, interval=10, abandoned=None):
+    fetch, times = reads_of(clock, migration('InProgress'), AskedToWait(asked), migration('InProgress'),
+                            migration('Succeeded'))
+    w = waiter.Waiter(fetch, clock() + timeout, interval, progress=waiter.Progress(now=clock.stamp),
+                      retryable=lambda exc: True, clock=clock, sleep=clock.sleep, abandoned=abandoned)
+    return w, w.wait(waiter.completed), times
+
+
+def test_retry_after_longer_than_the_poll_interval_delays_the_next_poll():
+    clock = FakeClock()
+    w, result, times = throttled_wait(clock, asked=35, interval=10)
+    assert result.outcome == 'reached'
+    # read at 0, throttled at 10 (asked 35 s): the next read at 45, not 20; then the usual interval again
+    assert times == [0, 10, 45, 55]
+    assert any('will retry in 35 s as the service asked (Retry-After)' in e.get('note', '') for e in w.progress.entries)
+
+
+def test_retry_after_shorter_than_the_poll_interval_keeps_the_interval():
+    clock = FakeClock()
+    w, result, times = throttled_wait(clock, asked=4, interval=10)
+    assert result.outcome == 'reached'
+    assert times == [0, 10, 20, 30]
+
+
+def test_retry_after_past_the_deadline_ends_the_wait_at_once():
+    clock = FakeClock()
+    w, result, times = throttled_wait(clock, asked=100, timeout=20, interval=3)
+    assert result.outcome == 'timeout'
+    assert times == [0, 3]  # no read after the throttled one: it would only be throttled again
+    assert clock.now == 3 and result.last_error.retry_after == 100
+    assert 'the service asked to wait 100 s (Retry-After), past the end of the wait' in w.progress.entries[-1]['note']
+
+
+def test_retry_after_that_leaves_the_last_read_its_second_is_waited_for():
+    clock = FakeClock()
+    w, result, times = throttled_wait(clock, asked=16, timeout=30, interval=10)
+    # throttled at 10; 10 + 16 = 26 is before the last read's start (29): the read at 26 is made
+    assert times[:3] == [0, 10, 26]
+
+
+def test_retry_after_that_ends_in_the_last_second_ends_the_wait():
+    clock = FakeClock()
+    w, result, times = throttled_wait(clock, asked=19.5, timeout=30, interval=10)
+    assert result.outcome == 'timeout' and times == [0, 10]  # 29.5 leaves the read less than its second
+
+
+def test_a_long_retry_after_still_notices_a_gone_controller_within_a_poll_interval():
+    clock = FakeClock()
+    checks = []
+
+    def abandoned():
+        checks.append(clock.now)
+        return clock.now >= 25
+    w, result, times = throttled_wait(clock, asked=300, timeout=1000, interval=10, abandoned=abandoned)
+    assert result.outcome == 'abandoned'
+    assert times == [0, 10] and clock.now == 30  # the hold is slept a poll interval at a time
