@@ -31,6 +31,7 @@ from ansible.plugins.action import ActionBase
 from ansible.utils.display import Display
 
 from ansible_collections.pgflex.migration.plugins.module_utils import status_file
+from ansible_collections.pgflex.migration.plugins.module_utils.errors import seconds_text
 from ansible_collections.pgflex.migration.plugins.module_utils.limits import number_problems
 from ansible_collections.pgflex.migration.plugins.module_utils.migration_flow import timeout_text
 from ansible_collections.pgflex.migration.plugins.plugin_utils.chunked_wait import ChunkedWait, MergedResult, retryable_failure
@@ -100,8 +101,10 @@ class ActionModule(ActionBase):
             # A chunk's wait_timeout may be shorter than poll_interval; the module refuses a poll longer than its wait.
             poll = min(int(args.get('poll_interval', DEFAULTS['poll_interval'])), budget) or 1
             chunk = self._run_module(dict(args, wait_timeout=budget, poll_interval=poll), task_vars)
+            asked = chunk.pop('retry_after', None)  # the service's Retry-After outlasted the run: the task's concern now
             timed_out = bool(chunk.get('failed') and chunk.get('timed_out'))
-            clock.end_chunk(waited_all=timed_out)
+            clock.end_chunk(waited_all=timed_out and not asked)
+            clock.hold(asked)
             merged.add(chunk)
             retry = chunk.get('failed') and not timed_out and retryable_failure(chunk)
             if retry:
@@ -113,13 +116,24 @@ class ActionModule(ActionBase):
             if clock.out_of_time():
                 self._show(host, args, chunk, clock)
                 if retry:  # the API kept failing until the deadline: its error says more than a timeout
-                    return merged.result(clock.elapsed(), clock.chunks)
+                    return self._result(merged, clock)
                 return self._timed_out(merged, clock, args, wait_timeout, chunk)
+            # No run before the pause the service asked for is over; lines keep coming meanwhile.
+            while clock.hold_left() > clock.line_due_in():
+                time.sleep(clock.line_due_in())
+                self._show(host, args, chunk, clock)
             # A chunk that came back early (start-up took part of the interval): keep the lines an interval apart.
             time.sleep(min(clock.line_due_in(), clock.left()))
             self._show(host, args, chunk, clock)
         self._show(host, args, chunk, clock)
-        return merged.result(clock.elapsed(), clock.chunks)
+        return self._result(merged, clock)
+
+    @staticmethod
+    def _result(merged, clock):
+        result = merged.result(clock.elapsed(), clock.chunks)
+        if clock.hold_left():
+            result['retry_after'] = round(clock.hold_left(), 1)
+        return result
 
     def _wait_in_one_run(self, args, task_vars, wait_timeout, interval):
         workdir = tempfile.mkdtemp(prefix='pgflex-progress-')
@@ -165,8 +179,11 @@ class ActionModule(ActionBase):
     @staticmethod
     def _timed_out(merged, clock, args, wait_timeout, chunk):
         status = (chunk.get('migration') or {}).get('status') or {}
-        result = merged.result(clock.elapsed(), clock.chunks)
-        result.update(failed=True, timed_out=True, wait_target=chunk.get('wait_target'),
-                      msg=timeout_text(args.get('name'), wait_timeout, chunk.get('wait_target') or args.get('wait_for') or 'completed',
-                                       status.get('state'), status.get('substate')))
+        result = ActionModule._result(merged, clock)
+        msg = timeout_text(args.get('name'), wait_timeout, chunk.get('wait_target') or args.get('wait_for') or 'completed',
+                           status.get('state'), status.get('substate'))
+        if clock.held_past_deadline():
+            msg += (' The wait ended early: the service asked to wait %s s before the next request (Retry-After), past '
+                    'the end of wait_timeout.' % seconds_text(clock.asked))
+        result.update(failed=True, timed_out=True, wait_target=chunk.get('wait_target'), msg=msg)
         return result

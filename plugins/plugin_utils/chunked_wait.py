@@ -43,6 +43,8 @@ class ChunkedWait(object):
         self.next_line = self.started + interval
         self.overheads = []
         self.chunks = 0
+        self.not_before = None  # clock() value before which the service asked for no request (Retry-After)
+        self.asked = None  # the last pause the service asked for, in seconds
         self._chunk_started = None
         self._chunk_budget = 0
 
@@ -76,6 +78,20 @@ class ChunkedWait(object):
         if waited_all:
             self.overheads.append(max(took - self._chunk_budget, 0.0))
 
+    def hold(self, seconds):
+        """The service asked for no request during ``seconds`` (a chunk's ``retry_after``): no chunk starts before."""
+        if seconds:
+            self.asked = float(seconds)
+            self.not_before = self.clock() + self.asked
+
+    def hold_left(self):
+        """Seconds until the next chunk may start because of the service's Retry-After (0 when none)."""
+        return max(self.not_before - self.clock(), 0.0) if self.not_before is not None else 0.0
+
+    def held_past_deadline(self):
+        """The Retry-After leaves no time for another chunk before the deadline."""
+        return self.not_before is not None and self.not_before + self.overhead() + MIN_CHUNK_SECONDS > self.deadline
+
     def line_due_in(self):
         """Seconds until the next line is due (the action sleeps that long if a chunk came back early)."""
         return max(self.next_line - self.clock(), 0.0)
@@ -84,8 +100,9 @@ class ChunkedWait(object):
         self.next_line = max(self.next_line + self.interval, self.clock())
 
     def out_of_time(self):
-        """No time left for another chunk: its start-up and the shortest wait do not fit before the deadline."""
-        return self.clock() + self.overhead() + MIN_CHUNK_SECONDS > self.deadline
+        """No time left for another chunk: its start-up and the shortest wait do not fit before the deadline
+        (or not after the pause the service asked for)."""
+        return self.clock() + self.overhead() + MIN_CHUNK_SECONDS > self.deadline or self.held_past_deadline()
 
 
 def retryable_failure(result):

@@ -38,6 +38,7 @@ class Harness(object):
         self.clock = FakeClock(1000.0)
         self.script = list(script)
         self.calls = []
+        self.starts = []  # the clock when each module run started
         self.lines = []
         monkeypatch.setattr(action.time, 'monotonic', self.clock)
         monkeypatch.setattr(action.time, 'sleep', self.clock.sleep)
@@ -54,11 +55,15 @@ class Harness(object):
     def _execute(self, module_name=None, module_args=None, task_vars=None, wrap_async=False):
         assert module_name == 'pgflex.migration.pg_flexible_migration'
         self.calls.append(dict(module_args))
-        result = self.script.pop(0) if len(self.script) > 1 else self.script[0]
-        if result.get('timed_out'):
+        self.starts.append(self.clock.now)
+        result = dict(self.script.pop(0) if len(self.script) > 1 else self.script[0])
+        took = result.pop('_took', None)  # a run that ended before its wait_timeout (the service asked for a pause)
+        if took is not None:
+            self.clock.sleep(took)
+        elif result.get('timed_out'):
             self.clock.sleep(module_args.get('wait_timeout', 0))
         self.clock.sleep(OVERHEAD)
-        return dict(result)
+        return result
 
     def run(self):
         return self.plugin.run(task_vars={'inventory_hostname': 'ctl'})
@@ -166,3 +171,38 @@ def test_on_the_controller_one_module_run_feeds_the_lines_through_its_status_fil
     assert any('m1: InProgress / MigratingData; hr 2/4 tables' in line for line in lines[:-1])
     assert 'Succeeded / Completed' in lines[-1]
     assert not os.path.exists(calls[0]['progress_file'])  # the status file goes with the task
+
+
+# ---- the service's Retry-After carries across chunks ---------------------------------------------------------
+
+def throttled_chunk(asked, took=3):
+    """A run whose status read was throttled with a Retry-After longer than its wait: it ended early, timed out."""
+    return dict(waiting(), _took=took, retry_after=asked)
+
+
+def test_no_chunk_starts_before_the_retry_after_has_passed(monkeypatch):
+    harness = Harness(monkeypatch, dict(ARGS), [throttled_chunk(35), done()])
+    result = harness.run()
+    assert 'failed' not in result and len(harness.calls) == 2
+    first_ended = harness.starts[0] + 3 + OVERHEAD
+    assert harness.starts[1] >= first_ended + 35
+    assert len(harness.lines) >= 4  # lines every progress_interval while the pause lasts
+    assert 'retry_after' not in result
+
+
+def test_a_retry_after_past_the_deadline_ends_the_task_at_once_saying_so(monkeypatch):
+    harness = Harness(monkeypatch, dict(ARGS, wait_timeout=20, poll_interval=3), [throttled_chunk(100), done()])
+    result = harness.run()
+    assert len(harness.calls) == 1 and harness.clock.now < 1000 + 10
+    assert result['failed'] is True and result['timed_out'] is True
+    assert 'the service asked to wait 100 s before the next request (Retry-After), past the end of wait_timeout' in result['msg']
+    assert 95 < result['retry_after'] <= 100
+
+
+def test_a_throttled_run_that_failed_outright_also_holds_the_next_one(monkeypatch):
+    throttled = {'failed': True, 'msg': 'GET migration failed: throttled (HTTP 429)', 'retry_after': 15,
+                 'error': {'status': 429, 'code': 'TooManyRequests'}, '_took': 1}
+    harness = Harness(monkeypatch, dict(ARGS), [throttled, done()])
+    result = harness.run()
+    assert 'failed' not in result
+    assert harness.starts[1] >= harness.starts[0] + 1 + OVERHEAD + 15
