@@ -299,14 +299,14 @@ class MigrationClient(object):
         return self._sdk
 
     def _call(self, action, fn, *args, **kwargs):
-        from azure.core.exceptions import AzureError  # pylint: disable=import-outside-toplevel
+        from azure.core.exceptions import AzureError, ClientAuthenticationError  # pylint: disable=import-outside-toplevel
         try:
             return fn(*args, **kwargs)
         except AzureError as exc:
             error = from_azure_exception(exc, action)
             if error.retry_after is not None:
                 self.not_before = self._clock() + error.retry_after
-            if retryable_sign_in_failure(exc):
+            if isinstance(exc, ClientAuthenticationError) and retryable_sign_in_failure(exc):
                 error.message = '%s failed: %s' % (action, self._sign_in_outage_text(exc))
             if error.status in RETRY_STATUSES or error.status is None:
                 error.message += self._give_up_text()

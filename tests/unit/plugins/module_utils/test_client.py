@@ -104,6 +104,7 @@ def test_throttling_past_the_deadline_fails_clearly(make_client):
     assert ('gave up after 3 attempts: the service asked to wait 20 s before the next request (Retry-After), more than '
             'the 50 s retry deadline' in str(info.value))
     assert info.value.retry_after == 20 and client.retry_after_left() == 20
+    assert str(info.value).startswith("LIST migrations of server 'srv' failed: slow down (gave up")  # not a sign-in outage
 
 
 def test_absolute_deadline_caps_retries(make_client):
