@@ -20,7 +20,7 @@ import time
 from urllib.parse import urlparse
 
 from ansible_collections.pgflex.migration.plugins.module_utils.errors import (
-    AzureApiError, from_azure_exception, readable_network_text, retry_after_seconds, seconds_text,
+    AzureApiError, from_azure_exception, retry_after_seconds, seconds_text,
 )
 from ansible_collections.pgflex.migration.plugins.module_utils.version import user_agent
 
