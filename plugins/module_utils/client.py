@@ -325,14 +325,15 @@ class MigrationClient(object):
         policy = self.retry_policy
         tries = ' after %d attempts' % policy.attempts if policy.attempts > 1 else ''
         by_budget = policy.gave_up_at is not None and policy.gave_up_at == self.deadline and self.budget_option
+        asked = ''
         if policy.refused_retry_after is not None:
-            limit = ("what is left of the task's time budget, %s; raise %s to wait that long" % (
-                self.budget_option, self.budget_option) if by_budget else 'the %s s retry deadline' % self.retry_timeout)
-            return ' (gave up%s: the service asked to wait %s s before the next request (Retry-After), more than %s)' % (
-                tries, seconds_text(policy.refused_retry_after), limit)
+            asked = ': the service asked to wait %s s before the next request (Retry-After)' % seconds_text(
+                policy.refused_retry_after)
         if by_budget:
-            return ' (gave up%s as the task\'s time budget, %s, ran out; raise %s to retry longer)' % (
-                tries, self.budget_option, self.budget_option)
+            return ' (gave up%s as the task\'s time budget, %s, ran out%s; raise %s to retry longer)' % (
+                tries, self.budget_option, asked, self.budget_option)
+        if asked:
+            return ' (gave up%s%s, more than the %s s retry deadline)' % (tries, asked, self.retry_timeout)
         return ' (gave up%s within the %s s retry deadline)' % (tries, self.retry_timeout) if tries else ''
 
     @staticmethod
