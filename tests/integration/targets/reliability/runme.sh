@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Reliability against the sandbox: the bad-input table at -vvvv (no secret in the output), then the fault tests:
-# slow answers and endless throttling end within their time budget, a token outage during a wait is retried, and a
-# killed controller stops the module within one poll interval and the re-run resumes the same migration.
+# slow answers, endless throttling and an unanswering cloud metadata endpoint end within their time budget, a wait
+# makes no GET before the service's Retry-After, a token outage during a wait is retried, and a killed controller stops the module within one poll interval and the re-run resumes the same migration.
 set -eu
 config=$(cd ../.. && pwd)/integration_config.yml
 [ -f "$config" ] || { echo "missing $config: run through scripts/test-all.sh --only integration" >&2; exit 1; }
@@ -29,7 +29,7 @@ if ! ANSIBLE_PIPELINING=1 "${playbook[@]}" -i rel1,rel2,rel3 --forks 3 -vvvv -e 
 fi
 "$python" check_bad_input.py "$config" "$work/results.json" "$work/bad-input.log"
 
-# ---- faults: slow answers, endless throttling, token outage during a wait ----------------------------------
+# ---- faults: slow answers, throttling, an unanswering metadata endpoint, token outage during a wait ---------
 "${playbook[@]}" -i localhost, faults.yml "$@"
 
 # ---- a killed controller ----------------------------------------------------------------------------------
