@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Reliability against the sandbox: the bad-input table at -vvvv (no secret in the output), then the fault tests:
 # slow answers, endless throttling and an unanswering cloud metadata endpoint end within their time budget, a wait
-# makes no GET before the service's Retry-After, a token outage during a wait is retried, and a killed controller stops the module within one poll interval and the re-run resumes the same migration.
+# makes no GET before the service's Retry-After, a token outage during a wait is retried, and a killed controller
+# stops the module within one poll interval and the re-run resumes the same migration.
 set -eu
 config=$(cd ../.. && pwd)/integration_config.yml
 [ -f "$config" ] || { echo "missing $config: run through scripts/test-all.sh --only integration" >&2; exit 1; }
