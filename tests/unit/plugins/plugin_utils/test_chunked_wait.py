@@ -77,3 +77,15 @@ def test_retryable_failures():
     assert retryable_failure({'error': {'status': None}})
     assert not retryable_failure({'error': {'status': 401}})
     assert not retryable_failure({'msg': 'Invalid input'})
+
+
+def test_a_retry_after_holds_the_next_chunk_and_one_past_the_deadline_ends_the_wait():
+    clock = FakeClock()
+    wait = ChunkedWait(120, 10, clock)
+    wait.hold(None)
+    assert wait.hold_left() == 0 and not wait.out_of_time()
+    wait.hold(35)
+    clock.sleep(5)
+    assert wait.hold_left() == 30 and not wait.out_of_time()
+    wait.hold(116)  # ends at 121: past the deadline (120), so no chunk fits after it
+    assert wait.held_past_deadline() and wait.out_of_time() and wait.asked == 116
