@@ -99,12 +99,18 @@ _READ_TIMEOUT = re.compile(_POOL + r"Read timed out\. \(read timeout=(?P<seconds
 _TIMEOUT_VALUE = re.compile(r"\((?P<kind>read|connect) timeout=(?P<seconds>[0-9.]+)\)")
 
 
+def _read_timeout_text(match):
+    return 'no answer from %s:%s within %s s' % (match.group('host'), match.group('port'), seconds_text(match.group('seconds')))
+
+
+def _timeout_value_text(match):
+    waited_for = 'answer' if match.group('kind') == 'read' else 'connection'
+    return '(no %s within %s s)' % (waited_for, seconds_text(match.group('seconds')))
+
+
 def readable_network_text(text):
     """A network error's text with its timeouts in rounded seconds ("no answer from host:port within 11.6 s")."""
-    text = _READ_TIMEOUT.sub(lambda m: 'no answer from %s:%s within %s s' % (m.group('host'), m.group('port'),
-                                                                            seconds_text(m.group('seconds'))), text)
-    return _TIMEOUT_VALUE.sub(lambda m: '(no %s within %s s)' % ('answer' if m.group('kind') == 'read' else 'connection',
-                                                                  seconds_text(m.group('seconds'))), text)
+    return _TIMEOUT_VALUE.sub(_timeout_value_text, _READ_TIMEOUT.sub(_read_timeout_text, text))
 
 
 def _header(response, name):
