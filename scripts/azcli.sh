@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Install (or reuse) the real Azure CLI in a virtualenv of its own and print the path of its `az`.
-#   scripts/azcli.sh            -> /root/.cache/pgflex/azure-cli/bin/az
+#   scripts/azcli.sh            -> ~/.cache/pgflex/azure-cli/bin/az
 # The virtualenv lives in the user's cache (PGFLEX_AZCLI_VENV overrides it), not in the checkout: the
 # integration target runs from a staged copy of the collection, and every clone or worktree on the machine
 # shares the one install. A stamp keyed on the Python version and tests/azure-cli-requirements.txt makes
@@ -27,10 +27,12 @@ start=$SECONDS
 log "installing $(grep -v '^#' "$reqs" | xargs) into $venv"
 rm -rf "$venv"
 "$python" -m venv "$venv" >&2 || { ensure_apt_package python3-venv; "$python" -m venv "$venv" >&2; }
-# Wheels only where the registry has them, and no byte-compiling of the ~100 SDK packages at install time:
+# Wheels rather than source builds (--prefer-binary), and no byte-compiling of the ~100 SDK packages at install time:
 # `az` compiles what it imports on first use, which is a small part of them.
-"$venv/bin/python" -m pip install --quiet --prefer-binary --no-compile -r "$reqs" >&2 \
-  || die "could not install the Azure CLI from the package registry (see pip's message above)"
+if ! "$venv/bin/python" -m pip install --quiet --prefer-binary --no-compile -r "$reqs" \
+     2> >(grep -v "is ignored: it is neither a file nor a directory" >&2) >&2; then
+  die "could not install the Azure CLI from the package registry (see pip's message above)"
+fi
 touch "$stamp"
 log "Azure CLI installed in $((SECONDS - start)) s ($(du -sh "$venv" | cut -f1))"
 echo "$venv/bin/az"
