@@ -100,7 +100,8 @@ def tail(text, lines=40):
 
 
 class Runner:
-    def __init__(self, sandbox_env, work, collections):
+    def __init__(self, sandbox_env, work, collections, verbose=False):
+        self.verbose = verbose
         self.sandbox_env = sandbox_env
         self.work = work
         self.collections = collections
@@ -128,12 +129,13 @@ class Runner:
             env['ANSIBLE_COLLECTIONS_PATH'] = self.collections
         return env
 
-    @staticmethod
-    def call(argv, cwd, env):
+    def call(self, argv, cwd, env):
         done = subprocess.run(argv, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                               timeout=BLOCK_TIMEOUT, check=False)
         if done.returncode != 0:
             raise RuntimeError('%s exited %d:\n%s' % (os.path.basename(argv[0]), done.returncode, tail(done.stdout)))
+        if self.verbose and done.stdout.strip():
+            print(done.stdout.rstrip())
         return done.stdout
 
     def syntax_check_playbook(self, path, cwd):
@@ -181,6 +183,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split('\n', 1)[0])
     parser.add_argument('--sandbox-env', help="the sandbox's env file (.sandbox/env of scripts/sandbox.py up)")
     parser.add_argument('--no-run', action='store_true', help='check markers and syntax only; run blocks are syntax-checked')
+    parser.add_argument('-v', '--verbose', action='store_true', help='print the output of every block that ran')
     parser.add_argument('pages', nargs='*', help='pages relative to the checkout (default: %s)' % ', '.join(PAGES))
     args = parser.parse_args()
     if not args.no_run and not args.sandbox_env:
@@ -192,7 +195,7 @@ def main():
     collections = os.path.join(work, 'collections')
     os.makedirs(os.path.join(collections, 'ansible_collections', 'pgflex'))
     os.symlink(ROOT, os.path.join(collections, 'ansible_collections', 'pgflex', 'migration'))
-    runner = Runner(os.path.abspath(args.sandbox_env) if args.sandbox_env else None, work, collections)
+    runner = Runner(os.path.abspath(args.sandbox_env) if args.sandbox_env else None, work, collections, args.verbose)
     counts = {'run': 0, 'syntax': 0, 'skip': 0}
     failures = []
     try:
