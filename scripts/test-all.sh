@@ -122,12 +122,11 @@ stage_oldest_core() {
 # against a sandbox of their own (the migrations they create must not meet the integration tests'), stopped after.
 stage_doc_snippets() {
   cd "$COLL" || return 1
-  local rc=0
   export PGFLEX_SANDBOX_DIR="$WORK/doc-snippets-sandbox"
+  # run_stage runs this in a subshell: the trap stops the sandbox when the stage ends, however it ends.
+  trap 'python scripts/sandbox.py down >/dev/null 2>&1' EXIT
   python scripts/sandbox.py up || return 1
-  python scripts/doc_snippets.py --sandbox-env "$PGFLEX_SANDBOX_DIR/env" || rc=1
-  python scripts/sandbox.py down >/dev/null || rc=1
-  return $rc
+  python scripts/doc_snippets.py --sandbox-env "$PGFLEX_SANDBOX_DIR/env"
 }
 
 # The fleet play through ansible-runner, the way AWX runs it (its own 12-server sandbox; tests/runner).
