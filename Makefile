@@ -7,7 +7,7 @@ VENV ?= .venv
 export PGFLEX_VENV := $(abspath $(VENV))
 
 .PHONY: help venv test demo sandbox-up sandbox-down lint sanity units docs-lint changelog-lint \
-        integration oldest-core private-checkout emulator-tests builder perf clean
+        integration oldest-core private-checkout emulator-tests builder doc-snippets perf clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -53,6 +53,9 @@ private-checkout: venv ## The sandbox from a clone in a mode-700 directory (up, 
 
 emulator-tests: venv ## pytest suites: PostgreSQL helper and emulator
 	@scripts/test-all.sh --only pytest
+
+doc-snippets: venv ## Run or check every yaml/shell block of README.md and docs/ (per its snippet marker) against a sandbox
+	@scripts/test-all.sh --only doc-snippets
 
 builder: venv ## ansible-builder create on the execution-environment definition
 	@scripts/test-all.sh --only builder

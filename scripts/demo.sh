@@ -32,14 +32,16 @@ source .sandbox/env
 set +a
 
 log "building and installing the collection into a temporary collections path"
+# The install and the play share one configured collections path (ANSIBLE_COLLECTIONS_PATH), so ansible-galaxy
+# has nothing to warn about: the place it installs to is where the play looks.
+export ANSIBLE_COLLECTIONS_PATH="$work/collections"
 "$venv/bin/ansible-galaxy" collection build --force --output-path "$work" . >/dev/null
-"$venv/bin/ansible-galaxy" collection install --force -p "$work/collections" "$work"/pgflex-migration-*.tar.gz >/dev/null
+"$venv/bin/ansible-galaxy" collection install --force "$work"/pgflex-migration-*.tar.gz >/dev/null
 
 rm -rf "$report_dir"
 mkdir -p "$report_dir"
 log "running examples/migrate.yml against the sandbox (databases: $PGFLEX_SANDBOX_DATABASES)"
 rc=0
-ANSIBLE_COLLECTIONS_PATH="$work/collections" \
 PGFLEX_REPORT_DIR="$report_dir" \
   "$venv/bin/ansible-playbook" -i localhost, examples/migrate.yml || rc=$?
 

@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 source scripts/lib.sh
 ROOT=$(pwd)
 
-ALL_STAGES=(lint sanity units docs changelog builder pytest private-checkout integration oldest-core runner sanity-newest)
+ALL_STAGES=(lint sanity units docs changelog builder pytest private-checkout integration oldest-core doc-snippets runner sanity-newest)
 # The oldest ansible-core that meta/runtime.yml claims (requires_ansible) is the one Automation Platform 2.5
 # execution environments ship: its leg runs sanity, units and the modules' integration targets.
 OLDEST_CORE=2.16
@@ -118,6 +118,17 @@ stage_oldest_core() {
   return $rc
 }
 
+# Every yaml and shell block of README.md and docs/ as its snippet marker says (scripts/doc_snippets.py): run blocks
+# against a sandbox of their own (the migrations they create must not meet the integration tests'), stopped after.
+stage_doc_snippets() {
+  cd "$COLL" || return 1
+  export PGFLEX_SANDBOX_DIR="$WORK/doc-snippets-sandbox"
+  # run_stage runs this in a subshell: the trap stops the sandbox when the stage ends, however it ends.
+  trap 'python scripts/sandbox.py down >/dev/null 2>&1' EXIT
+  python scripts/sandbox.py up || return 1
+  python scripts/doc_snippets.py --sandbox-env "$PGFLEX_SANDBOX_DIR/env"
+}
+
 # The fleet play through ansible-runner, the way AWX runs it (its own 12-server sandbox; tests/runner).
 stage_runner() { cd "$COLL" && python -m pytest -p no:cacheprovider -q tests/runner; }
 
@@ -160,7 +171,7 @@ version_line() {
   return 0
 }
 version_line "$(core_version "$ROOT/.venv-$OLDEST_CORE")" oldest-core
-version_line "$(core_version "$VENV")" lint sanity units docs changelog builder pytest private-checkout integration runner
+version_line "$(core_version "$VENV")" lint sanity units docs changelog builder pytest private-checkout integration doc-snippets runner
 version_line "$(core_version "$ROOT/.venv-newest")" sanity-newest
 echo "======================================================================="
 if [ $FAILED -ne 0 ]; then
