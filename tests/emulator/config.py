@@ -103,7 +103,7 @@ class EmulatorConfig:
             groups.setdefault(server.resource_group, {'location': server.location})
         self.resource_groups = groups
         self.settings = dict(DEFAULT_SETTINGS, **data.get('settings', {}))
-        self.extra_api_versions = list(data.get('extra_api_versions', []))  # e.g. the az CLI's preview version
+        self.extra_api_versions = list(data.get('extra_api_versions', []))  # versions beyond api_versions.VERSIONS (behave like 2025-08-01)
         self.source_ca_file = data.get('source_ca_file')  # CA the service trusts for VerifyCA/VerifyFull
         self.host = data.get('host', '127.0.0.1')
         self.port = int(data.get('port', 0))
