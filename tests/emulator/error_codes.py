@@ -36,8 +36,8 @@ def error_text(code, detail, migration_id=None):
 def connection_code(exc_text):
     """The catalogue code of a failed connection: authentication, SSL, or plain connectivity."""
     lowered = (exc_text or '').lower()
-    if 'password authentication failed' in lowered or 'no password supplied' in lowered or 'role "' in lowered \
-            and 'does not exist' in lowered:
+    if 'password authentication failed' in lowered or 'no password supplied' in lowered \
+            or ('role "' in lowered and 'does not exist' in lowered):
         return '603100'
     if 'ssl' in lowered and ('not support' in lowered or 'server does not support' in lowered):
         return '603001'

@@ -177,9 +177,6 @@ class Store:
             wanted = (subscription.lower(), resource_group.lower(), server)
             return [m for key, m in self._items.items() if key[:3] == wanted and not m.deleted]
 
-    def active_on_server(self, subscription, resource_group, server):
-        return [m for m in self.on_server(subscription, resource_group, server) if not m.terminal]
-
     def all(self):
         with self.lock:
             return list(self._items.values())
