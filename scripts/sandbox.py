@@ -46,8 +46,6 @@ SETTINGS = {'step_delay_seconds': 0.5}
 # cluster's service account would present it.
 FEDERATED_CREDENTIAL = {'name': 'pgflex-sandbox-workload', 'issuer': 'https://oidc.sandbox.pgflex.test/', 'subject': 'system:serviceaccount:pgflex:migrator',
                         'audiences': ['api://AzureADTokenExchange']}
-# Recent az CLI releases call the migration API with these preview versions (same wire shape as 2025-08-01).
-AZ_CLI_API_VERSIONS = ['2026-04-01-preview', '2026-01-01-preview']
 
 
 def _alive(pid):
@@ -161,7 +159,7 @@ def up():
         + sandbox_fleet.servers(fleet_size, target, RESOURCE_GROUP, LOCATION),
         settings=dict(SETTINGS, **sandbox_fleet.throttle_settings()), source_ca_file=source_ca, state_dir=os.path.join(SANDBOX, 'emulator'),
         detach=True, clients=[client],
-        extra_api_versions=AZ_CLI_API_VERSIONS, single_servers=[single_entry])
+        single_servers=[single_entry])  # every published api-version is built in (tests/emulator/api_versions.py)
     with open(PID_FILE, 'w', encoding='utf-8') as handle:
         handle.write(str(emulator.process.pid))
     bundle = write_trust_bundle(os.path.join(SANDBOX, 'ca-bundle.pem'), emulator.ca_file)

@@ -14,7 +14,7 @@ import re
 # The project's rule (docs/service-assumptions.md, enforced the same way by the emulator): lowercase
 # letters, digits and hyphens, starting with a letter, not ending with a hyphen, at most 63 characters.
 # Migrations.json (2025-08-01) states the stricter ^[a-z][a-z0-9]*$; names without hyphens satisfy both.
-MIGRATION_NAME_PATTERN = r'^[a-z](?:[a-z0-9-]{0,61}[a-z0-9])?$'
+MIGRATION_NAME_PATTERN = r'^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$'
 MAX_NAME_LENGTH = 63
 MIGRATION_NAME_RULE = ('lowercase letters, digits and hyphens, starting with a letter and not ending with a hyphen, '
                        'at most %d characters' % MAX_NAME_LENGTH)

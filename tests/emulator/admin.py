@@ -4,7 +4,7 @@ import hmac
 import json
 
 from . import identity
-from .config import DEFAULT_SETTINGS
+from .config import CHOICE_SETTINGS, DEFAULT_SETTINGS
 from .httpcore import ArmError, Response
 
 PREFIX = '/_emulator'
@@ -54,7 +54,10 @@ def settings(app, req):
         for key, value in changes.items():
             if key not in DEFAULT_SETTINGS:
                 raise ArmError(400, 'InvalidSetting', "Unknown setting '%s'; known: %s." % (key, ', '.join(sorted(DEFAULT_SETTINGS))))
-            if not isinstance(value, (int, float)) or isinstance(value, bool) or value < 0:
+            if key in CHOICE_SETTINGS:
+                if value not in CHOICE_SETTINGS[key]:
+                    raise ArmError(400, 'InvalidSetting', "Setting '%s' must be one of: %s." % (key, ', '.join(CHOICE_SETTINGS[key])))
+            elif not isinstance(value, (int, float)) or isinstance(value, bool) or value < 0:
                 raise ArmError(400, 'InvalidSetting', "Setting '%s' must be a number >= 0." % key)
         app.settings.update(changes)
     return Response(200, dict(app.settings))

@@ -2,10 +2,12 @@
 
 from urllib.parse import urlencode
 
-from . import bodies, single_servers
-from .config import API_VERSIONS, display_location, normalize_location
+import datetime
+
+from . import api_versions, bodies, single_servers
+from .config import display_location, normalize_location
 from .httpcore import ArmError, Response
-from .resources import MIGRATION_TYPE, PROVIDER, Migration, server_id
+from .resources import MIGRATION_TYPE, PROVIDER, Migration, iso, server_id
 
 SUB = r'/subscriptions/(?P<sub>[^/]+)'
 RG = SUB + r'/resourceGroups/(?P<rg>[^/]+)'
@@ -35,18 +37,21 @@ def routes(router, app):
 
 # -- lookups --------------------------------------------------------------------------------------
 
-def _api_version(app, req):
-    """The request's api-version; 2026-10-01, 2025-08-01, 2024-08-01 plus the configured extra (preview) versions,
-    which behave like 2025-08-01."""
-    supported = API_VERSIONS + tuple(app.config.extra_api_versions)
+def _api_version(app, req, server_level=False):
+    """The request's ApiVersion (api_versions.py): every published version of the migrations resource, plus the
+    configured extra ones; `server_level` (the flexibleServers GET) also takes the server's older versions."""
     version = req.query_lower.get('api-version')
     if not version:
         raise ArmError(400, 'MissingApiVersionParameter', "The api-version query parameter (?api-version=) is required for all requests.")
-    if version not in supported:
+    extra = tuple(app.config.extra_api_versions) + (api_versions.SERVER_ONLY_VERSIONS if server_level else ())
+    found = api_versions.lookup(version, extra)
+    if found is None:
+        supported = sorted(set(api_versions.VERSIONS) | set(extra))
         raise ArmError(400, 'NoRegisteredProviderFound',
-                       "No registered resource provider found for location '%s' and API version '%s' for type 'flexibleServers'. "
-                       "The supported api-versions are '%s'." % ('eastus', version, ', '.join(supported)))
-    return version
+                       "No registered resource provider found for location '%s' and API version '%s' for type '%s'. "
+                       "The supported api-versions are '%s'." % ('eastus', version, 'flexibleServers' if server_level else
+                                                                 'flexibleServers/migrations', ', '.join(supported)))
+    return found
 
 
 def _subscription(app, req):
@@ -132,43 +137,69 @@ def get_resource_group(app, req):
 
 # -- flexible servers -------------------------------------------------------------------------------
 
-def server_body(app, group_name, server):
+# Premium SSD tier and IOPS by size in GiB (the recorded 32 GiB server: P4, 120; 128 GiB: P10, 500).
+DISK_TIERS = ((32, 'P4', 120), (64, 'P6', 240), (128, 'P10', 500), (256, 'P15', 1100), (512, 'P20', 2300), (1024, 'P30', 5000),
+              (2048, 'P40', 7500), (4096, 'P50', 7500), (8192, 'P60', 16000), (16384, 'P70', 18000), (32768, 'P80', 20000))
+STARTED = datetime.datetime.now(datetime.timezone.utc)  # stands for the servers' creation time
+NEWER_SERVER_SHAPE = '2026-07-01'  # versions from here on add fipsMode, privateEndpointConnections, backup.immutableBackup
+
+
+def _disk(size_gb):
+    for limit, tier, iops in DISK_TIERS:
+        if size_gb <= limit:
+            return tier, iops
+    return DISK_TIERS[-1][1:]
+
+
+def server_body(app, group_name, server, version=None):
+    """A flexible server as the recorded GET shows it (tests/emulator/recordings/)."""
+    size_gb = server.storage_mb // 1024
+    tier, iops = _disk(size_gb)
+    backup = {'backupRetentionDays': 7, 'geoRedundantBackup': 'Disabled',
+              'earliestRestoreDate': STARTED.isoformat()}
+    props = {
+        'replica': {'role': 'Primary', 'capacity': 5},
+        'storage': {'type': 'Premium_LRS', 'iops': iops, 'tier': tier, 'storageSizeGB': size_gb, 'autoGrow': 'Disabled'},
+        'network': {'publicNetworkAccess': 'Enabled'}, 'dataEncryption': {'type': 'SystemManaged'},
+        'authConfig': {'activeDirectoryAuth': 'Disabled', 'passwordAuth': 'Enabled'},
+        'fullyQualifiedDomainName': server.fqdn, 'version': server.version, 'minorVersion': server.minor_version,
+        'administratorLogin': server.admin_user, 'state': 'Ready', 'availabilityZone': '1', 'backup': backup,
+        'highAvailability': {'mode': 'Disabled', 'state': 'NotEnabled'},
+        'maintenanceWindow': {'customWindow': 'Disabled', 'dayOfWeek': 0, 'startHour': 0, 'startMinute': 0},
+        'replicationRole': 'Primary', 'replicaCapacity': 5,
+    }
+    if version is not None and version.name >= NEWER_SERVER_SHAPE:
+        backup['immutableBackup'] = 'Disabled'
+        props.update(fipsMode='Disabled', privateEndpointConnections=[])
     return {
+        'sku': dict(server.sku), 'systemData': {'createdAt': iso(STARTED)}, 'properties': props,
+        'location': display_location(server.location),
         'id': server_id(app.config.subscription_id, group_name, server.name), 'name': server.name,
-        'type': PROVIDER + '/flexibleServers', 'location': display_location(server.location),
-        'sku': dict(server.sku), 'tags': {},
-        'properties': {
-            'administratorLogin': server.admin_user, 'version': server.version, 'state': 'Ready',
-            'fullyQualifiedDomainName': server.fqdn, 'storage': {'storageSizeGB': server.storage_mb // 1024, 'autoGrow': 'Disabled'},
-            'network': {'publicNetworkAccess': 'Enabled'}, 'highAvailability': {'mode': 'Disabled'},
-            'availabilityZone': '1', 'replicationRole': 'Primary', 'replicaCapacity': 5,
-            'backup': {'backupRetentionDays': 7, 'geoRedundantBackup': 'Disabled'},
-            'authConfig': {'activeDirectoryAuth': 'Disabled', 'passwordAuth': 'Enabled'},
-        },
+        'type': PROVIDER + '/flexibleServers',
     }
 
 
 def list_servers(app, req):
-    _api_version(app, req)
+    version = _api_version(app, req, server_level=True)
     group_name = _resource_group(app, req)[0]
-    return Response(200, {'value': [server_body(app, group_name, s) for s in app.config.servers
+    return Response(200, {'value': [server_body(app, group_name, s, version) for s in app.config.servers
                                     if s.resource_group.lower() == group_name.lower()]})
 
 
 def get_server(app, req):
-    _api_version(app, req)
+    version = _api_version(app, req, server_level=True)
     group_name, server = _server(app, req)
-    return Response(200, server_body(app, group_name, server))
+    return Response(200, server_body(app, group_name, server, version))
 
 
 # -- migrations -------------------------------------------------------------------------------------
 
 def create_migration(app, req):
-    _api_version(app, req)
+    version = _api_version(app, req)
     group_name, server = _server(app, req, child='write')
     name = req.params['name']
     bodies.check_name(name)
-    location, tags, props, secrets = bodies.parse_create(req.json())
+    location, tags, props, secrets = bodies.parse_create(req.json(), version)
     single_servers.check_ssl_mode(props)
     if normalize_location(location) != server.location:
         raise bodies.invalid("Property 'location' is '%s' but the target server '%s' is in '%s'; a migration must be created in "
@@ -182,11 +213,8 @@ def create_migration(app, req):
             raise ArmError(409, 'MigrationNameAlreadyExists',
                            "A migration named '%s' already exists (or existed) on server '%s'. Migration names cannot be reused; "
                            'choose a new name.' % (name, server.name), target='migrationName')
-        active = app.store.active_on_server(app.config.subscription_id, group_name, server.name)
-        if active:
-            raise ArmError(409, 'ActiveMigrationExists',
-                           "Migration '%s' is already active on server '%s'. Only one active migration or validation is allowed "
-                           'per flexible server; wait for it to finish or cancel it.' % (active[0].name, server.name))
+        # Another active migration on the server does not refuse the create (recorded: 201); the engine applies the
+        # one-active rule afterwards, as the setting concurrent_migration says (engine.Runner._one_active).
         migration = Migration(app.config.subscription_id, group_name, server, name, location, tags, props, secrets, _caller(req))
         app.store.add(migration)
     app.engine.start(migration)
@@ -233,10 +261,9 @@ def check_name(app, req):
         raise bodies.invalid("Property 'type' must be '%s'." % MIGRATION_TYPE, target='type')
     # The official example answers reason/message null, which the schema forbids; they are left out instead.
     answer = {'name': name, 'type': kind, 'nameAvailable': True}
-    if not bodies.NAME_RULE.match(name):
-        answer.update(nameAvailable=False, reason='Invalid',
-                      message='A migration name must start with a lowercase letter and contain only lowercase letters, digits '
-                              'and hyphens (at most 63 characters).')
+    problem = bodies.name_problem(name)
+    if problem:
+        answer.update(nameAvailable=False, reason='Invalid', message=problem[0].upper() + problem[1:] + '.')
     elif app.store.exists(app.config.subscription_id, group_name, server.name, name):
         answer.update(nameAvailable=False, reason='AlreadyExists',
                       message="A migration named '%s' already exists (or existed) on server '%s'." % (name, server.name))
@@ -258,7 +285,7 @@ def delete_migration(app, req):
     migration = app.store.get(app.config.subscription_id, group_name, server.name, req.params['name'])
     if migration is None:
         return Response(204)
-    if version == '2024-08-01':  # DELETE really deletes in 2024-08-01; the name stays used
+    if version.delete_deletes:  # Migrations_Delete (2025-01-01-preview and older): hide it; the name stays used
         app.engine.cancel(migration, None, _caller(req))
         with migration.lock:
             migration.deleted = True

@@ -2,13 +2,27 @@
 naming the property. Enum values are matched case-insensitively and stored in their canonical spelling."""
 
 import datetime
+import importlib.util
+import os
 import re
 
+from .api_versions import modernize_properties
 from .httpcore import ArmError
 
-# Rule enforced for migration names (see docs/service-assumptions.md): lowercase letters, digits and hyphens,
-# starting with a letter, at most 63 characters, not ending with a hyphen.
-NAME_RULE = re.compile(r'^[a-z](?:[a-z0-9-]{0,61}[a-z0-9])?$')
+# The one migration name rule lives in the collection (plugins/module_utils/naming.py, pure stdlib); the emulator loads
+# that file by path so that the service it plays and the modules can never disagree (docs/service-assumptions.md, 1).
+NAMING_PY = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))),
+                         'plugins', 'module_utils', 'naming.py')
+
+
+def _load_naming():
+    spec = importlib.util.spec_from_file_location('pgflex_emulator_naming', NAMING_PY)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+name_problem = _load_naming().migration_name_problem
 MAX_DBS = 50
 
 SOURCE_TYPES = ('OnPremises', 'AWS', 'GCP', 'AzureVM', 'PostgreSQLSingleServer', 'AWS_RDS', 'AWS_AURORA', 'AWS_EC2', 'GCP_CloudSQL',
@@ -37,10 +51,10 @@ def invalid(message, target=None):
 
 
 def check_name(name, what='migration'):
-    if not NAME_RULE.match(name or ''):
-        raise invalid("Parameter name: 'MigrationName'. Error: Invalid %s name '%s'. A migration name must start with a "
-                      'lowercase letter and contain only lowercase letters, digits and hyphens (at most 63 characters).'
-                      % (what, name), target='migrationName')
+    problem = name_problem(name)
+    if problem:
+        raise invalid("Parameter name: 'MigrationName'. Error: Invalid %s name '%s': %s." % (what, name, problem),
+                      target='migrationName')
 
 
 def parse_time(value, prop):
@@ -162,7 +176,11 @@ def parse_source_id(value):
     return found.group('host'), int(found.group('port')), found.group('user')
 
 
-def parse_create(body):
+def _modern(props, api_version):
+    return modernize_properties(props) if api_version is not None and api_version.legacy_shape else props
+
+
+def parse_create(body, api_version=None):
     """Return (location, tags, properties, secrets) of a PUT body; raise ArmError 400 on bad input."""
     location = body.get('location')
     if not isinstance(location, str) or not location.strip():
@@ -171,6 +189,7 @@ def parse_create(body):
     props = body.get('properties')
     if not isinstance(props, dict):
         raise invalid("Property 'properties' is required and must be an object.", target='properties')
+    props = _modern(props, api_version)
     normalized = normalize_properties(props, CREATE_ALLOWED)
     secrets = _secrets(props.get('secretParameters'), require_passwords=True)
     source = normalized.get('sourceDbServerResourceId')
@@ -188,7 +207,9 @@ def parse_patch(body, api_version):
     props = body.get('properties', {})
     if not isinstance(props, dict):
         raise invalid("Property 'properties' must be an object.", target='properties')
+    props = _modern(props, api_version)
     normalized = normalize_properties(props, PATCH_ALLOWED)
-    # 2024-08-01 reused the create model: adminCredentials with both passwords when secretParameters is sent.
-    secrets = _secrets(props.get('secretParameters'), require_passwords=api_version == '2024-08-01' and 'secretParameters' in props)
+    # 2024-08-01 and older reused the create model: adminCredentials with both passwords when secretParameters is sent.
+    secrets = _secrets(props.get('secretParameters'),
+                       require_passwords=api_version.patch_needs_both_passwords and 'secretParameters' in props)
     return _tags(body), normalized, secrets

@@ -20,8 +20,6 @@ DEFAULT_EXTENSIONS = ['plpgsql', 'pg_trgm', 'citext', 'hstore', 'uuid-ossp', 'pg
 # The audience Entra expects in a federated (workload identity) assertion unless a credential lists others.
 FEDERATION_AUDIENCE = 'api://AzureADTokenExchange'
 
-API_VERSIONS = ('2026-10-01', '2025-08-01', '2024-08-01')
-
 # Settings an admin can change at run time (see admin.py); values here are the defaults.
 DEFAULT_SETTINGS = {
     'token_lifetime_seconds': 3600,   # lifetime of issued access tokens
@@ -29,7 +27,11 @@ DEFAULT_SETTINGS = {
     'speed_factor': 1.0,              # > 1 makes migrations faster, < 1 slower
     'copy_rate_bytes_per_second': 0,  # 0 = unthrottled data path; > 0 relays pg_dump output at this rate
     'page_size': 20,                  # migrations per list page before a nextLink
+    # What a migration created while another one is active on its server does (docs/emulator.md): 'fail' ends it
+    # Failed with 603709, 'wait' holds it in PerformingPreRequisiteSteps until the earlier ones ended.
+    'concurrent_migration': 'fail',
 }
+CHOICE_SETTINGS = {'concurrent_migration': ('fail', 'wait')}  # settings that take a word, not a number
 DEFAULT_SETTINGS.update(THROTTLE_SETTINGS)  # ARM's token buckets per principal (throttle.py); off by default
 
 
@@ -58,6 +60,7 @@ class ServerConfig:
         self.port = int(data['port'])
         self.admin_user = data.get('admin_user', 'postgres')
         self.version = str(data.get('version', '15'))
+        self.minor_version = str(data.get('minor_version', '1'))  # the server GET's minorVersion
         self.location = normalize_location(data.get('location', 'eastus'))
         self.sku = data.get('sku', {'name': 'Standard_D2ds_v5', 'tier': 'GeneralPurpose'})
         self.storage_mb = int(data.get('storage_mb', 32768))
@@ -100,7 +103,7 @@ class EmulatorConfig:
             groups.setdefault(server.resource_group, {'location': server.location})
         self.resource_groups = groups
         self.settings = dict(DEFAULT_SETTINGS, **data.get('settings', {}))
-        self.extra_api_versions = list(data.get('extra_api_versions', []))  # e.g. the az CLI's preview version
+        self.extra_api_versions = list(data.get('extra_api_versions', []))  # versions beyond api_versions.VERSIONS (behave like 2025-08-01)
         self.source_ca_file = data.get('source_ca_file')  # CA the service trusts for VerifyCA/VerifyFull
         self.host = data.get('host', '127.0.0.1')
         self.port = int(data.get('port', 0))

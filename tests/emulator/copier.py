@@ -44,6 +44,12 @@ def recreate_database(facts, target, dbname):
             sql.Identifier(dbname), sql.Literal(encoding), sql.Literal(collate), sql.Literal(ctype)))
 
 
+def drop_database(target, dbname):
+    """Drop a target database, whoever is connected (what the service does to the databases a cancel leaves unfinished)."""
+    with connect(target) as conn:
+        conn.execute(sql.SQL('DROP DATABASE IF EXISTS {} WITH (FORCE)').format(sql.Identifier(dbname)))
+
+
 def target_databases(target):
     with connect(target) as conn:
         return [row[0] for row in conn.execute('SELECT datname FROM pg_database')]

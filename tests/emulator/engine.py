@@ -8,12 +8,14 @@ import time
 import psycopg
 
 from . import copier, local_cluster
+from .error_codes import connection_code, error_text
 from .bodies import invalid, parse_time
 from .endpoints import source_of, target_of
 from .httpcore import ArmError
 from .online import OnlineCopy
 from .pgcheck import Validator, connect, connect_error, database_names
 from .replication import clear_target_database
+from .resources import TERMINAL_STATES
 from .resources import iso, utcnow
 
 # Properties that can no longer change once data started moving.
@@ -36,8 +38,13 @@ def _db_entry(name):
 
 
 def support_error(migration, detail):
-    return 'DB002: Migration failed. %s Please reference MigrationId %s, when contacting Microsoft customer support.' % (
-        detail, migration.migration_id)
+    return error_text('DB002', detail, migration.migration_id)
+
+
+def unfinished_databases(migration):
+    """What a cancel removes from the target (docs/service-assumptions.md, entry 13): every database of the migration
+    listed in dbDetails whose migrationState is not Succeeded. Databases not started yet have no entry and stay."""
+    return [name for name, entry in migration.db_details.items() if entry['migrationState'] != 'Succeeded']
 
 
 class Engine:
@@ -203,6 +210,8 @@ class Runner:
             for entry in self.m.db_details.values():
                 if entry['migrationState'] in ('InProgress', 'WaitingForCutoverTrigger'):
                     entry['migrationState'] = 'Canceling'
+            doomed = unfinished_databases(self.m)
+        self.drop_target_databases(doomed)
         time.sleep(min(0.5, float(self.app.settings['step_delay_seconds'])))
         with self.m.lock:
             for entry in self.m.db_details.values():
@@ -212,7 +221,11 @@ class Runner:
 
     def _walk(self):
         m = self.m
+        self.pause()  # PerformingPreRequisiteSteps first, as recorded for Validate and ValidateAndMigrate alike
+        if not self._one_active():
+            return
         if m.validates:
+            self.set_substate('ValidationInProgress')
             self.pause()
             details, version = Validator(m, self.source, self.source_problem, self.target).run()
             with m.lock:
@@ -231,12 +244,40 @@ class Runner:
             return
         self._copy_all()
 
+    def _earlier_active(self):
+        """Migrations created before this one on the same server that have not ended."""
+        store, m = self.app.store, self.m
+        earlier = store.on_server(m.subscription, m.resource_group, m.server.name)
+        earlier = earlier[:earlier.index(m)] if m in earlier else earlier
+        return [other for other in earlier if other.state not in TERMINAL_STATES]
+
+    def _one_active(self):
+        """The service's one-active-migration rule, applied after the create was accepted (201, as recorded). The
+        setting concurrent_migration says what happens: 'fail' ends this migration Failed (603709), 'wait' holds it in
+        PerformingPreRequisiteSteps until the earlier ones ended. False when this migration failed."""
+        active = self._earlier_active()
+        if not active:
+            return True
+        if str(self.app.settings.get('concurrent_migration', 'fail')).lower() == 'wait':
+            while self._earlier_active():
+                self.check_cancel()
+                time.sleep(POLL)
+            return True
+        m = self.m
+        with m.lock:
+            m.failed_early = True
+        self._fail(error_text('603709', "Migration '%s' is already in progress on server '%s'; only one active migration "
+                                        'or validation is allowed per flexible server. Wait for it to end or cancel it, then '
+                                        'retry with a new migration name.' % (active[0].name, m.server.name)))
+        return False
+
     def _prerequisites(self):
         """Connectivity, the user-action waits and the migration window. False when the migration failed."""
         m = self.m
         for endpoint in (self.source, self.target):
             if endpoint is None:
-                self._fail(support_error(m, self.source_problem))
+                m.failed_early = True
+                self._fail(error_text('603000', self.source_problem))
                 return False
             try:
                 with connect(endpoint) as conn:
@@ -247,19 +288,22 @@ class Runner:
                         wal_level = conn.execute('SHOW wal_level').fetchone()[0]
                         source_dbs = database_names(conn)
             except psycopg.Error as exc:
-                self._fail(support_error(m, connect_error(endpoint, exc) + '.'))
+                m.failed_early = True
+                text = connect_error(endpoint, exc)
+                self._fail(error_text(connection_code(text), text + '.'))
                 return False
         self.wait_user('WaitingForDBsToMigrateSpecification', lambda: bool(m.dbs))
         missing = [d for d in m.dbs if d not in source_dbs]
         if missing:
-            self._fail(support_error(m, 'Database(s) %s not found on the source server.' % ', '.join(missing)))
+            self._fail(error_text('603102', 'Database(s) %s not found on the source server. Provide valid databases and retry '
+                                            'the migration.' % ', '.join(missing)))
             return False
         if m.props.get('migrationMode') == 'Online' and wal_level != 'logical':
             self.wait_user('WaitingForLogicalReplicationSetupRequestOnSourceDB',
                            lambda: m.props.get('setupLogicalReplicationOnSourceDbIfNeeded') == 'True')
             problem = self._setup_logical_replication()
             if problem:
-                self._fail(support_error(m, problem))
+                self._fail(error_text('603107', problem))
                 return False
         existing = set(copier.target_databases(self.target))
         if existing & set(m.dbs):
@@ -305,7 +349,7 @@ class Runner:
         if m.props.get('migrateRoles') == 'True':
             problem = copier.copy_roles(self.source, self.target)
             if problem:
-                self._fail(support_error(m, 'Migrating roles failed: %s.' % problem))
+                self._fail(error_text('603701', 'Migrating roles failed: %s.' % problem))
                 return
         self.set_substate('MigratingData')
         with m.lock:
@@ -383,19 +427,31 @@ class Runner:
         if self.db_canceled(name):
             self.check_cancel()
             self.set_db(name, migrationState='Canceled', endedOn=iso(utcnow()), fullLoadLoadingTables=0)
+            self.drop_target_databases([name])
             return False
         if not outcome.get('ok'):
             detail = '; '.join(copy.errors) or 'the data copy stopped unexpectedly'
-            self.set_db(name, migrationState='Failed', endedOn=iso(utcnow()), fullLoadLoadingTables=0, message=detail)
+            self.set_db(name, migrationState='Failed', endedOn=iso(utcnow()), fullLoadLoadingTables=0,
+                        message=support_error(self.m, 'Restoring the data failed: %s.' % detail.rstrip('.')))
             return False
         return True
+
+    def drop_target_databases(self, names):
+        """Drop what a cancel leaves unfinished on the target (entry 13); a failure to drop is logged, not fatal."""
+        for name in names:
+            try:
+                clear_target_database(self.target, self.source, name)
+                copier.drop_database(self.target, name)
+            except psycopg.Error as exc:
+                from .server import log_exception  # pylint: disable=import-outside-toplevel
+                log_exception('migration %s: dropping canceled database %s' % (self.m.name, name), exc)
 
     def extension_problem(self, extensions):
         allowed = set(self.m.server.extensions) | {'plpgsql'}
         bad = sorted(e for e in extensions if e.lower() not in allowed)
         if bad:
-            return ('Unsupported Extension: %s is not allow-listed on the target server. Add it to the server parameter '
-                    "'azure.extensions' and retry the migration." % ', '.join(bad))
+            return error_text('603108', "Unsupported Extension: %s is not allow-listed on the target server. Add it to the "
+                                        "server parameter 'azure.extensions' and retry the migration." % ', '.join(bad))
         return None
 
     def set_db(self, name, **values):

@@ -95,6 +95,7 @@ class OnlineCopy:
             self._forget(name)
             self.replications.pop(name).drop()
             self.runner.set_db(name, migrationState='Canceled', endedOn=iso(utcnow()), fullLoadLoadingTables=0)
+            self.runner.drop_target_databases([name])
 
     def _forget(self, name):
         for group in (self.copying, self.waiting):

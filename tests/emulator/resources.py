@@ -46,13 +46,14 @@ class Migration:
         source_type = props.setdefault('sourceType', 'PostgreSQLSingleServer' if props['sourceDbServerResourceId'].startswith('/')
                                        else 'OnPremises')
         props.setdefault('sslMode', 'VerifyFull' if source_type == 'PostgreSQLSingleServer' else 'Prefer')
-        for flag in ('setupLogicalReplicationOnSourceDbIfNeeded', 'overwriteDbsInTarget', 'migrateRoles', 'startDataMigration'):
+        self.sent = set(props)  # what the create named: the PUT answer echoes migrateRoles/startDataMigration only then
+        for flag in ('setupLogicalReplicationOnSourceDbIfNeeded', 'overwriteDbsInTarget', 'migrateRoles'):
             props.setdefault(flag, 'False')
         # The service fills triggerCutover "True" on offline migrations (real traffic), "False" on online ones.
         props['triggerCutover'] = 'True' if mode == 'Offline' else props.get('triggerCutover', 'False')
         props.setdefault('migrationWindowStartTimeInUtc', iso(now))
         self.state = 'InProgress'
-        self.substate = 'ValidationInProgress' if self.validates else 'PerformingPreRequisiteSteps'
+        self.substate = 'PerformingPreRequisiteSteps'  # recorded for Validate and ValidateAndMigrate alike
         self.error = ''
         self.db_details = {}
         self.validation_details = None
@@ -64,6 +65,7 @@ class Migration:
         self.cutover_all = False
         self.resync_requested = False
         self.deleted = False
+        self.failed_early = False          # failed in its prerequisite steps: no target metadata (as recorded)
 
     @property
     def option(self):
@@ -106,23 +108,31 @@ class Migration:
                 'sku': dict(server.sku)}
 
     def render(self, created=False):
-        """The Migration resource as the service returns it. `created`: the PUT response (no substate)."""
+        """The Migration resource as the service returns it (recorded shapes, tests/emulator/recordings/): no systemData;
+        `created` (the PUT answer): no sub-state, no metadata, migrateRoles/startDataMigration only when sent. GET:
+        currentStatus.error only once there is one, migrateRoles always, startDataMigration only once set."""
         with self.lock:
             props = {'migrationId': self.migration_id}
             status = {'state': self.state}
+            if self.error and not created:
+                status['error'] = self.error
             if not created:
                 details = {'currentSubState': self.substate, 'dbDetails': {k: dict(v) for k, v in self.db_details.items()}}
                 if self.validation_details is not None:
                     details['validationDetails'] = self.validation_details
-                status['error'] = self.error
                 status['currentSubStateDetails'] = details
             props['currentStatus'] = status
             props.update(self.props)
             for transient in ('cancel', 'dbsToCancelMigrationOn', 'dbsToTriggerCutoverOn'):
                 props.pop(transient, None)
+            if created:
+                for echoed_when_sent in ('migrateRoles', 'startDataMigration'):
+                    if echoed_when_sent not in self.sent:
+                        props.pop(echoed_when_sent, None)
             props['targetDbServerResourceId'] = server_id(self.subscription, self.resource_group, self.server.name)
             if not created:
-                props['targetDbServerMetadata'] = self.target_metadata()
+                if not self.failed_early:
+                    props['targetDbServerMetadata'] = self.target_metadata()
                 if self.source_metadata:
                     props['sourceDbServerMetadata'] = dict(self.source_metadata)
                 if self.window_end:
@@ -131,9 +141,6 @@ class Migration:
                 'id': self.resource_id(), 'name': self.name, 'type': MIGRATION_TYPE,
                 'location': self.location_sent if created else display_location(self.server.location),
                 'properties': props,
-                'systemData': {'createdBy': self.created_by[0], 'createdByType': self.created_by[1], 'createdAt': iso(self.created_at),
-                               'lastModifiedBy': self.modified_by[0], 'lastModifiedByType': self.modified_by[1],
-                               'lastModifiedAt': iso(self.modified_at)},
             }
             if self.tags is not None:
                 body['tags'] = dict(self.tags)
@@ -169,9 +176,6 @@ class Store:
         with self.lock:
             wanted = (subscription.lower(), resource_group.lower(), server)
             return [m for key, m in self._items.items() if key[:3] == wanted and not m.deleted]
-
-    def active_on_server(self, subscription, resource_group, server):
-        return [m for m in self.on_server(subscription, resource_group, server) if not m.terminal]
 
     def all(self):
         with self.lock:

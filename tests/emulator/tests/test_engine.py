@@ -105,17 +105,19 @@ def test_migrate_without_validation_fails_in_service_style(client, server, sourc
     client.migrations.create(RESOURCE_GROUP, server, 'nocheck', body)
     done = wait_terminal(client, server, 'nocheck')
     assert state(done) == 'Failed'
-    assert done['properties']['currentStatus']['error'].startswith(BAD_DATABASE + ': Unsupported Extension')
+    assert done['properties']['currentStatus']['error'].startswith(BAD_DATABASE + ': 603108: Extensions allowlist required. '
+                                                                   'Unsupported Extension')
     entry = details(done)['dbDetails'][BAD_DATABASE]
     assert entry['migrationState'] == 'Failed' and 'postgres_fdw' in entry['message']
 
 
-def test_unreachable_source_fails_with_db002(client, server, source, target):
+def test_unreachable_source_fails_with_the_connection_code(client, server, source, target):
     body = migration_body(source, target, ['shop'])
     body['properties']['sourceDbServerResourceId'] = '127.0.0.1:1@postgres'
     client.migrations.create(RESOURCE_GROUP, server, 'unreachable', body)
     done = wait_terminal(client, server, 'unreachable')
-    assert state(done) == 'Failed' and done['properties']['currentStatus']['error'].startswith('DB002: ')
+    assert state(done) == 'Failed' and done['properties']['currentStatus']['error'].startswith('603000: Connection failed. ')
+    assert 'targetDbServerMetadata' not in done['properties']  # failed in its prerequisite steps, as recorded
 
 
 def test_overwrite_confirmation_wait_is_released_by_patch(client, server, source, target):

@@ -106,7 +106,7 @@ def test_stuck_migration_does_not_progress_until_released(emu, client, server, s
     client.migrations.create(RESOURCE_GROUP, server, 'frozen', migration_body(source, target, ['shop'], migrationOption='Validate'))
     for poll in range(5):  # pylint: disable=unused-variable
         current = client.migrations.get(RESOURCE_GROUP, server, 'frozen').as_dict()
-        assert state(current) == 'InProgress' and substate(current) == 'ValidationInProgress'
+        assert state(current) == 'InProgress' and substate(current) == 'PerformingPreRequisiteSteps'  # the recorded first one
     emu.clear_faults()
     assert state(wait_terminal(client, server, 'frozen')) == 'Succeeded'
 

@@ -32,9 +32,10 @@ def test_create_get_list_and_quirks(client, server, source, target):
     props = created['properties']
     assert created['location'] == 'eastus'                       # PUT echoes what was sent
     assert 'currentSubStateDetails' not in props['currentStatus']  # no substate in the create response
-    assert props['triggerCutover'] == 'True' and props['migrateRoles'] == 'False'
-    assert 'secretParameters' not in props
+    assert props['triggerCutover'] == 'True' and 'migrateRoles' not in props   # as recorded: filled in later
+    assert 'secretParameters' not in props and 'systemData' not in created
     done = wait_terminal(client, server, 'quirks')
+    assert done['properties']['migrateRoles'] == 'False' and 'startDataMigration' not in done['properties']
     assert done['location'] == 'East US'                           # GET returns the display name
     assert state(done) == 'Succeeded' and substate(done) == 'Completed'
     assert done['properties']['currentStatus']['currentSubStateDetails']['validationDetails']['status'] == 'Succeeded'
@@ -71,7 +72,7 @@ def test_name_availability(client, server, source, target):
     assert caught.value.status_code == 400
 
 
-@pytest.mark.parametrize('name', ['UpperCase', 'has_underscore', '1startsdigit', 'ends-', 'a' * 64])
+@pytest.mark.parametrize('name', ['UpperCase', 'has_underscore', '-startshyphen', 'ends-', 'a' * 64])
 def test_bad_migration_names_are_invalid_input(client, server, source, target, name):
     with pytest.raises(HttpResponseError) as caught:
         client.migrations.create(RESOURCE_GROUP, server, name, _validate_only(source, target))
@@ -135,6 +136,7 @@ def test_unsupported_api_version(emu, server, recorder):
     with pytest.raises(HttpResponseError) as caught:
         old.migrations.get(RESOURCE_GROUP, server, 'anything')
     assert caught.value.status_code == 400 and _error(caught)[0] == 'NoRegisteredProviderFound'
+    assert '2026-07-01-preview' in _error(caught)[1] and '2024-08-01' in _error(caught)[1]
 
 
 def test_not_found_errors(client, server):
@@ -153,16 +155,39 @@ def test_not_found_errors(client, server):
     assert client.migrations.cancel(RESOURCE_GROUP, server, 'nosuchmigration') is None  # 204
 
 
-def test_one_active_migration_per_server(client, server, source, target, emu):
+def test_second_migration_is_accepted_then_fails_while_one_is_active(client, server, source, target, emu):
+    """Recorded: a second create on a server with an active validation is answered 201. The default setting
+    concurrent_migration: fail then ends it Failed with 603709, naming the active one."""
     emu.add_fault(kind='stuck', migration='first')
     try:
         client.migrations.create(RESOURCE_GROUP, server, 'first', _validate_only(source, target))
-        with pytest.raises(ResourceExistsError) as caught:
-            client.migrations.create(RESOURCE_GROUP, server, 'second', _validate_only(source, target))
-        assert caught.value.status_code == 409 and "'first'" in _error(caught)[1]
+        second = client.migrations.create(RESOURCE_GROUP, server, 'second', _validate_only(source, target)).as_dict()
+        assert state(second) == 'InProgress'
+        failed = wait_terminal(client, server, 'second')
+        assert state(failed) == 'Failed' and substate(failed) == 'Completed'
+        error = failed['properties']['currentStatus']['error']
+        assert error.startswith('603709: Migration setup failed.') and "'first'" in error
+        assert 'targetDbServerMetadata' not in failed['properties']
         assert [m.name for m in client.migrations.list_by_target_server(RESOURCE_GROUP, server)] == ['first']
     finally:
         emu.clear_faults()
+
+
+def test_second_migration_waits_for_the_active_one_when_set_to_wait(client, server, source, target, emu):
+    emu.settings(concurrent_migration='wait')
+    emu.add_fault(kind='stuck', migration='ahead')
+    try:
+        client.migrations.create(RESOURCE_GROUP, server, 'ahead', _validate_only(source, target))
+        client.migrations.create(RESOURCE_GROUP, server, 'behind', _validate_only(source, target))
+        held = client.migrations.get(RESOURCE_GROUP, server, 'behind').as_dict()
+        assert state(held) == 'InProgress' and substate(held) == 'PerformingPreRequisiteSteps'
+        assert state(client.migrations.get(RESOURCE_GROUP, server, 'ahead').as_dict()) == 'InProgress'
+        emu.clear_faults()
+        assert state(wait_terminal(client, server, 'ahead')) == 'Succeeded'
+        assert state(wait_terminal(client, server, 'behind')) == 'Succeeded'
+    finally:
+        emu.clear_faults()
+        emu.settings(concurrent_migration='fail')
 
 
 def test_names_are_never_reused(client, server, source, target):

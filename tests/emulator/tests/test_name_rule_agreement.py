@@ -1,28 +1,28 @@
-"""The emulator (standing in for Azure) and the modules must apply the same migration name rule.
-
-The emulator keeps its own copy on purpose (it plays the service); this test keeps the two equal.
-"""
-
-import importlib.util
-import os
+"""The emulator applies the collection's one migration name rule (plugins/module_utils/naming.py, loaded by path):
+the names real Azure accepted in recorded traffic are accepted, uppercase is refused (azure-rest-api-specs#30734)."""
 
 import pytest
 
 from emulator import bodies
+from emulator.httpcore import ArmError
 
-NAMING_PY = os.path.join(os.path.dirname(__file__), '..', '..', '..', 'plugins', 'module_utils', 'naming.py')
-CASES = ['m', 'mig1', 'wave-1', 'a' * 63, 'a' * 64, 'Mig1', '1mig', '-mig', 'mig-', 'mig_1', 'mig.1', '', 'mi g', 'éclair']
-
-
-def _module_naming():
-    spec = importlib.util.spec_from_file_location('pgflex_naming', NAMING_PY)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+RECORDED_NAMES = ['bbd72047-2fe2-4d2b-83aa-4b178e906dc1', '632df460-4e58-44d2-acbf-42bbce2008ee',
+                  'e2c2bc23-0582-4bd7-b174-621067f6cda2']
 
 
-@pytest.mark.parametrize('name', CASES)
-def test_emulator_and_modules_agree(name):
-    modules_accept = _module_naming().migration_name_problem(name) is None
-    emulator_accepts = bool(bodies.NAME_RULE.match(name))
-    assert modules_accept == emulator_accepts
+def test_the_emulator_uses_the_collections_rule_file():
+    assert bodies.NAMING_PY.endswith('plugins/module_utils/naming.py')
+    assert bodies.name_problem.__module__ == 'pgflex_emulator_naming'
+
+
+@pytest.mark.parametrize('name', RECORDED_NAMES)
+def test_recorded_uuid_names_are_accepted(name):
+    assert bodies.name_problem(name) is None
+    bodies.check_name(name)
+
+
+@pytest.mark.parametrize('name', [n.upper() for n in RECORDED_NAMES] + ['Mig1'])
+def test_uppercase_is_refused(name):
+    with pytest.raises(ArmError) as caught:
+        bodies.check_name(name)
+    assert caught.value.status == 400 and caught.value.code == 'InvalidInput' and name in caught.value.message

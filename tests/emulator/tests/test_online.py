@@ -116,11 +116,34 @@ def test_cancel_during_replication_leaves_nothing_behind(client, server, source,
     partial = wait_for(client, server, 'gone', lambda m: db(m, 'gone1')['migrationState'] == 'Canceled')
     assert db(partial, 'gone2')['migrationState'] == 'WaitingForCutoverTrigger'
     assert target.psql("SELECT string_agg(subname, ',') FROM pg_subscription WHERE subname LIKE 'pgflex%'").endswith('_1')
+    assert target_has(target, names) == ['gone2']  # the canceled database was dropped on the target
     # Then the whole migration.
     client.migrations.cancel(RESOURCE_GROUP, server, 'gone')
     done = wait_terminal(client, server, 'gone')
     assert state(done) == 'Canceled' and {e['migrationState'] for e in details(done)['dbDetails'].values()} == {'Canceled'}
     assert replication_objects(source, target, names) == []
+    assert target_has(target, names) == []
+
+
+def target_has(target, names):
+    listed = target.psql("SELECT string_agg(datname, ',' ORDER BY datname) FROM pg_database WHERE datname IN (%s)"
+                         % ', '.join("'%s'" % n for n in names))
+    return listed.split(',') if listed else []
+
+
+def test_cancel_drops_the_unfinished_databases_and_keeps_the_cut_over_ones(client, server, source, target):
+    """docs/service-assumptions.md, entry 13 (MicrosoftDocs/azure-docs#122153): on cancel, every database of the
+    migration whose dbDetails migrationState is not Succeeded is dropped on the target."""
+    names = ['kept1', 'dropped1']
+    make_databases(source, names)
+    client.migrations.create(RESOURCE_GROUP, server, 'half', migration_body(source, target, names, migrationMode='Online'))
+    wait_for(client, server, 'half', lambda m: substate(m) == 'WaitingForCutoverTrigger')
+    patch(client, server, 'half', triggerCutover='True', dbsToTriggerCutoverOn=['kept1'])
+    wait_for(client, server, 'half', lambda m: db(m, 'kept1')['migrationState'] == 'Succeeded')
+    client.migrations.cancel(RESOURCE_GROUP, server, 'half')
+    done = wait_terminal(client, server, 'half')
+    assert state(done) == 'Canceled' and db(done, 'kept1')['migrationState'] == 'Succeeded'
+    assert target_has(target, names) == ['kept1'] and rows(target, 'kept1') == rows(source, 'kept1')
 
 
 def test_tables_without_primary_key_get_the_validation_warning(client, server, source, target):
