@@ -6,7 +6,7 @@ SHELL := /bin/bash
 VENV ?= .venv
 export PGFLEX_VENV := $(abspath $(VENV))
 
-.PHONY: help venv test demo sandbox-up sandbox-down lint sanity units docs-lint changelog-lint \
+.PHONY: help venv check test demo sandbox-up sandbox-down lint sanity units docs-lint changelog-lint \
         integration oldest-core private-checkout emulator-tests builder doc-snippets perf clean
 
 help: ## List the targets
@@ -14,6 +14,9 @@ help: ## List the targets
 
 venv: ## Create or refresh the project virtualenv (fast when nothing changed)
 	@scripts/venv.sh
+
+check: venv ## The contributor's loop: lint, sanity (3.11), units, docs lint, changelog lint
+	@scripts/test-all.sh --only lint,sanity,units,docs,changelog
 
 test: ## Set up and run every check and test suite (what CI runs)
 	@scripts/test-all.sh

@@ -44,22 +44,56 @@ declare -a RESULTS=()
 declare -A STATUS=()
 FAILED=0
 
+record_stage() {
+  local name=$1 rc=$2 took=$3 note=${4:-}
+  STATUS[$name]=$([ $rc -eq 0 ] && echo PASS || { [ $rc -eq 75 ] && echo SKIP || echo FAIL; })
+  if [ $rc -eq 0 ]; then
+    RESULTS+=("PASS  $(printf '%-14s' "$name") ${took}s${note}")
+  elif [ $rc -eq 75 ]; then
+    RESULTS+=("SKIP  $(printf '%-14s' "$name") ${took}s${note}  (see NOTICE above)")
+  else
+    RESULTS+=("FAIL  $(printf '%-14s' "$name") ${took}s${note}  (exit $rc)")
+    FAILED=1
+  fi
+}
+
 run_stage() {
   local name=$1; shift
   local start=$SECONDS rc
   log "stage $name"
   ( "$@" )
   rc=$?
-  local took=$((SECONDS - start))
-  STATUS[$name]=$([ $rc -eq 0 ] && echo PASS || { [ $rc -eq 75 ] && echo SKIP || echo FAIL; })
-  if [ $rc -eq 0 ]; then
-    RESULTS+=("PASS  $(printf '%-14s' "$name") ${took}s")
-  elif [ $rc -eq 75 ]; then
-    RESULTS+=("SKIP  $(printf '%-14s' "$name") ${took}s  (see NOTICE above)")
-  else
-    RESULTS+=("FAIL  $(printf '%-14s' "$name") ${took}s  (exit $rc)")
-    FAILED=1
-  fi
+  record_stage "$name" $rc $((SECONDS - start))
+}
+
+# Stages that run beside the integration stage, which mostly waits for the emulator: each has its own sandbox
+# or none, and its output is printed in one piece when it ends (joined right after integration).
+BESIDE_INTEGRATION=(sanity-newest doc-snippets)
+declare -a BESIDE_PIDS=() BESIDE_NAMES=()
+
+start_beside() {
+  local name=$1; shift
+  log "stage $name starts beside integration (its output follows when it ends)"
+  ( local start=$SECONDS rc
+    ( "$@" ) >"$WORK/beside-$name.log" 2>&1
+    rc=$?
+    echo "$rc $((SECONDS - start))" >"$WORK/beside-$name.rc" ) &
+  BESIDE_PIDS+=($!)
+  BESIDE_NAMES+=("$name")
+}
+
+join_beside() {
+  local i name rc took
+  for i in "${!BESIDE_PIDS[@]}"; do
+    name=${BESIDE_NAMES[$i]}
+    wait "${BESIDE_PIDS[$i]}"
+    log "stage $name (ran beside integration)"
+    cat "$WORK/beside-$name.log"
+    read -r rc took <"$WORK/beside-$name.rc" || { rc=1; took=0; }
+    record_stage "$name" "$rc" "$took" " (beside integration)"
+  done
+  BESIDE_PIDS=()
+  BESIDE_NAMES=()
 }
 
 stage_lint() { cd "$COLL" && ansible-lint --offline --profile production; }
@@ -145,10 +179,32 @@ stage_sanity_newest() {
   printf 'ansible-core>=2.20\n' > "$WORK/newest-requirements.txt"
   scripts/venv.sh "$venv" "$python" "$WORK/newest-requirements.txt" || return 1
   log "sanity with ansible-core $(core_version "$venv") on Python $version"
-  cd "$COLL" && "$venv/bin/ansible-test" sanity --venv --python "$version" --color no
+  # Its own copy of the checkout: it may run beside integration, whose sandbox (.sandbox/) comes and goes in $COLL
+  # while ansible-test walks every file of the collection.
+  local sanity_coll
+  sanity_coll=$(cd "$ROOT" && stage_collection "$WORK/newest") || return 1
+  cd "$sanity_coll" && "$venv/bin/ansible-test" sanity --venv --python "$version" --color no
 }
 
+selected() { [[ " ${stages[*]} " == *" $1 "* ]]; }
+beside() { selected integration && [[ " ${BESIDE_INTEGRATION[*]} " == *" $1 "* ]]; }
+
+# The Azure CLI's own virtualenv (scripts/azcli.sh, cached, locked against two installs) is built while the first
+# stages run, so the azure_cli_interop target does not wait for pip.
+if selected integration; then
+  scripts/azcli.sh >"$WORK/azcli-install.log" 2>&1 &
+fi
+
 for stage in "${stages[@]}"; do
+  beside "$stage" && continue
+  if [ "$stage" = integration ]; then
+    for other in "${stages[@]}"; do
+      beside "$other" && start_beside "$other" "stage_${other//-/_}"
+    done
+    run_stage integration stage_integration
+    join_beside
+    continue
+  fi
   run_stage "$stage" "stage_${stage//-/_}"
 done
 
