@@ -73,13 +73,22 @@ def migration_spans(migration):
         finished = [e for e in ends if e]
         spans.append({'phase': 'copy', 'migration': name, 'start': min(starts),
                       'end': max(finished) if finished and len(finished) == len(ends) else None, 'outcome': outcome})
-    if not spans:  # nothing started yet (or an old service answer without times): the creation time marks it
-        system = migration.get('systemData') or {}
-        created = parse_time(system.get('createdAt'))
-        if created:
-            spans.append({'phase': 'validation', 'migration': name, 'start': created,
-                          'end': parse_time(system.get('lastModifiedAt')), 'outcome': outcome})
+    if not spans:  # nothing started yet: the window start (the service sets it at create) marks it
+        opened = _window_start(migration)
+        if opened:
+            spans.append({'phase': 'validation', 'migration': name, 'start': opened, 'end': None, 'outcome': outcome})
     return spans
+
+
+def _window_start(migration):
+    # Azure sends no systemData on migrations (recorded traffic); migrationWindowStartTimeInUtc is always there.
+    return parse_time((migration.get('properties') or {}).get('migrationWindowStartTimeInUtc'))
+
+
+def _started(migration):
+    """Seconds since the epoch when the migration started, as far as its body tells (-inf when it does not)."""
+    starts = [span['start'] for span in migration_spans(migration)]
+    return min(starts).timestamp() if starts else float('-inf')
 
 
 def _problem(migration):
@@ -127,7 +136,7 @@ def server_summary(server, migrations, host_report, name_prefix=None):
     report = host_report or {}
     verification = report.get('verification') or {}
     active = [m for m in own if not status_summary(m)['terminal']]
-    latest = max(own, key=lambda m: (m.get('systemData') or {}).get('createdAt') or '') if own else None
+    latest = max(own, key=_started) if own else None
     latest_outcome = _outcome(status_summary(latest)) if latest else None
     if active:
         result = 'in_progress'

@@ -16,8 +16,8 @@ def migration(name, state, validation=None, dbs=None, created='2026-11-30T10:00:
         sub['validationDetails'] = validation
     if dbs:
         sub['dbDetails'] = dbs
-    return {'name': name, 'systemData': {'createdAt': created, 'lastModifiedAt': created},
-            'properties': {'currentStatus': {'state': state, 'currentSubStateDetails': sub}}}
+    return {'name': name, 'properties': {'migrationWindowStartTimeInUtc': created,
+                                         'currentStatus': {'state': state, 'currentSubStateDetails': sub}}}
 
 
 VALIDATED = {'status': 'Succeeded', 'validationStartTimeInUtc': '2026-11-30T10:00:01.1234567Z',
@@ -53,6 +53,15 @@ def test_a_succeeded_server_counts_only_its_prefix_and_verified_rows():
         ('validation', 'succeeded'), ('validation', 'succeeded'), ('copy', 'succeeded')]
     assert entry['started'] == '2026-11-30T10:00:01Z' and entry['finished'] == '2026-11-30T10:01:10Z'
     assert entry['duration_seconds'] == 69
+
+
+def test_the_latest_migration_is_the_one_that_started_last_whatever_the_list_order():
+    # Azure sends no systemData on migrations: the start comes from the body's own times.
+    retried = [migration('fleetb01migr2', 'Succeeded', VALIDATED, COPIED, created='2026-11-30T10:00:06Z'),
+               migration('fleetb01mig', 'Failed', created='2026-11-30T09:00:00Z')]
+    entry = fleet_report.server_summary(SERVER, retried, None, 'fleet')
+    assert entry['result'] == 'succeeded' and entry['service_state'] == 'Succeeded'
+    assert fleet_report.server_summary(SERVER, list(reversed(retried)), None, 'fleet')['result'] == 'succeeded'
 
 
 def test_a_failed_validation_names_the_services_reason_when_the_host_report_is_missing():

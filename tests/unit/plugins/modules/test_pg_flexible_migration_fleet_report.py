@@ -12,7 +12,7 @@ from ansible_collections.pgflex.migration.plugins.modules import pg_flexible_mig
 from ansible_collections.pgflex.migration.tests.unit.plugins.modules.utils import Exit, Fail, patch_exit_and_fail, run_main, use_client
 
 AUTH = {'subscription_id': 'sub', 'client_id': 'app', 'secret': 'top-secret-value', 'tenant': 'tid'}
-DONE = {'name': 'fleetb01mig', 'systemData': {'createdAt': '2026-11-30T10:00:00Z'}, 'properties': {'currentStatus': {
+DONE = {'name': 'fleetb01mig', 'properties': {'migrationWindowStartTimeInUtc': '2026-11-30T10:00:00Z', 'currentStatus': {
     'state': 'Succeeded', 'currentSubStateDetails': {'currentSubState': 'Completed', 'dbDetails': {
         'f01_app': {'migrationState': 'Succeeded', 'startedOn': '2026-11-30T10:00:10Z', 'endedOn': '2026-11-30T10:00:40Z'}}}}}}
 
