@@ -29,8 +29,10 @@ options:
   name:
     description:
       - Name of the migration. It identifies the migration on re-runs, so keep it stable.
-      - Lowercase letters, digits and hyphens, starting with a letter and not ending with a hyphen, at most 63
-        characters. A name cannot be reused on a server, even after the migration ended.
+      - Lowercase letters, digits and hyphens, starting and ending with a letter or a digit, at most 63 characters
+        (the service's rule). A name cannot be reused on a server, even after the migration ended.
+      - Migrations created elsewhere keep their names, for example the UUID the Azure CLI makes up when its
+        C(--migration-name) is left out; every O(state) works on them.
     type: str
     required: true
   state:
@@ -297,6 +299,7 @@ extends_documentation_fragment:
   - pgflex.migration.target_server
   - pgflex.migration.azure_auth
   - pgflex.migration.migration_states
+  - pgflex.migration.choice_spellings
 attributes:
   check_mode:
     support: full
@@ -311,7 +314,7 @@ notes:
   - Before creating, the module asks the service whether O(name) is available (C(checkMigrationNameAvailability)); a
     name held by a deleted or hidden migration is refused with the service's reason, in check mode too.
   - "Differences from C(az postgres flexible-server migration): O(name) is required (the CLI makes up a UUID, which
-    may start with a digit and break the name rule); O(location) defaults to the target server's region (the CLI
+    this module accepts for a migration created that way); O(location) defaults to the target server's region (the CLI
     uses the resource group's); O(setup_logical_replication) answers the service's question (or is compared as a
     setting), it is not a free update; user names outside C(SecretParameters) in O(properties_file) are refused
     (the CLI ignores them). The api-version spoken is the default of the installed
