@@ -22,6 +22,7 @@ from ansible_collections.pgflex.migration.plugins.module_utils.drift import desc
 from ansible_collections.pgflex.migration.plugins.module_utils.naming import attempt_name, migration_name_problem
 from ansible_collections.pgflex.migration.plugins.module_utils.properties_file import PropertiesFileError, load_properties_file
 from ansible_collections.pgflex.migration.plugins.module_utils.response import migration_result, status_summary
+from ansible_collections.pgflex.migration.plugins.module_utils.spellings import matching_choice
 
 ROLLBACK_WARNING = ('Cancelling does not roll back: whatever already reached the target server stays as it is, and the '
                     'service has been seen to drop databases it was migrating. Check the target before reusing it.')
@@ -429,7 +430,7 @@ def timeout_text(name, seconds, target, state, substate, last_error=None):
     """The wait ran out (the action plugin says it too, for wait_timeout across its chunks)."""
     return ('Timed out after %ds waiting for migration %s to %s (last state %s / %s%s). It keeps running in Azure: '
             're-run the play or the task (or raise wait_timeout) to resume waiting.'
-            % (seconds, name, waiter.DESCRIPTIONS[target], state or 'unknown', substate or 'none',
+            % (seconds, name, waiter.DESCRIPTIONS.get(matching_choice(target, list(waiter.DESCRIPTIONS)), target), state or 'unknown', substate or 'none',
                '; last polling error: %s' % last_error if last_error else ''))
 
 
