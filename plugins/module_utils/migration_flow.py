@@ -21,11 +21,11 @@ from ansible_collections.pgflex.migration.plugins.module_utils.limits import sho
 from ansible_collections.pgflex.migration.plugins.module_utils.drift import describe_differences, differences, settings_view
 from ansible_collections.pgflex.migration.plugins.module_utils.naming import attempt_name, migration_name_problem
 from ansible_collections.pgflex.migration.plugins.module_utils.properties_file import PropertiesFileError, load_properties_file
-from ansible_collections.pgflex.migration.plugins.module_utils.response import migration_result, status_summary
+from ansible_collections.pgflex.migration.plugins.module_utils.response import db_details, migration_result, status_summary
 from ansible_collections.pgflex.migration.plugins.module_utils.spellings import matching_choice
 
-ROLLBACK_WARNING = ('Cancelling does not roll back: whatever already reached the target server stays as it is, and the '
-                    'service has been seen to drop databases it was migrating. Check the target before reusing it.')
+ROLLBACK_WARNING = ('Cancelling does not roll back: databases the migration had finished stay on the target server%s. '
+                    'Check the target before reusing it.')
 
 
 class Task:
@@ -43,6 +43,7 @@ class Task:
         self.released = []  # databases this run cut over
         self.deadline = None  # time.monotonic() value the task must end by (with wait)
         self.changed = False  # set once a change was sent (or would be, in check mode)
+        self.dropped = None  # state=cancelled: target databases the cancel drops (or would drop)
         self.controller = ControllerWatch()  # recorded at the start: the controller may die before the wait begins
 
     # ---- helpers ---------------------------------------------------------------------------
@@ -58,6 +59,8 @@ class Task:
         # A failure after a change (e.g. a created migration that then failed) still reports changed.
         extra = dict(more, actions=self.actions, progress=self.progress.entries, changed=self.changed,
                      duration=round(self.clock() - self.started, 3))
+        if self.dropped is not None:
+            extra.setdefault('dropped_databases', self.dropped)
         if self.diff is not None and self.mod.diff_mode:
             extra['diff'] = self.diff
         if migration is not None:
@@ -76,6 +79,8 @@ class Task:
         }
         if message:
             result['msg'] = message
+        if self.dropped is not None:
+            result['dropped_databases'] = self.dropped
         if self.diff is not None and self.mod.diff_mode:
             result['diff'] = self.diff
         self.mod.exit(**result)
@@ -324,6 +329,7 @@ class Task:
             self.mod.fail('There is no migration named %r on server %s in resource group %s, so there is nothing to '
                           'cancel.' % (self.name, self.params['server_name'], self.params['resource_group']))
         databases = self.params.get('cancel_databases')
+        self.dropped = []
         if waiter.is_terminal(existing):
             if databases:
                 self._refuse_unknown('cancel_databases', databases, existing)
@@ -346,21 +352,33 @@ class Task:
             if not left:
                 self.actions.append('databases already cancelled')
                 return existing, False
-            self.diff = {'before': before, 'after': dict(before, cancel_databases=left)}
+            self._allow_drops(existing, left)
+            self.diff = {'before': before, 'after': dict(before, cancel_databases=left, dropped_databases=self.dropped)}
             self.actions.append('cancel %s' % ', '.join(left))
             self.changed = True
-            self.mod.warn(ROLLBACK_WARNING)
+            self._warn_rollback()
             if self.mod.check_mode:
                 return existing, True
             return self.mod.client.update(*(self._where() + (request.cancel_patch(left),))), True
-        self.diff = {'before': before, 'after': dict(before, state='Canceled')}
+        self._allow_drops(existing, None)
+        self.diff = {'before': before, 'after': dict(before, state='Canceled', dropped_databases=self.dropped)}
         self.actions.append('cancel')
         self.changed = True
-        self.mod.warn(ROLLBACK_WARNING)
+        self._warn_rollback()
         if self.mod.check_mode:
             return existing, True
         answer = self.mod.client.cancel(*self._where())
         return (answer or self.mod.client.get(*self._where()) or existing), True
+
+    def _allow_drops(self, existing, databases):
+        """Say before acting which target databases the cancel drops; without drop_copied_databases, refuse."""
+        self.dropped = dropped_on_cancel(existing, databases)
+        if self.dropped and not self.params['drop_copied_databases']:
+            self.fail(drop_refusal_text(self.name, self.params['server_name'], existing, self.dropped, databases), existing)
+
+    def _warn_rollback(self):
+        dropped = ('; the service drops %s, whose copy had started' % ', '.join(self.dropped)) if self.dropped else ''
+        self.mod.warn(ROLLBACK_WARNING % dropped)
 
     # ---- waiting ---------------------------------------------------------------------------------
 
@@ -404,6 +422,27 @@ class Task:
             return final
         self.fail(question_text(self.name, final, target), final)
         return final
+
+
+def dropped_on_cancel(migration, databases=None):
+    """The target databases the service drops when ``databases`` (None: the whole migration) are cancelled.
+
+    The states table says which database states lose their data (states.DatabaseState.dropped_on_cancel); a database
+    the service reports no state for has not started copying, so nothing of it is on the target yet.
+    """
+    names = databases or sorted(set(db_details(migration)) | set(settings_view(migration).get('databases') or []))
+    return [db for db in names if states.database_state(waiter.db_state(migration, db)).dropped_on_cancel]
+
+
+def drop_refusal_text(name, server, migration, dropped, databases=None):
+    """Why the cancel was not sent: it would drop databases on the target, and the option that allows it."""
+    what = ('cancelling databases %s of migration %r' % (', '.join(databases), name)) if databases else (
+        'cancelling migration %r' % name)
+    found = ', '.join('%s %s' % (db, states.database_state(waiter.db_state(migration, db)).name) for db in dropped)
+    return ('Refusing to cancel: %s would make the service drop %s on target server %s, because their data had '
+            'started to be copied and they are not migrated yet (%s). Set drop_copied_databases: true to cancel and '
+            'drop them, or let them finish first (cut over an online migration). Nothing was changed.'
+            % (what, ', '.join(dropped), server, found))
 
 
 def _retryable(exc):

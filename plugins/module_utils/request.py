@@ -301,6 +301,8 @@ def action_problems(params):
                         'or state=cancelled alone to cancel')
     if params.get('cancel_databases') and state != 'cancelled':
         problems.append('cancel_databases only applies with state=cancelled')
+    if params.get('drop_copied_databases') and state != 'cancelled':
+        problems.append('drop_copied_databases only applies with state=cancelled')
     _check_databases('cancel_databases', params.get('cancel_databases'), problems)
     if isinstance(cutover, list):
         _check_databases('cutover', cutover, problems)

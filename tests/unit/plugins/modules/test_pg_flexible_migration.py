@@ -659,3 +659,52 @@ def test_an_uppercase_uuid_is_refused_before_any_call(run_module):
     client = FakeService()
     kind, result = run_module(dict(CANCEL, name=UUID_NAME.upper()), client)
     assert kind is Fail and ("try '%s'" % UUID_NAME) in result['msg'] and client.calls == []
+
+
+# ---- cancel and the data already copied -------------------------------------------------------------
+
+COPYING = {'app': {'migrationState': 'Succeeded'}, 'audit': {'migrationState': 'WaitingForCutoverTrigger'}}
+
+
+@pytest.mark.parametrize('check_mode', [False, True])
+def test_cancel_that_would_drop_copied_databases_is_refused_naming_the_option(run_module, check_mode):
+    client = FakeService([existing(mode='Online', substate='WaitingForCutoverTrigger', dbs=COPYING)])
+    kind, result = run_module(CANCEL, client, check_mode=check_mode)
+    assert kind is Fail
+    assert result['dropped_databases'] == ['audit'] and result['changed'] is False
+    assert 'drop audit on target server target' in result['msg'] and 'audit WaitingForCutoverTrigger' in result['msg']
+    assert 'drop_copied_databases: true' in result['msg'] and 'Nothing was changed' in result['msg']
+    assert client.mutating_calls() == []
+
+
+@pytest.mark.parametrize('check_mode', [False, True])
+def test_cancel_with_drop_copied_databases_says_what_is_dropped(run_module, check_mode):
+    client = FakeService([existing(mode='Online', substate='WaitingForCutoverTrigger', dbs=COPYING)])
+    kind, result = run_module(dict(CANCEL, drop_copied_databases=True), client, check_mode=check_mode, diff=True)
+    assert kind is Exit, result
+    assert result['changed'] is True and result['dropped_databases'] == ['audit']
+    assert result['diff']['after']['dropped_databases'] == ['audit']
+    assert any('drops audit' in w for w in result['_warnings'])
+    assert client.mutating_calls() == ([] if check_mode else [('cancel', 'mig1')])
+
+
+def test_per_database_cancel_lists_only_those_databases(run_module):
+    dbs = {'app': {'migrationState': 'InProgress'}, 'audit': {'migrationState': 'InProgress'}}
+    client = FakeService([existing(dbs=dbs)])
+    kind, result = run_module(dict(CANCEL, cancel_databases=['audit']), client)
+    assert kind is Fail and result['dropped_databases'] == ['audit'] and 'cancelling databases audit' in result['msg']
+    kind, result = run_module(dict(CANCEL, cancel_databases=['audit'], drop_copied_databases=True), client)
+    assert kind is Exit and result['dropped_databases'] == ['audit']
+
+
+def test_cancel_before_any_copy_drops_nothing_and_needs_no_option(run_module):
+    client = FakeService([existing(substate='ValidationInProgress')])
+    kind, result = run_module(CANCEL, client)
+    assert kind is Exit and result['dropped_databases'] == [] and client.mutating_calls() == [('cancel', 'mig1')]
+
+
+def test_drop_copied_databases_only_applies_to_cancel(run_module):
+    client = FakeService()
+    kind, result = run_module(dict(CREATE, drop_copied_databases=True), client)
+    assert kind is Fail and 'drop_copied_databases only applies with state=cancelled' in result['msg']
+    assert client.calls == []
