@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import time
 
-from ansible_collections.pgflex.migration.plugins.module_utils import request, states, status_file, waiter
+from ansible_collections.pgflex.migration.plugins.module_utils import request, service_errors, states, status_file, waiter
 from ansible_collections.pgflex.migration.plugins.module_utils.client import RETRY_STATUSES
 from ansible_collections.pgflex.migration.plugins.module_utils.controller import ControllerWatch
 from ansible_collections.pgflex.migration.plugins.module_utils.limits import shown
@@ -459,10 +459,14 @@ def failure_text(name, migration):
     problems = (summary.get('validation') or {}).get('problems') or []
     if problems:
         parts.append('validation: %s' % ' | '.join(problems))
+    messages = [db.get('message') for db in summary.get('databases') or [] if db.get('message')]
     for db in summary.get('databases') or []:
         if db.get('message'):
             parts.append("database '%s' (%s): %s" % (db.get('name'), db.get('state'), db.get('message')))
-    return '; '.join(part.rstrip('.') for part in parts) + '.'
+    text = '; '.join(part.rstrip('.') for part in parts) + '.'
+    # The service's error codes, with their meaning and fix (docs/error-codes.md).
+    codes = service_errors.explain(summary.get('error'), *(problems + messages))
+    return '%s %s' % (text, codes) if codes else text
 
 
 def timeout_text(name, seconds, target, state, substate, last_error=None):

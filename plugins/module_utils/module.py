@@ -22,6 +22,7 @@ from ansible_collections.pgflex.migration.plugins.module_utils.auth import (
 )
 from ansible_collections.pgflex.migration.plugins.module_utils.cloud import CloudError, resolve_cloud
 from ansible_collections.pgflex.migration.plugins.module_utils.errors import AzureApiError
+from ansible_collections.pgflex.migration.plugins.module_utils.service_errors import explain
 from ansible_collections.pgflex.migration.plugins.module_utils.spellings import normalise_choices
 
 # import name -> pip package, checked before the first API call
@@ -158,6 +159,9 @@ class MigrationModule(object):
                 message = '%s [credentials used: %s]' % (message, describe(self.auth))
             if exc.status == 404 and exc.code in MISSING_PARENT_CODES:
                 message += '; check resource_group and server_name (and subscription_id)'
+            codes = explain(exc.code, exc.message)
+            if codes:
+                message = '%s. %s' % (message.rstrip('.'), codes)
 
             self.fail(message, error=exc.as_dict())
         except AuthError as exc:

@@ -708,3 +708,26 @@ def test_drop_copied_databases_only_applies_to_cancel(run_module):
     kind, result = run_module(dict(CREATE, drop_copied_databases=True), client)
     assert kind is Fail and 'drop_copied_databases only applies with state=cancelled' in result['msg']
     assert client.calls == []
+
+
+# ---- the service's error codes ---------------------------------------------------------------------
+
+def test_a_failure_names_the_service_error_code_and_the_fix(run_module):
+    failed = status('Failed', 'Completed')
+    failed['error'] = 'DB002: Migration failed. Please reference MigrationId 42 for more details.'
+    failed['currentSubStateDetails']['dbDetails'] = {
+        'app': {'migrationState': 'Failed', 'message': '603101: Database app exists on the target server.'}}
+    client = FakeService([existing()], script=[failed])
+    kind, result = run_module(dict(AUTH, resource_group='rg', server_name='target', name='mig1', wait=True), client)
+    assert kind is Fail
+    assert 'service error DB002 is not in' in result['msg']
+    assert 'service error 603101: A database of the migration already exists on the target server.' in result['msg']
+    assert 'overwrite_databases: true' in result['msg']
+
+
+def test_an_api_error_names_the_service_error_code(run_module):
+    error = AzureApiError("PUT migration 'mig1' failed: Error code: 603100. Authentication failed.", 400, 'InvalidInput', 'rid')
+    client = FakeService()
+    client.create = lambda *args: (_ for _ in ()).throw(error)
+    kind, result = run_module(CREATE, client)
+    assert kind is Fail and 'service error 603100: The password for a server of the migration is wrong.' in result['msg']
