@@ -728,6 +728,9 @@ def test_a_failure_names_the_service_error_code_and_the_fix(run_module):
 def test_an_api_error_names_the_service_error_code(run_module):
     error = AzureApiError("PUT migration 'mig1' failed: Error code: 603100. Authentication failed.", 400, 'InvalidInput', 'rid')
     client = FakeService()
-    client.create = lambda *args: (_ for _ in ()).throw(error)
+
+    def refuse(*args):
+        raise error
+    client.create = refuse
     kind, result = run_module(CREATE, client)
     assert kind is Fail and 'service error 603100: The password for a server of the migration is wrong.' in result['msg']
