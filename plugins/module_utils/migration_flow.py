@@ -439,10 +439,11 @@ def drop_refusal_text(name, server, migration, dropped, databases=None):
     what = ('cancelling databases %s of migration %r' % (', '.join(databases), name)) if databases else (
         'cancelling migration %r' % name)
     found = ', '.join('%s %s' % (db, states.database_state(waiter.db_state(migration, db)).name) for db in dropped)
-    return ('Refusing to cancel: %s would make the service drop %s on target server %s, because their data had '
-            'started to be copied and they are not migrated yet (%s). Set drop_copied_databases: true to cancel and '
-            'drop them, or let them finish first (cut over an online migration). Nothing was changed.'
-            % (what, ', '.join(dropped), server, found))
+    their, they, them = ('its', 'it is', 'it') if len(dropped) == 1 else ('their', 'they are', 'them')
+    return ('Refusing to cancel: %s would make the service drop %s on target server %s, because %s data had '
+            'started to be copied and %s not migrated yet (%s). Set drop_copied_databases: true to cancel and '
+            'drop %s, or let %s finish first (cut over an online migration). Nothing was changed.'
+            % (what, ', '.join(dropped), server, their, they, found, them, them))
 
 
 def _retryable(exc):
