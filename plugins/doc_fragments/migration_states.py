@@ -36,11 +36,14 @@ notes:
   - "Substate C(CompletingMigration): Completing migration."
   - "Substate C(Completed): Migration completed."
   - "Substate C(CancelingRequestedDBMigrations): Canceling requested database migrations."
-  - "Database state C(InProgress): The database is being migrated."
-  - "Database state C(WaitingForCutoverTrigger): The data is copied and changes are replicated until cutover."
-  - "Database state C(Canceling): Migration of the database is being canceled."
+  - "Database state C(InProgress): The database is being migrated. A cancel drops the database on the target."
+  - "Database state C(WaitingForCutoverTrigger): The data is copied and changes are replicated until cutover. A
+    cancel drops the database on the target."
+  - "Database state C(Canceling): Migration of the database is being canceled. A cancel drops the database on the
+    target."
   - "Database state C(Succeeded): The database is migrated."
-  - "Database state C(Failed): Migration of the database failed; see its message."
+  - "Database state C(Failed): Migration of the database failed; see its message. A cancel drops the database on the
+    target."
   - "Database state C(Canceled): Migration of the database was canceled."
   - "Validation result C(Succeeded): Validation has succeeded."
   - "Validation result C(Warning): Validation has succeeded with warnings."

@@ -14,17 +14,18 @@ from __future__ import annotations
 
 import time
 
-from ansible_collections.pgflex.migration.plugins.module_utils import request, states, status_file, waiter
+from ansible_collections.pgflex.migration.plugins.module_utils import request, service_errors, states, status_file, waiter
 from ansible_collections.pgflex.migration.plugins.module_utils.client import RETRY_STATUSES
 from ansible_collections.pgflex.migration.plugins.module_utils.controller import ControllerWatch
 from ansible_collections.pgflex.migration.plugins.module_utils.limits import shown
 from ansible_collections.pgflex.migration.plugins.module_utils.drift import describe_differences, differences, settings_view
 from ansible_collections.pgflex.migration.plugins.module_utils.naming import attempt_name, migration_name_problem
 from ansible_collections.pgflex.migration.plugins.module_utils.properties_file import PropertiesFileError, load_properties_file
-from ansible_collections.pgflex.migration.plugins.module_utils.response import migration_result, status_summary
+from ansible_collections.pgflex.migration.plugins.module_utils.response import db_details, migration_result, status_summary
+from ansible_collections.pgflex.migration.plugins.module_utils.spellings import matching_choice
 
-ROLLBACK_WARNING = ('Cancelling does not roll back: whatever already reached the target server stays as it is, and the '
-                    'service has been seen to drop databases it was migrating. Check the target before reusing it.')
+ROLLBACK_WARNING = ('Cancelling does not roll back: databases the migration had finished stay on the target server%s. '
+                    'Check the target before reusing it.')
 
 
 class Task:
@@ -42,6 +43,7 @@ class Task:
         self.released = []  # databases this run cut over
         self.deadline = None  # time.monotonic() value the task must end by (with wait)
         self.changed = False  # set once a change was sent (or would be, in check mode)
+        self.dropped = None  # state=cancelled: target databases the cancel drops (or would drop)
         self.controller = ControllerWatch()  # recorded at the start: the controller may die before the wait begins
 
     # ---- helpers ---------------------------------------------------------------------------
@@ -57,6 +59,8 @@ class Task:
         # A failure after a change (e.g. a created migration that then failed) still reports changed.
         extra = dict(more, actions=self.actions, progress=self.progress.entries, changed=self.changed,
                      duration=round(self.clock() - self.started, 3))
+        if self.dropped is not None:
+            extra.setdefault('dropped_databases', self.dropped)
         if self.diff is not None and self.mod.diff_mode:
             extra['diff'] = self.diff
         if migration is not None:
@@ -75,6 +79,8 @@ class Task:
         }
         if message:
             result['msg'] = message
+        if self.dropped is not None:
+            result['dropped_databases'] = self.dropped
         if self.diff is not None and self.mod.diff_mode:
             result['diff'] = self.diff
         self.mod.exit(**result)
@@ -323,6 +329,7 @@ class Task:
             self.mod.fail('There is no migration named %r on server %s in resource group %s, so there is nothing to '
                           'cancel.' % (self.name, self.params['server_name'], self.params['resource_group']))
         databases = self.params.get('cancel_databases')
+        self.dropped = []
         if waiter.is_terminal(existing):
             if databases:
                 self._refuse_unknown('cancel_databases', databases, existing)
@@ -345,21 +352,33 @@ class Task:
             if not left:
                 self.actions.append('databases already cancelled')
                 return existing, False
-            self.diff = {'before': before, 'after': dict(before, cancel_databases=left)}
+            self._allow_drops(existing, left)
+            self.diff = {'before': before, 'after': dict(before, cancel_databases=left, dropped_databases=self.dropped)}
             self.actions.append('cancel %s' % ', '.join(left))
             self.changed = True
-            self.mod.warn(ROLLBACK_WARNING)
+            self._warn_rollback()
             if self.mod.check_mode:
                 return existing, True
             return self.mod.client.update(*(self._where() + (request.cancel_patch(left),))), True
-        self.diff = {'before': before, 'after': dict(before, state='Canceled')}
+        self._allow_drops(existing, None)
+        self.diff = {'before': before, 'after': dict(before, state='Canceled', dropped_databases=self.dropped)}
         self.actions.append('cancel')
         self.changed = True
-        self.mod.warn(ROLLBACK_WARNING)
+        self._warn_rollback()
         if self.mod.check_mode:
             return existing, True
         answer = self.mod.client.cancel(*self._where())
         return (answer or self.mod.client.get(*self._where()) or existing), True
+
+    def _allow_drops(self, existing, databases):
+        """Say before acting which target databases the cancel drops; without drop_copied_databases, refuse."""
+        self.dropped = dropped_on_cancel(existing, databases)
+        if self.dropped and not self.params['drop_copied_databases']:
+            self.fail(drop_refusal_text(self.name, self.params['server_name'], existing, self.dropped, databases), existing)
+
+    def _warn_rollback(self):
+        dropped = ('; the service drops %s, whose copy had started' % ', '.join(self.dropped)) if self.dropped else ''
+        self.mod.warn(ROLLBACK_WARNING % dropped)
 
     # ---- waiting ---------------------------------------------------------------------------------
 
@@ -405,6 +424,28 @@ class Task:
         return final
 
 
+def dropped_on_cancel(migration, databases=None):
+    """The target databases the service drops when ``databases`` (None: the whole migration) are cancelled.
+
+    The states table says which database states lose their data (states.DatabaseState.dropped_on_cancel); a database
+    the service reports no state for has not started copying, so nothing of it is on the target yet.
+    """
+    names = databases or sorted(set(db_details(migration)) | set(settings_view(migration).get('databases') or []))
+    return [db for db in names if states.database_state(waiter.db_state(migration, db)).dropped_on_cancel]
+
+
+def drop_refusal_text(name, server, migration, dropped, databases=None):
+    """Why the cancel was not sent: it would drop databases on the target, and the option that allows it."""
+    what = ('cancelling databases %s of migration %r' % (', '.join(databases), name)) if databases else (
+        'cancelling migration %r' % name)
+    found = ', '.join('%s %s' % (db, states.database_state(waiter.db_state(migration, db)).name) for db in dropped)
+    their, they, them = ('its', 'it is', 'it') if len(dropped) == 1 else ('their', 'they are', 'them')
+    return ('Refusing to cancel: %s would make the service drop %s on target server %s, because %s data had '
+            'started to be copied and %s not migrated yet (%s). Set drop_copied_databases: true to cancel and '
+            'drop %s, or let %s finish first (cut over an online migration). Nothing was changed.'
+            % (what, ', '.join(dropped), server, their, they, found, them, them))
+
+
 def _retryable(exc):
     status = getattr(exc, 'status', None)
     return status is None or status in RETRY_STATUSES
@@ -419,17 +460,21 @@ def failure_text(name, migration):
     problems = (summary.get('validation') or {}).get('problems') or []
     if problems:
         parts.append('validation: %s' % ' | '.join(problems))
+    messages = [db.get('message') for db in summary.get('databases') or [] if db.get('message')]
     for db in summary.get('databases') or []:
         if db.get('message'):
             parts.append("database '%s' (%s): %s" % (db.get('name'), db.get('state'), db.get('message')))
-    return '; '.join(part.rstrip('.') for part in parts) + '.'
+    text = '; '.join(part.rstrip('.') for part in parts) + '.'
+    # The service's error codes, with their meaning and fix (docs/error-codes.md).
+    codes = service_errors.explain(summary.get('error'), *(problems + messages))
+    return '%s %s' % (text, codes) if codes else text
 
 
 def timeout_text(name, seconds, target, state, substate, last_error=None):
     """The wait ran out (the action plugin says it too, for wait_timeout across its chunks)."""
     return ('Timed out after %ds waiting for migration %s to %s (last state %s / %s%s). It keeps running in Azure: '
             're-run the play or the task (or raise wait_timeout) to resume waiting.'
-            % (seconds, name, waiter.DESCRIPTIONS[target], state or 'unknown', substate or 'none',
+            % (seconds, name, waiter.DESCRIPTIONS.get(matching_choice(target, list(waiter.DESCRIPTIONS)), target), state or 'unknown', substate or 'none',
                '; last polling error: %s' % last_error if last_error else ''))
 
 

@@ -22,6 +22,8 @@ from ansible_collections.pgflex.migration.plugins.module_utils.auth import (
 )
 from ansible_collections.pgflex.migration.plugins.module_utils.cloud import CloudError, resolve_cloud
 from ansible_collections.pgflex.migration.plugins.module_utils.errors import AzureApiError
+from ansible_collections.pgflex.migration.plugins.module_utils.service_errors import explain
+from ansible_collections.pgflex.migration.plugins.module_utils.spellings import normalise_choices
 
 # import name -> pip package, checked before the first API call
 REQUIRED_LIBRARIES = [
@@ -53,13 +55,34 @@ def missing_libraries():
     return [package for name, package in REQUIRED_LIBRARIES if not _importable(name)]
 
 
+class SpellingModule(AnsibleModule):
+    """AnsibleModule that accepts the API's and the CLI's spellings of choices (module_utils/spellings.py).
+
+    The values are normalised as they are read, before AnsibleModule checks them against ``choices``, so the
+    argument spec keeps its documented choices.
+    """
+
+    def __init__(self, argument_spec, **kwargs):
+        self._spelling_spec = argument_spec
+        super().__init__(argument_spec=argument_spec, **kwargs)
+
+    def _load_params(self):
+        super()._load_params()
+        # Aliases may carry the value too; choices are normalised under every name the option is known by.
+        spec = {}
+        for option, settings in self._spelling_spec.items():
+            for name in [option] + list(settings.get('aliases') or []):
+                spec[name] = settings
+        normalise_choices(self.params, spec)
+
+
 class MigrationModule(object):
     """AnsibleModule plus the shared auth options and a lazily built MigrationClient."""
 
     def __init__(self, argument_spec, **ansible_module_kwargs):
         spec = dict(AUTH_ARGUMENT_SPEC)
         spec.update(argument_spec)
-        self.module = AnsibleModule(argument_spec=spec, **ansible_module_kwargs)
+        self.module = SpellingModule(spec, **ansible_module_kwargs)
         self.params = self.module.params
         self._check_target_server()
         self._client = None
@@ -144,6 +167,9 @@ class MigrationModule(object):
                 message = '%s [credentials used: %s]' % (message, describe(self.auth))
             if exc.status == 404 and exc.code in MISSING_PARENT_CODES:
                 message += '; check resource_group and server_name (and subscription_id)'
+            codes = explain(exc.code, exc.message)
+            if codes:
+                message = '%s. %s' % (message.rstrip('.'), codes)
 
             self.fail(message, error=exc.as_dict())
         except AuthError as exc:

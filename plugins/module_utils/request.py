@@ -17,6 +17,7 @@ from collections import namedtuple
 from datetime import datetime, timedelta, timezone
 
 from ansible_collections.pgflex.migration.plugins.module_utils.limits import number_problems
+from ansible_collections.pgflex.migration.plugins.module_utils.spellings import matching_choice
 
 MAX_DATABASES = 50  # Migrations.json: dbsToMigrate maxItems
 
@@ -99,14 +100,11 @@ def parse_flag(value):
 
 
 def api_enum(option, value):
-    """Option value (any case, API spelling accepted too) -> the API's spelling, or None if unknown."""
+    """Option value in any spelling (spellings.py: API, CLI, any case) -> the API's spelling, or None if unknown."""
     if value is None:
         return None
-    wanted = str(value).strip().lower().replace('-', '_')
-    for option_value, api_value in ENUMS[option].items():
-        if wanted in (option_value.lower(), api_value.lower()):
-            return api_value
-    return None
+    choice = matching_choice(value, list(ENUMS[option])) if isinstance(value, str) else None
+    return ENUMS[option][choice] if choice else None
 
 
 def option_enum(option, api_value):
@@ -303,6 +301,8 @@ def action_problems(params):
                         'or state=cancelled alone to cancel')
     if params.get('cancel_databases') and state != 'cancelled':
         problems.append('cancel_databases only applies with state=cancelled')
+    if params.get('drop_copied_databases') and state != 'cancelled':
+        problems.append('drop_copied_databases only applies with state=cancelled')
     _check_databases('cancel_databases', params.get('cancel_databases'), problems)
     if isinstance(cutover, list):
         _check_databases('cutover', cutover, problems)

@@ -28,7 +28,10 @@ State = namedtuple('State', ['name', 'terminal', 'outcome', 'meaning'])
 # hint: what the user does, shown in messages and in the info module's status.question.
 Substate = namedtuple('Substate', ['name', 'waits_for_user', 'answer_option', 'answered_by', 'hint', 'meaning'])
 
-DatabaseState = namedtuple('DatabaseState', ['name', 'terminal', 'meaning'])
+# dropped_on_cancel: cancelling the migration (or this database) makes the service drop the database on the target,
+#   because its data had started to be copied and it is not migrated (MicrosoftDocs/azure-docs#122153: a cancel
+#   while waiting for cutover dropped the replicated target databases; docs/service-assumptions.md, entry 13).
+DatabaseState = namedtuple('DatabaseState', ['name', 'terminal', 'dropped_on_cancel', 'meaning'])
 
 ValidationCheck = namedtuple('ValidationCheck', ['name', 'level', 'meaning'])
 
@@ -68,12 +71,13 @@ SUBSTATES = (
 )
 
 DATABASE_STATES = (
-    DatabaseState('InProgress', False, 'The database is being migrated.'),
-    DatabaseState('WaitingForCutoverTrigger', False, 'The data is copied and changes are replicated until cutover.'),
-    DatabaseState('Canceling', False, 'Migration of the database is being canceled.'),
-    DatabaseState('Succeeded', True, 'The database is migrated.'),
-    DatabaseState('Failed', True, 'Migration of the database failed; see its message.'),
-    DatabaseState('Canceled', True, 'Migration of the database was canceled.'),
+    DatabaseState('InProgress', False, True, 'The database is being migrated.'),
+    DatabaseState('WaitingForCutoverTrigger', False, True, 'The data is copied and changes are replicated until cutover.'),
+    DatabaseState('Canceling', False, True, 'Migration of the database is being canceled.'),
+    DatabaseState('Succeeded', True, False, 'The database is migrated.'),
+    DatabaseState('Failed', True, True, 'Migration of the database failed; see its message.'),
+    # Dropped when it was cancelled: nothing of it is left to drop.
+    DatabaseState('Canceled', True, False, 'Migration of the database was canceled.'),
 )
 
 # The checks the service reports (ValidationSummaryItem.type is a free string in the specification;
@@ -116,7 +120,9 @@ def substate(name):
 
 
 def database_state(name):
-    return _DATABASE_STATES.get(str(name or '').lower()) or DatabaseState(name or None, False, None)
+    """The entry of a database state; an unknown one counts as dropped on cancel (the safe reading), a missing one
+    (the service reports no state: its copy has not started) as not."""
+    return _DATABASE_STATES.get(str(name or '').lower()) or DatabaseState(name or None, False, bool(name), None)
 
 
 def is_terminal(name):
@@ -142,11 +148,18 @@ def _substate_note(entry):
     return text
 
 
+def _database_note(entry):
+    text = 'Database state C(%s): %s' % (entry.name, entry.meaning)
+    if entry.dropped_on_cancel:
+        text += ' A cancel drops the database on the target.'
+    return text
+
+
 def doc_notes():
     """The notes of the pgflex.migration.migration_states doc fragment (scripts/render_states_doc.py writes them)."""
     notes = [_state_note(entry) for entry in STATES]
     notes.extend(_substate_note(entry) for entry in SUBSTATES)
-    notes.extend('Database state C(%s): %s' % (entry.name, entry.meaning) for entry in DATABASE_STATES)
+    notes.extend(_database_note(entry) for entry in DATABASE_STATES)
     notes.extend('Validation result C(%s): %s' % pair for pair in VALIDATION_STATES)
     for entry in VALIDATION_CHECKS:
         level = 'Instance' if entry.level == 'server' else 'Database'

@@ -29,15 +29,18 @@ options:
   name:
     description:
       - Name of the migration. It identifies the migration on re-runs, so keep it stable.
-      - Lowercase letters, digits and hyphens, starting with a letter and not ending with a hyphen, at most 63
-        characters. A name cannot be reused on a server, even after the migration ended.
+      - Lowercase letters, digits and hyphens, starting and ending with a letter or a digit, at most 63 characters
+        (the service's rule). A name cannot be reused on a server, even after the migration ended.
+      - Migrations created elsewhere keep their names, for example the UUID the Azure CLI makes up when its
+        C(--migration-name) is left out; every O(state) works on them.
     type: str
     required: true
   state:
     description:
       - V(present) creates the migration when it does not exist, and otherwise checks that it matches the task.
       - V(cancelled) cancels an active migration, or only the databases in O(cancel_databases). A migration that has
-        already ended is left alone. The service does not roll back what already reached the target.
+        already ended is left alone. The service does not roll back databases it finished migrating; it drops on the
+        target the databases whose data had started to be copied but are not migrated (see O(drop_copied_databases)).
     type: str
     choices: [present, cancelled]
     default: present
@@ -206,6 +209,18 @@ options:
       - Every name must be a database of the migration, also when the migration has already ended.
     type: list
     elements: str
+  drop_copied_databases:
+    description:
+      - With O(state=cancelled), allow a cancel that makes the service drop databases on the target.
+      - On cancel, the service drops on the target every database of the migration (or of O(cancel_databases)) whose
+        data had started to be copied and that is not migrated yet (database state C(InProgress),
+        C(WaitingForCutoverTrigger), C(Canceling) or C(Failed); an online migration waiting for its cutover loses
+        its replicated databases). Databases already migrated (C(Succeeded)) stay.
+      - The task lists those databases before acting, in RV(dropped_databases) and in the diff, in check mode too.
+        With V(false), a cancel that would drop any fails naming them and changes nothing; a cancel that drops
+        nothing (for example during validation) goes ahead.
+    type: bool
+    default: false
   wait:
     description:
       - Wait until the condition in O(wait_for) (or, with O(state=cancelled), until the cancel is done).
@@ -297,6 +312,7 @@ extends_documentation_fragment:
   - pgflex.migration.target_server
   - pgflex.migration.azure_auth
   - pgflex.migration.migration_states
+  - pgflex.migration.choice_spellings
 attributes:
   check_mode:
     support: full
@@ -311,12 +327,13 @@ notes:
   - Before creating, the module asks the service whether O(name) is available (C(checkMigrationNameAvailability)); a
     name held by a deleted or hidden migration is refused with the service's reason, in check mode too.
   - "Differences from C(az postgres flexible-server migration): O(name) is required (the CLI makes up a UUID, which
-    may start with a digit and break the name rule); O(location) defaults to the target server's region (the CLI
+    this module accepts for a migration created that way); O(location) defaults to the target server's region (the CLI
     uses the resource group's); O(setup_logical_replication) answers the service's question (or is compared as a
     setting), it is not a free update; user names outside C(SecretParameters) in O(properties_file) are refused
     (the CLI ignores them). The api-version spoken is the default of the installed
     C(azure-mgmt-postgresqlflexibleservers); pin that package to choose another one."
-  - Cancelling does not roll back what already reached the target.
+  - Cancelling does not roll back what the migration finished; it drops the target databases whose copy had started
+    (O(drop_copied_databases) allows it).
 seealso:
   - module: pgflex.migration.pg_flexible_migration_info
 '''
@@ -389,13 +406,14 @@ EXAMPLES = r'''
   ansible.builtin.debug:
     msg: "{{ precheck.migration.name }}"
 
-- name: Cancel one database of a running migration
+- name: Cancel one database of a running migration, dropping its partly copied data on the target
   pgflex.migration.pg_flexible_migration:
     resource_group: rg-databases
     server_name: pg-target-01
     name: orders-wave1
     state: cancelled
     cancel_databases: [billing]
+    drop_copied_databases: true
 '''
 
 RETURN = r'''
@@ -469,6 +487,15 @@ timed_out:
   returned: when the wait timed out
   type: bool
   sample: true
+dropped_databases:
+  description:
+    - With O(state=cancelled), the target databases the cancel drops (or would drop, in check mode, or when the task
+      refuses because O(drop_copied_databases=false)), worked out before acting from each database's state.
+    - Empty when the cancel drops nothing or nothing is cancelled.
+  returned: with O(state=cancelled)
+  type: list
+  elements: str
+  sample: [billing]
 wait_target:
   description: The condition the task was waiting for when it timed out (an O(wait_for) value, or V(cancelled)).
   returned: when the wait timed out
@@ -508,6 +535,7 @@ ARGUMENT_SPEC = dict(
     properties_file=dict(type='path'),
     cutover=dict(type='raw'),
     cancel_databases=dict(type='list', elements='str'),
+    drop_copied_databases=dict(type='bool', default=False),
     wait=dict(type='bool', default=False),
     wait_for=dict(type='str', choices=['completed', 'validated', 'cutover_ready', 'user_action'], default='completed'),
     max_latency=dict(type='int'),

@@ -72,6 +72,7 @@ options:
 extends_documentation_fragment:
   - pgflex.migration.azure_auth
   - pgflex.migration.changes_nothing
+  - pgflex.migration.choice_spellings
 attributes:
   check_mode:
     support: full

@@ -21,6 +21,8 @@ options:
   name:
     description:
       - Name of one migration to get. Without it, the migrations of the server are listed.
+      - Checked against the service's name rule (lowercase letters, digits and hyphens, starting and ending with a
+        letter or a digit, at most 63 characters) before any API call; a name that breaks it fails the task.
     type: str
   filter:
     description:
@@ -42,6 +44,7 @@ extends_documentation_fragment:
   - pgflex.migration.azure_auth
   - pgflex.migration.migration_states
   - pgflex.migration.changes_nothing
+  - pgflex.migration.choice_spellings
 attributes:
   check_mode:
     support: full
@@ -413,6 +416,7 @@ import time
 
 from ansible_collections.pgflex.migration.plugins.module_utils.limits import DEFAULT_API_TIMEOUT, number_problems
 from ansible_collections.pgflex.migration.plugins.module_utils.module import TARGET_SERVER_ARGUMENT_SPEC, MigrationModule
+from ansible_collections.pgflex.migration.plugins.module_utils.naming import migration_name_problem
 from ansible_collections.pgflex.migration.plugins.module_utils.response import migration_result
 
 ARGUMENT_SPEC = dict(
@@ -439,6 +443,10 @@ def find_migrations(mod):
 
 def run(mod):
     problems = number_problems(mod.params, ('api_timeout',))
+    if mod.params['name'] is not None:
+        # No migration can have a name the service refuses: say so rather than ask the API.
+        problems = [migration_name_problem(mod.params['name'])] + problems
+    problems = [problem for problem in problems if problem]
     if problems:
         mod.fail('Invalid input: %s.' % '; '.join(problems))
     # Retries of throttled or failed calls and slow answers all count against one budget.

@@ -110,6 +110,8 @@ options:
       - Seconds to wait for each connection to be established, between 1 and 3600.
     type: int
     default: 10
+extends_documentation_fragment:
+  - pgflex.migration.choice_spellings
 attributes:
   check_mode:
     support: full
@@ -230,10 +232,11 @@ databases:
           type: bool
 """
 
-from ansible.module_utils.basic import AnsibleModule, missing_required_lib
+from ansible.module_utils.basic import missing_required_lib
 
 from ansible_collections.pgflex.migration.plugins.module_utils import verify
 from ansible_collections.pgflex.migration.plugins.module_utils.limits import number_problems
+from ansible_collections.pgflex.migration.plugins.module_utils.module import SpellingModule
 
 SSL_MODE_OPTION = dict(type='str', choices=list(verify.SSL_MODES), default='prefer')
 
@@ -288,7 +291,7 @@ def check_input(module):
 
 
 def main():
-    module = AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True)
+    module = SpellingModule(argument_spec(), supports_check_mode=True)
     check_input(module)
     if not verify.HAS_PSYCOPG:
         module.fail_json(msg=missing_required_lib('psycopg (psycopg[binary]>=3.1)'), exception=str(verify.PSYCOPG_IMPORT_ERROR))

@@ -21,3 +21,22 @@ def test_connection_failures_get_their_codes():
     assert error_codes.connection_code('FATAL:  password authentication failed for user "u"') == '603100'
     assert error_codes.connection_code('server does not support SSL, but SSL was required') == '603001'
     assert error_codes.connection_code('Connection refused') == '603000'
+
+
+def _collection_table():
+    """The collection's code table (plugins/module_utils/service_errors.py, pure stdlib), loaded by path."""
+    import importlib.util
+    import os
+    path = os.path.join(os.path.dirname(__file__), '..', '..', '..', 'plugins', 'module_utils', 'service_errors.py')
+    spec = importlib.util.spec_from_file_location('pgflex_service_errors', path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_every_catalogue_code_the_emulator_uses_is_in_the_collections_table():
+    table = _collection_table()
+    used = [code for code in error_codes.CODES if code != 'DB002']  # DB002: recorded, not in Microsoft's catalogue
+    assert used and all(table.lookup(code) is not None for code in used), [c for c in used if table.lookup(c) is None]
+    # The collection finds the code in the emulator's text shape.
+    assert table.codes_in(error_codes.error_text('603709', 'Another one is active.')) == ['603709']

@@ -74,3 +74,11 @@ def test_the_doc_fragment_is_rendered_from_the_table():
     import yaml  # pylint: disable=import-outside-toplevel
     from ansible_collections.pgflex.migration.plugins.doc_fragments import migration_states  # pylint: disable=import-outside-toplevel
     assert yaml.safe_load(migration_states.ModuleDocFragment.DOCUMENTATION)['notes'] == states.doc_notes()
+
+
+def test_the_table_says_which_database_states_a_cancel_drops():
+    dropped = dict((entry.name, entry.dropped_on_cancel) for entry in states.DATABASE_STATES)
+    assert dropped['Succeeded'] is False and dropped['Canceled'] is False
+    assert dropped['InProgress'] and dropped['WaitingForCutoverTrigger'] and dropped['Failed']
+    assert states.database_state('SomethingNew').dropped_on_cancel  # unknown: the safe reading
+    assert not states.database_state('').dropped_on_cancel  # no state yet: nothing copied

@@ -591,3 +591,146 @@ def test_wait_stops_when_the_controller_is_gone(run_module, monkeypatch):
     assert result['msg'].startswith("The ansible-playbook run that started this task is gone, so the module stopped "
                                     "waiting for migration 'mig1'")
     assert len([c for c in client.calls if c[0] == 'get']) == 2  # the first read, then one poll before the controller went
+
+
+# ---- spellings of the API, the CLI and the seed ---------------------------------------------------
+
+def test_api_and_cli_spellings_are_accepted_and_results_keep_one(run_module):
+    client = FakeService()
+    args = dict(CREATE, source_type='onpremises', migration_mode='Offline', migration_option='validate-and-migrate',
+                ssl_mode='VerifyFull', state='Present', wait_for='Completed')
+    kind, result = run_module(args, client, diff=True)
+    assert kind is Exit, result
+    props = client.calls[-1][2]['properties']
+    assert (props['sourceType'], props['migrationMode'], props['migrationOption'], props['sslMode']) == (
+        'OnPremises', 'Offline', 'ValidateAndMigrate', 'VerifyFull')
+    assert result['diff']['after']['migration_mode'] == 'offline'
+    assert result['diff']['after']['migration_option'] == 'validate_and_migrate'
+    assert result['diff']['after']['ssl_mode'] == 'verify_full'
+
+
+def test_the_api_spelling_of_cancelled_is_accepted(run_module):
+    client = FakeService([existing(state='Canceled', substate='Completed')])
+    kind, result = run_module(dict(CANCEL, state='Canceled'), client)
+    assert kind is Exit and 'already Canceled' in result['msg']
+
+
+def test_an_unknown_spelling_is_refused_listing_the_choices(run_module):
+    client = FakeService()
+    kind, result = run_module(dict(CREATE, migration_mode='Offlien'), client)
+    assert kind is Fail and 'migration_mode' in result['msg'] and 'offline, online' in result['msg']
+    assert client.calls == []
+
+
+# ---- migrations created elsewhere under the az CLI's uuid names ------------------------------------
+
+UUID_NAME = '632df460-4e58-44d2-acbf-42bbce2008ee'  # recorded: accepted by the real service
+
+
+def test_a_uuid_named_migration_is_waited_for(run_module):
+    client = FakeService([existing(name=UUID_NAME)], script=[status('InProgress', 'MigratingData'), status('Succeeded', 'Completed')])
+    kind, result = run_module(dict(AUTH, resource_group='rg', server_name='target', name=UUID_NAME, wait=True, poll_interval=2), client)
+    assert kind is Exit, result
+    assert result['migration']['status']['state'] == 'Succeeded' and client.mutating_calls() == []
+
+
+def test_a_uuid_named_online_migration_is_cut_over(run_module):
+    client = FakeService([existing(name=UUID_NAME, mode='Online', substate='WaitingForCutoverTrigger')])
+    kind, result = run_module(dict(AUTH, resource_group='rg', server_name='target', name=UUID_NAME, cutover=True), client)
+    assert kind is Exit, result
+    assert client.mutating_calls()[0][:2] == ('update', UUID_NAME)
+
+
+def test_a_uuid_named_migration_is_cancelled(run_module):
+    client = FakeService([existing(name=UUID_NAME, substate='PerformingPreRequisiteSteps')])
+    kind, result = run_module(dict(CANCEL, name=UUID_NAME), client)
+    assert kind is Exit, result
+    assert client.mutating_calls() == [('cancel', UUID_NAME)]
+
+
+def test_a_failed_uuid_named_migration_is_retried(run_module):
+    client = FakeService([existing(name=UUID_NAME, state='Failed', substate='Completed')])
+    kind, result = run_module(dict(CREATE, name=UUID_NAME, retry_failed=True), client, check_mode=True)
+    assert kind is Exit, result
+    assert result['migration']['name'] == UUID_NAME + 'r2'
+
+
+def test_an_uppercase_uuid_is_refused_before_any_call(run_module):
+    client = FakeService()
+    kind, result = run_module(dict(CANCEL, name=UUID_NAME.upper()), client)
+    assert kind is Fail and ("try '%s'" % UUID_NAME) in result['msg'] and client.calls == []
+
+
+# ---- cancel and the data already copied -------------------------------------------------------------
+
+COPYING = {'app': {'migrationState': 'Succeeded'}, 'audit': {'migrationState': 'WaitingForCutoverTrigger'}}
+
+
+@pytest.mark.parametrize('check_mode', [False, True])
+def test_cancel_that_would_drop_copied_databases_is_refused_naming_the_option(run_module, check_mode):
+    client = FakeService([existing(mode='Online', substate='WaitingForCutoverTrigger', dbs=COPYING)])
+    kind, result = run_module(CANCEL, client, check_mode=check_mode)
+    assert kind is Fail
+    assert result['dropped_databases'] == ['audit'] and result['changed'] is False
+    assert 'drop audit on target server target' in result['msg'] and 'audit WaitingForCutoverTrigger' in result['msg']
+    assert 'drop_copied_databases: true' in result['msg'] and 'Nothing was changed' in result['msg']
+    assert client.mutating_calls() == []
+
+
+@pytest.mark.parametrize('check_mode', [False, True])
+def test_cancel_with_drop_copied_databases_says_what_is_dropped(run_module, check_mode):
+    client = FakeService([existing(mode='Online', substate='WaitingForCutoverTrigger', dbs=COPYING)])
+    kind, result = run_module(dict(CANCEL, drop_copied_databases=True), client, check_mode=check_mode, diff=True)
+    assert kind is Exit, result
+    assert result['changed'] is True and result['dropped_databases'] == ['audit']
+    assert result['diff']['after']['dropped_databases'] == ['audit']
+    assert any('drops audit' in w for w in result['_warnings'])
+    assert client.mutating_calls() == ([] if check_mode else [('cancel', 'mig1')])
+
+
+def test_per_database_cancel_lists_only_those_databases(run_module):
+    dbs = {'app': {'migrationState': 'InProgress'}, 'audit': {'migrationState': 'InProgress'}}
+    client = FakeService([existing(dbs=dbs)])
+    kind, result = run_module(dict(CANCEL, cancel_databases=['audit']), client)
+    assert kind is Fail and result['dropped_databases'] == ['audit'] and 'cancelling databases audit' in result['msg']
+    kind, result = run_module(dict(CANCEL, cancel_databases=['audit'], drop_copied_databases=True), client)
+    assert kind is Exit and result['dropped_databases'] == ['audit']
+
+
+def test_cancel_before_any_copy_drops_nothing_and_needs_no_option(run_module):
+    client = FakeService([existing(substate='ValidationInProgress')])
+    kind, result = run_module(CANCEL, client)
+    assert kind is Exit and result['dropped_databases'] == [] and client.mutating_calls() == [('cancel', 'mig1')]
+
+
+def test_drop_copied_databases_only_applies_to_cancel(run_module):
+    client = FakeService()
+    kind, result = run_module(dict(CREATE, drop_copied_databases=True), client)
+    assert kind is Fail and 'drop_copied_databases only applies with state=cancelled' in result['msg']
+    assert client.calls == []
+
+
+# ---- the service's error codes ---------------------------------------------------------------------
+
+def test_a_failure_names_the_service_error_code_and_the_fix(run_module):
+    failed = status('Failed', 'Completed')
+    failed['error'] = 'DB002: Migration failed. Please reference MigrationId 42 for more details.'
+    failed['currentSubStateDetails']['dbDetails'] = {
+        'app': {'migrationState': 'Failed', 'message': '603101: Database app exists on the target server.'}}
+    client = FakeService([existing()], script=[failed])
+    kind, result = run_module(dict(AUTH, resource_group='rg', server_name='target', name='mig1', wait=True), client)
+    assert kind is Fail
+    assert 'service error DB002 is not in' in result['msg']
+    assert 'service error 603101: A database of the migration already exists on the target server.' in result['msg']
+    assert 'overwrite_databases: true' in result['msg']
+
+
+def test_an_api_error_names_the_service_error_code(run_module):
+    error = AzureApiError("PUT migration 'mig1' failed: Error code: 603100. Authentication failed.", 400, 'InvalidInput', 'rid')
+    client = FakeService()
+
+    def refuse(*args):
+        raise error
+    client.create = refuse
+    kind, result = run_module(CREATE, client)
+    assert kind is Fail and 'service error 603100: The password for a server of the migration is wrong.' in result['msg']

@@ -142,3 +142,25 @@ def test_missing_sdk_names_pip_packages(monkeypatch):
 def test_result_is_json_and_secret_free(run_module):
     kind, result = run_module(dict(BASE_ARGS, name='m1'), StubClient([MIGRATION]))
     assert 'top-secret-value' not in json.dumps(result)
+
+
+def test_a_uuid_name_made_by_the_az_cli_is_read(run_module):
+    uuid_name = '632df460-4e58-44d2-acbf-42bbce2008ee'
+    client = StubClient([dict(MIGRATION, name=uuid_name)])
+    kind, result = run_module(dict(BASE_ARGS, name=uuid_name), client)
+    assert kind is Exit, result
+    assert [m['name'] for m in result['migrations']] == [uuid_name]
+
+
+@pytest.mark.parametrize('name, words', [
+    ('Wave1', "try 'wave1'"),
+    ('mig_1', "'_'"),
+    ('m' * 64, '64 characters'),
+    ('', 'empty'),
+])
+def test_a_name_the_service_refuses_fails_before_any_call(run_module, name, words):
+    client = StubClient([MIGRATION])
+    kind, result = run_module(dict(BASE_ARGS, name=name), client)
+    assert kind is Fail
+    assert result['msg'].startswith('Invalid input: the migration name') and words in result['msg']
+    assert client.calls == []
