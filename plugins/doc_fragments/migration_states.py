@@ -6,7 +6,7 @@ from __future__ import annotations
 
 
 class ModuleDocFragment(object):
-    # Written by scripts/render_states_doc.py from plugins/module_utils/states.py; do not edit by hand.
+    # Written by scripts/render_docs.py from plugins/module_utils/states.py; do not edit by hand.
     DOCUMENTATION = r'''
 # ansible-doc wants options or attributes in every fragment; this one only adds notes.
 options: {}

@@ -6,7 +6,7 @@
 Facts from Microsoft's catalogue "Known errors in the migration service for Azure Database for
 PostgreSQL" (CATALOGUE_URL), in our own words. Failure messages of the modules name the code and
 the fix when the service's text carries a code; docs/error-codes.md is rendered from this table by
-scripts/render_error_codes_doc.py (a unit test keeps the two equal).
+scripts/render_docs.py (a unit test keeps the two equal).
 
 Pure Python, no Ansible imports. Internal to the pgflex.migration collection; not a public API.
 """
@@ -163,9 +163,9 @@ def _cell(text):
 
 
 def doc_markdown():
-    """docs/error-codes.md (scripts/render_error_codes_doc.py writes it)."""
+    """docs/error-codes.md (scripts/render_docs.py writes it)."""
     lines = [
-        '<!-- Written by scripts/render_error_codes_doc.py from plugins/module_utils/service_errors.py; do not edit. -->',
+        '<!-- Written by scripts/render_docs.py from plugins/module_utils/service_errors.py; do not edit. -->',
         '# Migration service error codes',
         '',
         'The migration service names its errors with a code, for example `603101` at the start of a validation',

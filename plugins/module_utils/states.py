@@ -156,7 +156,7 @@ def _database_note(entry):
 
 
 def doc_notes():
-    """The notes of the pgflex.migration.migration_states doc fragment (scripts/render_states_doc.py writes them)."""
+    """The notes of the pgflex.migration.migration_states doc fragment (scripts/render_docs.py writes them)."""
     notes = [_state_note(entry) for entry in STATES]
     notes.extend(_substate_note(entry) for entry in SUBSTATES)
     notes.extend(_database_note(entry) for entry in DATABASE_STATES)

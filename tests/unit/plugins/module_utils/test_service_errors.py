@@ -48,7 +48,7 @@ def test_texts_without_codes_add_nothing():
 
 
 def test_the_docs_page_is_rendered_from_the_table():
-    # scripts/render_error_codes_doc.py rewrites docs/error-codes.md after a change of the table.
+    # scripts/render_docs.py rewrites docs/error-codes.md after a change of the table.
     if not os.path.exists(PAGE):
         pytest.skip('docs/ is not part of this test payload')
     with open(PAGE) as handle:

@@ -70,7 +70,7 @@ def test_lookups_ignore_case_and_accept_unknown_values():
 
 
 def test_the_doc_fragment_is_rendered_from_the_table():
-    # scripts/render_states_doc.py rewrites the fragment after a change of the table.
+    # scripts/render_docs.py rewrites the fragment after a change of the table.
     import yaml  # pylint: disable=import-outside-toplevel
     from ansible_collections.pgflex.migration.plugins.doc_fragments import migration_states  # pylint: disable=import-outside-toplevel
     assert yaml.safe_load(migration_states.ModuleDocFragment.DOCUMENTATION)['notes'] == states.doc_notes()
