@@ -223,10 +223,14 @@ def key_values(key):
     return parts[0] if len(parts) == 1 else '(%s)' % ', '.join(parts)
 
 
+def key_names(columns):
+    """'id' or '(region, id)'."""
+    return columns[0] if len(columns) == 1 else '(%s)' % ', '.join(columns)
+
+
 def key_text(columns, key):
     """'id 40213' or '(region, id) (eu, 7)'."""
-    names = columns[0] if len(columns) == 1 else '(%s)' % ', '.join(columns)
-    return '%s %s' % (names, key_values(key))
+    return '%s %s' % (key_names(columns), key_values(key))
 
 
 def range_problem(columns, found):
@@ -245,7 +249,7 @@ def range_problem(columns, found):
                         ('extra on the target', found['extra_in_target']),
                         ('changed', found['changed'])):
         if keys:
-            details.append('%s: %s' % (label, ', '.join(key_text(columns, key) for key in keys)))
+            details.append('%s: %s %s' % (label, key_names(columns), ', '.join(key_values(key) for key in keys)))
     text = 'rows with %s differ (%s)' % (span, counts)
     if details:
         text += ': ' + '; '.join(details)
