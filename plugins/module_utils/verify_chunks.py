@@ -164,13 +164,12 @@ def _leaf(source, target, after, through, source_digest, target_digest):
     missing = [key for key, _hash in source_rows if key not in target_hashes]
     extra = [key for key, _hash in target_rows if key not in source_hashes]
     changed = [key for key, row_hash in source_rows if key in target_hashes and target_hashes[key] != row_hash]
-    keys = [key for key, _hash in source_rows] + [key for key in extra]
-    differing = missing + extra + changed
+    keys = [key for key, _hash in source_rows] + extra
     return {
         'after': _listed(after),
         'through': _listed(through),
-        'first': _listed(min(differing or keys, key=sort_key)) if (differing or keys) else None,
-        'last': _listed(max(differing or keys, key=sort_key)) if (differing or keys) else None,
+        'first': _listed(min(keys, key=sort_key)) if keys else None,
+        'last': _listed(max(keys, key=sort_key)) if keys else None,
         'source_rows': source_digest[0],
         'target_rows': target_digest[0],
         'missing_in_target': [_listed(key) for key in sorted(missing, key=sort_key)],

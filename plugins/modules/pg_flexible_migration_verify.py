@@ -284,12 +284,12 @@ databases:
               type: list
               elements: str
             first:
-              description: First key among the rows that differ (null when the range was not narrowed).
+              description: First key of the range's rows on either side (null when the range was not narrowed).
               type: list
               elements: str
               sample: ['40213']
             last:
-              description: Last key among the rows that differ (null when the range was not narrowed).
+              description: Last key of the range's rows on either side (null when the range was not narrowed).
               type: list
               elements: str
               sample: ['40220']
