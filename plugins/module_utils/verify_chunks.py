@@ -4,8 +4,8 @@
 """Compare one table's content between source and target in chunks of its key, and narrow a difference down
 to a few rows.
 
-Pure logic: the SQL lives in ``verify_sql``; here a *reader* is any object with the methods ``chunk_after``,
-``hash_range``, ``key_at`` and ``rows_in`` (see ``verify_sql.TableReader``), so the walk and the bisection are
+Pure logic: the SQL lives in ``verify_sql``; here a *reader* is any object with the methods ``hash_range``,
+``key_at`` and ``rows_in`` (see ``verify_sql.TableReader``), so the walk and the bisection are
 unit-tested with a fake reader.
 
 A range is ``(after, through)``: rows whose key is above ``after`` (None: from the start) and at most ``through``
@@ -27,14 +27,6 @@ MAX_RANGES = 10
 MAX_NARROWING_QUERIES = 400
 
 NUMERIC_TYPES = ('smallint', 'integer', 'bigint', 'numeric', 'real', 'double precision', 'oid')
-
-
-class Chunk(object):
-    """What the source returned for one chunk: its digest and its last key."""
-
-    def __init__(self, digest, last):
-        self.digest = digest
-        self.last = last
 
 
 def empty_digest():
@@ -89,37 +81,28 @@ class TableComparison(object):
 
 def compare_keyed_table(source, target, chunk_rows, submit=None, on_chunk=None,
                         leaf_rows=LEAF_ROWS, max_ranges=MAX_RANGES, max_queries=MAX_NARROWING_QUERIES):
-    """Walk the source's key in chunks of ``chunk_rows``; hash the same ranges on the target.
+    """Walk the source's key in chunks of ``chunk_rows``; hash the same ranges on both sides.
 
-    The chunk boundaries come from the source, and the first and last ranges are open, so a row only on the
-    target lands in the range that holds its key. ``submit(function, *args)`` runs the target's hash (an
-    executor's submit lets the target hash one chunk while the source reads the next). ``on_chunk(rows)`` is told
-    the source rows of each chunk done (for progress).
+    The chunk boundaries come from the source (its key at every ``chunk_rows``-th row), and the first and last
+    ranges are open, so a row only on the target lands in the range that holds its key. ``submit(function, *args)``
+    runs the target's hash (an executor's submit lets both sides hash a chunk at the same time). ``on_chunk(rows)``
+    is told the source rows of each chunk done (for progress).
     """
     submit = submit or run_now
     outcome = TableComparison()
     after = None
-    pending = None
     while True:
-        chunk = source.chunk_after(after, chunk_rows)
-        if pending is not None:
-            _settle(outcome, pending, on_chunk)
-        final = chunk.digest[0] < chunk_rows
-        through = None if final else chunk.last
-        pending = (after, through, chunk.digest, submit(target.hash_range, after, through))
-        if final:
+        through = source.key_at(after, None, chunk_rows - 1)
+        target_digest = submit(target.hash_range, after, through)
+        source_digest = source.hash_range(after, through)
+        outcome.add(after, through, source_digest, target_digest.result())
+        if on_chunk:
+            on_chunk(source_digest[0])
+        if through is None:
             break
         after = through
-    _settle(outcome, pending, on_chunk)
     narrow_differences(source, target, outcome, leaf_rows, max_ranges, max_queries)
     return outcome
-
-
-def _settle(outcome, pending, on_chunk):
-    after, through, source_digest, future = pending
-    outcome.add(after, through, source_digest, future.result())
-    if on_chunk:
-        on_chunk(source_digest[0])
 
 
 def narrow_differences(source, target, outcome, leaf_rows=LEAF_ROWS, max_ranges=MAX_RANGES,

@@ -112,8 +112,9 @@ options:
   chunk_rows:
     description:
       - Rows per chunk when O(checksum) compares a table with a key, between 1 and 10000000.
-      - Each chunk is one query per side; the source keeps one chunk's row hashes in the server's memory
-        (spilling to disk past C(work_mem)) to find the chunk's last key.
+      - Each chunk is a walk of O(chunk_rows) entries of the key's index on the source (to find the chunk's last
+        key) and one hash query per side, run on both sides at the same time. The servers hold no more than one
+        row at a time for it, whatever the chunk's size.
     type: int
     default: 100000
   parallel:

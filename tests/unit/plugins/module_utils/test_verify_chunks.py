@@ -26,17 +26,13 @@ class FakeReader(object):
         halves = [int(hashlib.md5(self.rows[k].encode()).hexdigest()[:16], 16) for k in keys]
         return (len(keys), sum(halves), 0)
 
-    def chunk_after(self, after, limit):
-        self.calls.append('chunk')
-        keys = self._keys(after, None)[:limit]
-        return verify_chunks.Chunk(self._digest(keys), (str(keys[-1]),) if keys else None)
-
     def hash_range(self, after, through):
         self.calls.append('hash')
         return self._digest(self._keys(after, through))
 
     def key_at(self, after, through, offset):
-        return (str(self._keys(after, through)[offset]),)
+        keys = self._keys(after, through)
+        return (str(keys[offset]),) if offset < len(keys) else None
 
     def rows_in(self, after, through, limit):
         return [((str(k),), self.rows[k]) for k in self._keys(after, through)[:limit]]
