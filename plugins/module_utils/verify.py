@@ -114,7 +114,7 @@ def verify_database(source_endpoint, target_endpoint, database, checksum=False, 
         source.add_workers(workers - 1)
         target.add_workers(workers - 1)
         if progress is not None:
-            progress.add_tables(len(jobs))
+            progress.start_database(database, len(jobs), sum(table.estimated_rows for table in source_tables))
         outcome = verify_workers.run(jobs, source, target, workers, checksum, chunk_rows, progress)
     finally:
         source.close()

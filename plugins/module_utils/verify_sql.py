@@ -21,13 +21,13 @@ except ImportError:  # pragma: no cover - the module reports the missing library
 # Leaf tables only (relkind 'r', which includes partitions): every row is counted exactly once. Tables that belong
 # to an extension are skipped: the extension creates them on the target itself. For each table: its columns and
 # its key, the primary key or else the unique index (no expression, no predicate) with the fewest columns, all NOT
-# NULL; no key when there is none. {key_columns} is indnkeyatts (11+: INCLUDE columns are not part of the order) or
+# NULL; no key when there is none. The planner's row estimate (-1 before any ANALYZE on 14+) is for progress. {key_columns} is indnkeyatts (11+: INCLUDE columns are not part of the order) or
 # indnatts.
 TABLES_QUERY = """
 SELECT n.nspname, c.relname,
   ARRAY(SELECT a.attname::text FROM pg_catalog.pg_attribute a
         WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum) AS columns,
-  key.names, key.types
+  key.names, key.types, GREATEST(c.reltuples, 0)::bigint AS estimated_rows
 FROM pg_catalog.pg_class c
 JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
 LEFT JOIN LATERAL (
@@ -72,8 +72,9 @@ DIGEST = (
 class TableInfo(object):
     """One table as listed on one side."""
 
-    def __init__(self, schema, name, columns, key_names, key_types):
+    def __init__(self, schema, name, columns, key_names, key_types, estimated_rows=0):
         self.schema = schema
+        self.estimated_rows = estimated_rows or 0  # the planner's estimate (pg_class.reltuples), for progress
         self.name = name
         self.columns = list(columns or [])
         self.key = list(key_names) if key_names else None

@@ -50,17 +50,28 @@ class Progress(object):
     """Tables and source rows done so far, thread-safe; ``report(progress)`` is called after each step."""
 
     def __init__(self, report=None, clock=time.monotonic):
+        self.database = None
         self.tables_total = 0
         self.tables_done = 0
+        self.rows_estimated = 0
         self.rows_done = 0
         self.started = clock()
         self._clock = clock
         self._report = report
         self._lock = threading.Lock()
 
-    def add_tables(self, count):
+    def start_database(self, name, tables, estimated_rows):
         with self._lock:
-            self.tables_total += count
+            self.database = name
+            self.tables_total += tables
+            self.rows_estimated += estimated_rows
+        self._tell()
+
+    def as_dict(self):
+        with self._lock:
+            return {'database': self.database, 'tables_done': self.tables_done, 'tables_total': self.tables_total,
+                    'rows_done': self.rows_done, 'rows_estimated': max(self.rows_estimated, self.rows_done),
+                    'elapsed': round(self.elapsed(), 1)}
 
     def rows(self, count):
         with self._lock:

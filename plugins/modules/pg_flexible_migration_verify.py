@@ -127,6 +127,21 @@ options:
         at or below half its vCores.
     type: int
     default: 2
+  progress_interval:
+    description:
+      - Seconds between two progress lines while the module compares, between 1 and 3600. Each line shows the
+        database, tables done of total, source rows done of the planner's estimate, rows per second and an
+        estimate of the time left.
+      - Lines are printed by the action plugin of the same name when the module runs on the controller
+        (connection C(local), as with C(delegate_to: localhost)); through other connections and in C(async) tasks
+        the module runs once without lines.
+    type: int
+    default: 60
+  progress_file:
+    description:
+      - Internal; set by the action plugin. The file the module rewrites with its progress (counts and names
+        only) while it works. Leave it unset.
+    type: path
   fail_on_mismatch:
     description:
       - Fail the task when any database does not match, with a message naming each table that differs.
@@ -322,7 +337,7 @@ databases:
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
-from ansible_collections.pgflex.migration.plugins.module_utils import verify
+from ansible_collections.pgflex.migration.plugins.module_utils import verify, verify_progress, verify_workers
 from ansible_collections.pgflex.migration.plugins.module_utils.limits import number_problems
 
 SSL_MODE_OPTION = dict(type='str', choices=list(verify.SSL_MODES), default='prefer')
@@ -345,6 +360,8 @@ def argument_spec():
         checksum=dict(type='bool', default=False),
         chunk_rows=dict(type='int', default=verify.DEFAULT_CHUNK_ROWS),
         parallel=dict(type='int', default=verify.DEFAULT_PARALLEL),
+        progress_interval=dict(type='int', default=60),
+        progress_file=dict(type='path'),
         fail_on_mismatch=dict(type='bool', default=True),
         connect_timeout=dict(type='int', default=10),
     )
@@ -388,7 +405,7 @@ def check_input(module):
     duplicates = sorted(set(name for name in databases if databases.count(name) > 1))
     if duplicates:
         module.fail_json(msg='databases lists %s more than once; list each database once.' % ', '.join(duplicates))
-    problems = number_problems(params, ('source_port', 'target_port', 'connect_timeout'))
+    problems = number_problems(params, ('source_port', 'target_port', 'connect_timeout', 'progress_interval'))
     problems.extend(bound_problems(params))
     if problems:
         module.fail_json(msg='Invalid input: %s.' % '; '.join(problems))
@@ -402,12 +419,15 @@ def main():
 
     source = endpoint(module.params, 'source')
     target = endpoint(module.params, 'target')
+    progress = None
+    if module.params['progress_file']:
+        progress = verify_workers.Progress(report=verify_progress.FileReporter(module.params['progress_file']))
     results = []
     try:
         for database in module.params['databases']:
             results.append(verify.verify_database(
                 source, target, database, checksum=module.params['checksum'],
-                chunk_rows=module.params['chunk_rows'], parallel=module.params['parallel']))
+                chunk_rows=module.params['chunk_rows'], parallel=module.params['parallel'], progress=progress))
     except verify.VerifyError as exc:
         module.fail_json(msg='Verification could not run: %s' % exc, databases=results)
 
