@@ -9,7 +9,7 @@ verification module turns options into ``Endpoint`` objects and results into its
 
 from __future__ import annotations
 
-from ansible_collections.pgflex.migration.plugins.module_utils import verify_chunks, verify_sql, verify_workers
+from ansible_collections.pgflex.migration.plugins.module_utils import verify_chunks, verify_objects, verify_sql, verify_workers
 
 try:
     import psycopg
@@ -98,17 +98,24 @@ def qualified(schema, table):
 
 
 def verify_database(source_endpoint, target_endpoint, database, checksum=False, connect=None,
-                    chunk_rows=DEFAULT_CHUNK_ROWS, parallel=DEFAULT_PARALLEL, progress=None):
+                    chunk_rows=DEFAULT_CHUNK_ROWS, parallel=DEFAULT_PARALLEL, progress=None, objects=False):
     """Read both sides of one database, each in one snapshot, and compare them.
+
+    With ``objects``, sequences, large objects and the inventory of schema objects are compared too
+    (result key 'objects').
 
     ``parallel`` connections per side compare that many tables at once; all connections of a side share the
     leader's exported snapshot. ``progress``, when given, is a ``verify_workers.Progress``.
     """
     source = SideSession(source_endpoint, database, connect or psycopg.connect)
     target = SideSession(target_endpoint, database, connect or psycopg.connect)
+    source_objects = target_objects = None
     try:
         source_tables = source.open()
         target_tables = target.open()
+        if objects and source.exists and target.exists:
+            source_objects = source.read_objects()
+            target_objects = target.read_objects()
         jobs = verify_workers.plan(source_tables, target_tables)
         workers = max(1, min(parallel, len(jobs)))
         source.add_workers(workers - 1)
@@ -119,8 +126,13 @@ def verify_database(source_endpoint, target_endpoint, database, checksum=False, 
     finally:
         source.close()
         target.close()
-    return compare_snapshots(database, outcome.source if source.exists else None,
-                             outcome.target if target.exists else None, checksum=checksum, details=outcome.details)
+    result = compare_snapshots(database, outcome.source if source.exists else None,
+                               outcome.target if target.exists else None, checksum=checksum, details=outcome.details)
+    if source_objects is not None:
+        problems, result['objects'] = verify_objects.compare_objects(database, source_objects, target_objects)
+        result['mismatches'].extend(problems)
+        result['ok'] = not result['mismatches']
+    return result
 
 
 class SideSession(object):
@@ -150,6 +162,11 @@ class SideSession(object):
             _begin(leader)
             with leader.cursor() as cur:
                 return verify_sql.list_tables(cur)
+
+    def read_objects(self):
+        with self.errors('reading the objects of'):
+            with self.connections[0].cursor() as cur:
+                return verify_objects.read_objects(cur)
 
     def add_workers(self, count):
         if not self.exists or count < 1:

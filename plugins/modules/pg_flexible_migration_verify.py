@@ -109,6 +109,19 @@ options:
       - Without it only row counts are compared, which is much faster.
     type: bool
     default: false
+  objects:
+    description:
+      - Also compare what else must match besides table rows, each difference reported like a table mismatch.
+      - Sequences (schema and name) must exist on the target, with a last value at least the source's (at most,
+        for a descending sequence); a sequence behind would hand out keys again.
+      - Large objects must have the same count and the same order-independent checksum (md5 of each object's oid and
+        content, read one object at a time with C(lo_get)). When the user cannot read them (it needs C(SELECT) on
+        every large object), they are not compared and the result says so in a warning.
+      - Indexes, constraints (other than C(NOT NULL)), views, materialized views, functions (with their argument
+        types), triggers and extensions are compared by name, per schema. Objects that belong to an extension are
+        left out.
+    type: bool
+    default: true
   chunk_rows:
     description:
       - Rows per chunk when O(checksum) compares a table with a key, between 1 and 10000000.
@@ -251,6 +264,30 @@ databases:
       description: The differences found in this database.
       type: list
       elements: str
+    objects:
+      description: What O(objects) compared (only with O(objects), when the database exists on both sides).
+      type: dict
+      contains:
+        missing_in_target:
+          description: Per kind (C(index), C(constraint), C(view), C(materialized view), C(function), C(trigger),
+            C(extension), C(sequence)), the C(schema.name) of objects only on the source (constraints and
+            triggers as C(schema.table.name)).
+          type: dict
+          sample: {index: [public.orders_note_idx]}
+        extra_in_target:
+          description: Per kind, the objects only on the target.
+          type: dict
+        sequences_behind:
+          description: Sequences whose last value on the target is behind the source's.
+          type: list
+          elements: str
+        large_objects:
+          description: Number of large objects on each side (C(source), C(target); null when they could not be read).
+          type: dict
+        notes:
+          description: What could not be compared and why (also given as warnings).
+          type: list
+          elements: str
     tables:
       description: One entry per table.
       type: list
@@ -361,6 +398,7 @@ def argument_spec():
         chunk_rows=dict(type='int', default=verify.DEFAULT_CHUNK_ROWS),
         parallel=dict(type='int', default=verify.DEFAULT_PARALLEL),
         progress_interval=dict(type='int', default=60),
+        objects=dict(type='bool', default=True),
         progress_file=dict(type='path'),
         fail_on_mismatch=dict(type='bool', default=True),
         connect_timeout=dict(type='int', default=10),
@@ -427,10 +465,14 @@ def main():
         for database in module.params['databases']:
             results.append(verify.verify_database(
                 source, target, database, checksum=module.params['checksum'],
-                chunk_rows=module.params['chunk_rows'], parallel=module.params['parallel'], progress=progress))
+                chunk_rows=module.params['chunk_rows'], parallel=module.params['parallel'], progress=progress,
+                objects=module.params['objects']))
     except verify.VerifyError as exc:
         module.fail_json(msg='Verification could not run: %s' % exc, databases=results)
 
+    for result in results:
+        for note in (result.get('objects') or {}).get('notes', []):
+            module.warn(note)
     mismatches = [problem for result in results for problem in result['mismatches']]
     outcome = dict(
         changed=False,

@@ -27,6 +27,17 @@ SEED = [
     " jsonb_build_object('k', g), ARRAY[g, NULL, g + 1], ARRAY['a,b', NULL, '\"q\"'], '2024-02-29 12:34:56.789'::timestamp"
     " + g * interval '1 day', '2024-02-29 12:34:56.789+05:30'::timestamptz, g / 7.0, g / 3.0, g * interval '1 min 1.5 s',"
     " md5(g::text)::uuid, date '2000-01-01' + g, NULL FROM generate_series(1, 25) g",
+    # What else must match: sequences, large objects (fixed oids, as pg_dump keeps them), schema objects.
+    'CREATE SEQUENCE order_numbers', "SELECT pg_catalog.setval('order_numbers', 500)",
+    'CREATE SEQUENCE countdown INCREMENT -1 MINVALUE -1000 MAXVALUE 0 START 0', "SELECT nextval('countdown')",
+    "SELECT lo_from_bytea(424242, 'blob one')", "SELECT lo_from_bytea(424243, 'blob two')",
+    'CREATE INDEX orders_note ON orders (note)',
+    'CREATE VIEW big_orders AS SELECT * FROM orders WHERE amount > 100',
+    'CREATE MATERIALIZED VIEW order_totals AS SELECT count(*) AS n FROM orders',
+    'CREATE FUNCTION note_of(int) RETURNS text LANGUAGE sql AS $$ SELECT note FROM orders WHERE id = $1 $$',
+    'CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$',
+    'CREATE TRIGGER orders_touch BEFORE UPDATE ON orders FOR EACH ROW EXECUTE PROCEDURE touch()',
+    'ALTER TABLE lines ADD CONSTRAINT sku_set CHECK (sku <> \'\')',
 ]
 
 TABLES = {'public.orders', 'public.lines', 'public.log', 'public.codes', 'Odd Schema.types'}
@@ -60,6 +71,7 @@ def check(pair, **options):
     source, target = pair
     options.setdefault('chunk_rows', 7)
     options.setdefault('parallel', 2)
+    options.setdefault('objects', True)
     return verify.verify_database(endpoint(source, 'source'), endpoint(target, 'target'), 'shop', checksum=True, **options)
 
 
@@ -89,6 +101,7 @@ def test_equal_data_verifies_in_chunks_with_every_type(pair):
     assert tables['public.codes']['key'] == ['code']  # the nullable unique column is no key
     assert tables['public.log']['key'] is None and tables['public.log']['chunks'] == 1
     assert tables['Odd Schema.types']['ok'] is True
+    assert result['objects']['large_objects'] == {'source': 2, 'target': 2}
 
 
 def test_a_changed_row_is_named(pair):
@@ -184,3 +197,32 @@ def test_parallel_workers_give_the_same_result(pair):
         four = check(pair, parallel=4)
     assert one == four
     assert one['ok'] is False and 'missing on the target: (order_id, line) (7, 5)' in one['mismatches'][0]
+
+
+@pytest.mark.parametrize('change, undo, problem', [
+    ("SELECT pg_catalog.setval('order_numbers', 499)", "SELECT pg_catalog.setval('order_numbers', 500)",
+     'sequence "public.order_numbers" is at 499 on the target, behind the source (500)'),
+    ("SELECT pg_catalog.setval('countdown', 0, false)", "SELECT pg_catalog.setval('countdown', 0)",
+     'sequence "public.countdown" is at its start (never called) on the target, behind the source (0)'),
+    ('SELECT lo_unlink(424243)', "SELECT lo_from_bytea(424243, 'blob two')",
+     'has 2 large objects on the source but 1 on the target'),
+    ("SELECT lo_put(424243, 0, 'B')", "SELECT lo_put(424243, 0, 'b')",
+     'has the same number of large objects (2) but different content'),
+    ('DROP INDEX orders_note', 'CREATE INDEX orders_note ON orders (note)', 'index "public.orders_note" is missing on the target'),
+    ('DROP VIEW big_orders', 'CREATE VIEW big_orders AS SELECT * FROM orders WHERE amount > 100',
+     'view "public.big_orders" is missing on the target'),
+    ('DROP MATERIALIZED VIEW order_totals', 'CREATE MATERIALIZED VIEW order_totals AS SELECT count(*) AS n FROM orders',
+     'materialized view "public.order_totals" is missing on the target'),
+    ('DROP FUNCTION note_of(int)', 'CREATE FUNCTION note_of(int) RETURNS text LANGUAGE sql AS $$ SELECT note FROM orders WHERE id = $1 $$',
+     'function "public.note_of(integer)" is missing on the target'),
+    ('DROP TRIGGER orders_touch ON orders', 'CREATE TRIGGER orders_touch BEFORE UPDATE ON orders FOR EACH ROW EXECUTE PROCEDURE touch()',
+     'trigger "public.orders.orders_touch" is missing on the target'),
+    ('ALTER TABLE lines DROP CONSTRAINT sku_set', "ALTER TABLE lines ADD CONSTRAINT sku_set CHECK (sku <> '')",
+     'constraint "public.lines.sku_set" is missing on the target'),
+    ('CREATE EXTENSION pg_trgm', 'DROP EXTENSION pg_trgm', 'extension "public.pg_trgm" exists on the target but not on the source'),
+])
+def test_other_objects_that_differ_are_named(pair, change, undo, problem):
+    with on_target(pair, change, undo):
+        result = check(pair)
+    (mismatch,) = result['mismatches']
+    assert mismatch.startswith('database "shop" ' + problem)
