@@ -146,7 +146,7 @@ options:
         database, tables done of total, source rows done of the planner's estimate, rows per second and an
         estimate of the time left.
       - Lines are printed by the action plugin of the same name when the module runs on the controller
-        (connection C(local), as with C(delegate_to: localhost)); through other connections and in C(async) tasks
+        (connection C(local), as with C(delegate_to=localhost)); through other connections and in C(async) tasks
         the module runs once without lines.
     type: int
     default: 60
