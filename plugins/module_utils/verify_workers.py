@@ -115,8 +115,13 @@ def run(jobs, source, target, workers, checksum, chunk_rows, progress=None):
         with ThreadPoolExecutor(max_workers=1) as target_thread:
             job = next_job()
             while job is not None:
-                _compare_job(job, source, target, source_conn, target_conn, target_thread, checksum, chunk_rows,
-                             outcome, progress)
+                try:
+                    _compare_job(job, source, target, source_conn, target_conn, target_thread, checksum, chunk_rows,
+                                 outcome, progress)
+                except Exception:
+                    with lock:
+                        del pending[:]  # the other workers stop after their current table
+                    raise
                 if progress is not None:
                     progress.table_done()
                 job = next_job()
@@ -127,24 +132,51 @@ def run(jobs, source, target, workers, checksum, chunk_rows, progress=None):
     return outcome
 
 
+class Guarded(object):
+    """A reader whose database errors name its side (``side.errors``), whichever thread calls it."""
+
+    def __init__(self, reader, side):
+        self._reader = reader
+        self._side = side
+
+    def __getattr__(self, name):
+        method = getattr(self._reader, name)
+
+        def call(*args):
+            with self._side.errors('reading'):
+                return method(*args)
+        return call
+
+
+def _guarded_whole(side, cur, table, checksum):
+    with side.errors('reading'):
+        return _whole(cur, table, checksum)
+
+
 def _compare_job(job, source, target, source_conn, target_conn, target_thread, checksum, chunk_rows, outcome, progress):
     if job.source_table is None or job.target_table is None:
         side, conn, table = (source, source_conn, job.source_table) if job.target_table is None else (target, target_conn, job.target_table)
-        with side.errors('reading'), conn.cursor() as cur:
-            snapshot = _whole(cur, table, checksum)
+        with conn.cursor() as cur:
+            snapshot = _guarded_whole(side, cur, table, checksum)
         outcome.record(job.name, snapshot if side is source else None, snapshot if side is target else None)
         return
-    with source.errors('reading'), target.errors('reading'), source_conn.cursor() as source_cur, target_conn.cursor() as target_cur:
-        key = job.source_table.key
-        if checksum and key and set(key) <= set(job.target_table.columns):
-            _compare_keyed(job, source_cur, target_cur, target_thread, chunk_rows, outcome, progress)
+    with source_conn.cursor() as source_cur, target_conn.cursor() as target_cur:
+        if checksum and same_key(job.source_table, job.target_table):
+            _compare_keyed(job, source, target, source_cur, target_cur, target_thread, chunk_rows, outcome, progress)
             return
-        target_future = target_thread.submit(_whole, target_cur, job.target_table, checksum)
-        source_snapshot = _whole(source_cur, job.source_table, checksum)
+        target_future = target_thread.submit(_guarded_whole, target, target_cur, job.target_table, checksum)
+        source_snapshot = _guarded_whole(source, source_cur, job.source_table, checksum)
         outcome.record(job.name, source_snapshot, target_future.result(),
                        {'key': None, 'chunks': 1, 'differing_ranges': []} if checksum else None)
         if progress is not None:
             progress.rows(source_snapshot['rows'])
+
+
+def same_key(source_table, target_table):
+    """Chunks need the same key, with an index, on both sides: without it each chunk would scan the whole target
+    table, and values of another type would not compare. Otherwise the table is compared whole (and a missing
+    index or constraint shows in the objects compared)."""
+    return bool(source_table.key) and (source_table.key, source_table.key_types) == (target_table.key, target_table.key_types)
 
 
 def _whole(cur, table, checksum):
@@ -155,10 +187,10 @@ def _whole(cur, table, checksum):
     return {'rows': digest[0], 'checksum': hashlib.md5(verify_chunks.digest_text(digest).encode()).hexdigest()}
 
 
-def _compare_keyed(job, source_cur, target_cur, target_thread, chunk_rows, outcome, progress):
+def _compare_keyed(job, source, target, source_cur, target_cur, target_thread, chunk_rows, outcome, progress):
     table = job.source_table
-    source_reader = verify_sql.TableReader(source_cur, table, table.key, table.key_types)
-    target_reader = verify_sql.TableReader(target_cur, job.target_table, table.key, table.key_types)
+    source_reader = Guarded(verify_sql.TableReader(source_cur, table, table.key, table.key_types), source)
+    target_reader = Guarded(verify_sql.TableReader(target_cur, job.target_table, table.key, table.key_types), target)
     result = verify_chunks.compare_keyed_table(
         source_reader, target_reader, chunk_rows, submit=target_thread.submit,
         on_chunk=progress.rows if progress is not None else None)

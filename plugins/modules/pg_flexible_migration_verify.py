@@ -96,7 +96,8 @@ options:
       - Also compare the content of every table's rows (the md5 of each row's text). This reads every row on both
         servers, so it takes about as long as reading each database once.
       - A table with a key (its primary key, or else a unique index without expression or predicate whose columns
-        are all C(NOT NULL)) is compared in chunks of O(chunk_rows) rows walked in key order. The chunk boundaries
+        are all C(NOT NULL)), the same on the target, is compared in chunks of O(chunk_rows) rows walked in key
+        order. The chunk boundaries
         come from the source and the same key ranges are hashed on the target, so a changed, missing or extra row
         shows in the chunk that holds its key. A differing chunk is then split in halves, re-hashed on both sides,
         until each differing range holds at most 8 rows, and the mismatch names those rows' keys (at most 10 ranges

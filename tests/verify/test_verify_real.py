@@ -226,3 +226,24 @@ def test_other_objects_that_differ_are_named(pair, change, undo, problem):
         result = check(pair)
     (mismatch,) = result['mismatches']
     assert mismatch.startswith('database "shop" ' + problem)
+
+
+def test_a_key_that_differs_on_the_target_compares_the_table_whole(pair):
+    source, target = pair
+    run_sql(source, 'CREATE TABLE clash (k text PRIMARY KEY)', "INSERT INTO clash VALUES ('1'), ('2')")
+    run_sql(target, 'CREATE TABLE clash (k int PRIMARY KEY)', 'INSERT INTO clash VALUES (1), (2)')
+    try:
+        result = check(pair, chunk_rows=1, objects=False)
+    finally:
+        for cluster in pair:
+            run_sql(cluster, 'DROP TABLE clash')
+    clash = tables_of(result)['public.clash']
+    assert clash['key'] is None and clash['ok'] is True  # same text, so the same rows
+
+
+def test_a_target_without_the_key_is_compared_whole_and_the_index_named(pair):
+    with on_target(pair, 'ALTER TABLE lines DROP CONSTRAINT lines_pkey', 'ALTER TABLE lines ADD PRIMARY KEY (order_id, line)'):
+        result = check(pair)
+    assert tables_of(result)['public.lines']['key'] is None
+    assert result['mismatches'] == ['database "shop" index "public.lines_pkey" is missing on the target',
+                                    'database "shop" constraint "public.lines.lines_pkey" is missing on the target']
