@@ -21,8 +21,8 @@ except ImportError:  # pragma: no cover - the module reports the missing library
 # Leaf tables only (relkind 'r', which includes partitions): every row is counted exactly once. Tables that belong
 # to an extension are skipped: the extension creates them on the target itself. For each table: its columns and
 # its key, the primary key or else the unique index (no expression, no predicate) with the fewest columns, all NOT
-# NULL; no key when there is none. The planner's row estimate (-1 before any ANALYZE on 14+) is for progress. {key_columns} is indnkeyatts (11+: INCLUDE columns are not part of the order) or
-# indnatts.
+# NULL; no key when there is none. The planner's row estimate (-1 before any ANALYZE on 14+) is for progress.
+# {key_columns} is indnkeyatts (11+: INCLUDE columns are not part of the order) or indnatts.
 TABLES_QUERY = """
 SELECT n.nspname, c.relname,
   ARRAY(SELECT a.attname::text FROM pg_catalog.pg_attribute a

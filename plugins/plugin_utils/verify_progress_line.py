@@ -28,8 +28,8 @@ def verify_line(progress, elapsed):
         rows = '%d of about %d rows (%d%%)' % (done, total, min(100, 100 * done // total))
     seconds = progress.get('elapsed') or elapsed
     rate = done / seconds if seconds > 0 else 0
-    parts = ['%s: %d/%d tables, %s, %d rows/s' % (progress.get('database'), progress.get('tables_done') or 0,
-                                                   progress['tables_total'], rows, rate)]
+    tables = '%d/%d tables' % (progress.get('tables_done') or 0, progress['tables_total'])
+    parts = ['%s: %s, %s, %d rows/s' % (progress.get('database'), tables, rows, rate)]
     timing = 'elapsed %s' % clock_text(elapsed)
     if rate > 0 and total > done:
         timing += ', about %s left' % clock_text((total - done) / rate)
