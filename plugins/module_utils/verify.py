@@ -173,7 +173,7 @@ class SideSession(object):
             return
         with self.errors('sharing the snapshot of'):
             self._snapshot = self.connections[0].execute('SELECT pg_catalog.pg_export_snapshot()').fetchone()[0]
-        for _ in range(count):
+        for _worker in range(count):
             conn = self._connect()
             with self.errors('sharing the snapshot of'):
                 _begin(conn, self._snapshot)
