@@ -20,6 +20,7 @@ import argparse
 import json
 import os
 import resource
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -79,6 +80,11 @@ def staged_collection():
     return root
 
 
+def run_json(argv, env):
+    proc = subprocess.run(argv, env=env, capture_output=True, text=True, check=False)
+    return json.loads(proc.stdout)
+
+
 def run_module(source, target, chunk_rows, parallel):
     args = {'ANSIBLE_MODULE_ARGS': {
         'databases': ['bench'], 'checksum': True, 'chunk_rows': chunk_rows, 'parallel': parallel,
@@ -92,12 +98,14 @@ def run_module(source, target, chunk_rows, parallel):
         json.dump(args, handle)
     env = dict(os.environ, PYTHONPATH=root)
     started = time.monotonic()
-    proc = subprocess.run([sys.executable, '-m', 'ansible_collections.pgflex.migration.plugins.modules.pg_flexible_migration_verify',
-                           handle.name], env=env, capture_output=True, text=True, check=False)
+    try:
+        result = run_json([sys.executable, '-m', 'ansible_collections.pgflex.migration.plugins.modules.pg_flexible_migration_verify',
+                           handle.name], env)
+    finally:
+        os.unlink(handle.name)
+        shutil.rmtree(root, ignore_errors=True)  # the link only, never the checkout
     elapsed = time.monotonic() - started
-    os.unlink(handle.name)
     peak_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    result = json.loads(proc.stdout)
     return elapsed, peak_kb, result
 
 

@@ -1,7 +1,9 @@
 """Make the collection importable as ansible_collections.pgflex.migration, and start one pair of throwaway clusters
 (source and target) for the whole suite."""
 
+import atexit
 import os
+import shutil
 import sys
 import tempfile
 
@@ -17,6 +19,7 @@ def _importable_collection():
     else:
         # A plain checkout: link it into a throwaway ansible_collections tree.
         root = tempfile.mkdtemp(prefix='pgflex-verify-')
+        atexit.register(shutil.rmtree, root, True)  # removes the link, never what it points to
         os.makedirs(os.path.join(root, 'ansible_collections', 'pgflex'))
         os.symlink(COLLECTION, os.path.join(root, 'ansible_collections', 'pgflex', 'migration'))
     if root not in sys.path:
