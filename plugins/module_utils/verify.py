@@ -9,7 +9,7 @@ verification module turns options into ``Endpoint`` objects and results into its
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
+from ansible_collections.pgflex.migration.plugins.module_utils import verify_chunks, verify_objects, verify_sql, verify_workers
 
 try:
     import psycopg
@@ -26,23 +26,6 @@ except ImportError as exc:  # pragma: no cover - reported by the module with mis
 # the migration service's SslMode (VerifyCA, VerifyFull).
 SSL_MODES = ('disable', 'allow', 'prefer', 'require', 'verify_ca', 'verify_full')
 
-# Leaf tables only (relkind 'r', which includes partitions): every row is counted exactly once,
-# and the query works on every source version the service accepts (9.5+). Tables that belong to
-# an extension are skipped: the extension creates them on the target itself.
-TABLES_QUERY = """
-SELECT n.nspname, c.relname
-FROM pg_catalog.pg_class c
-JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-WHERE c.relkind = 'r'
-  AND c.relpersistence <> 't'
-  AND n.nspname NOT IN ('pg_catalog', 'information_schema')
-  AND n.nspname NOT LIKE 'pg\\_toast%'
-  AND NOT EXISTS (
-    SELECT 1 FROM pg_catalog.pg_depend d
-    WHERE d.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND d.objid = c.oid AND d.deptype = 'e')
-ORDER BY 1, 2
-"""
-
 # Row text depends on these settings; pinning them on both sides makes checksums comparable
 # between servers configured differently.
 SESSION_SETTINGS = (
@@ -52,6 +35,12 @@ SESSION_SETTINGS = (
     ("extra_float_digits", "3"),
     ("bytea_output", "hex"),
 )
+
+# Rows per chunk of a keyed table: big enough that per-query overhead is small, small enough that one chunk's
+# rows (materialised by the server to find the chunk's last key) stay near work_mem.
+DEFAULT_CHUNK_ROWS = 100000
+# Tables compared at once (connections per side).
+DEFAULT_PARALLEL = 2
 
 # SQLSTATE 3D000: the database does not exist.
 INVALID_CATALOG_NAME = '3D000'
@@ -108,54 +97,137 @@ def qualified(schema, table):
     return '%s.%s' % (schema, table)
 
 
-def snapshot_database(endpoint, dbname, checksum=False, connect=None):
-    """{'schema.table': {'rows': int, 'checksum': str or None}} for every user table of dbname.
+def verify_database(source_endpoint, target_endpoint, database, checksum=False, connect=None,
+                    chunk_rows=DEFAULT_CHUNK_ROWS, parallel=DEFAULT_PARALLEL, progress=None, objects=False):
+    """Read both sides of one database, each in one snapshot, and compare them.
 
-    Reads in one read-only REPEATABLE READ transaction so counts are a consistent snapshot.
-    Raises DatabaseMissing or VerifyError (message already scrubbed of the password).
+    With ``objects``, sequences, large objects and the inventory of schema objects are compared too
+    (result key 'objects').
+
+    ``parallel`` connections per side compare that many tables at once; all connections of a side share the
+    leader's exported snapshot. ``progress``, when given, is a ``verify_workers.Progress``.
     """
-    connect = connect or psycopg.connect
+    source = SideSession(source_endpoint, database, connect or psycopg.connect)
+    target = SideSession(target_endpoint, database, connect or psycopg.connect)
+    source_objects = target_objects = None
     try:
-        conn = connect(**endpoint.connect_kwargs(dbname))
-    except psycopg.Error as exc:
-        if _is_missing_database(exc, dbname):
-            raise DatabaseMissing(dbname)
-        raise VerifyError('cannot connect to the %s %s:%s database "%s": %s' % (
-            endpoint.role, endpoint.host, endpoint.port, dbname, endpoint.scrub(_one_line(exc))))
-    try:
-        return _read_tables(conn, checksum)
-    except psycopg.Error as exc:
-        raise VerifyError('reading the %s database "%s" failed: %s' % (endpoint.role, dbname, endpoint.scrub(_one_line(exc))))
+        source_tables = source.open()
+        target_tables = target.open()
+        if objects and source.exists and target.exists:
+            source_objects = source.read_objects()
+            target_objects = target.read_objects()
+        jobs = verify_workers.plan(source_tables, target_tables)
+        workers = max(1, min(parallel, len(jobs)))
+        source.add_workers(workers - 1)
+        target.add_workers(workers - 1)
+        if progress is not None:
+            progress.start_database(database, len(jobs), sum(table.estimated_rows for table in source_tables))
+        outcome = verify_workers.run(jobs, source, target, workers, checksum, chunk_rows, progress)
     finally:
-        conn.close()
-
-
-def _read_tables(conn, checksum):
-    conn.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
-    conn.read_only = True
-    result = {}
-    with conn.transaction():
-        with conn.cursor() as cur:
-            for name, value in SESSION_SETTINGS:
-                cur.execute('SELECT pg_catalog.set_config(%s, %s, true)', (name, value))
-            cur.execute(TABLES_QUERY)
-            tables = cur.fetchall()
-            for schema, table in tables:
-                cur.execute(_table_query(schema, table, checksum))
-                rows, digest = cur.fetchone()
-                result[qualified(schema, table)] = {'rows': rows, 'checksum': digest}
+        source.close()
+        target.close()
+    result = compare_snapshots(database, outcome.source if source.exists else None,
+                               outcome.target if target.exists else None, checksum=checksum, details=outcome.details)
+    if source_objects is not None:
+        problems, result['objects'] = verify_objects.compare_objects(database, source_objects, target_objects)
+        result['mismatches'].extend(problems)
+        result['ok'] = not result['mismatches']
     return result
 
 
-def _table_query(schema, table, checksum):
-    ident = sql.Identifier(schema, table)
-    if not checksum:
-        return sql.SQL('SELECT pg_catalog.count(*), NULL::text FROM {}').format(ident)
-    # Hash each row, then hash the sorted row hashes: independent of physical row order and
-    # needs no primary key.
-    return sql.SQL(
-        'SELECT pg_catalog.count(*), pg_catalog.md5(pg_catalog.string_agg(h, \'\' ORDER BY h)) '
-        'FROM (SELECT pg_catalog.md5(t::text) AS h FROM {} t) s').format(ident)
+class SideSession(object):
+    """The connections to one side of one database, all reading the same snapshot.
+
+    The leader begins a read-only REPEATABLE READ transaction; with more connections it exports its snapshot
+    (pg_export_snapshot, PostgreSQL 9.2+) and every other connection imports it, so all see the same data.
+    Database errors become VerifyError, scrubbed of the password.
+    """
+
+    def __init__(self, endpoint, dbname, connect):
+        self.endpoint = endpoint
+        self.dbname = dbname
+        self.connect = connect
+        self.connections = []
+        self.exists = True
+        self._snapshot = None
+
+    def open(self):
+        """The leader's tables ([] when the database does not exist on this side)."""
+        try:
+            leader = self._connect()
+        except DatabaseMissing:
+            self.exists = False
+            return []
+        with self.errors('reading'):
+            _begin(leader)
+            with leader.cursor() as cur:
+                return verify_sql.list_tables(cur)
+
+    def read_objects(self):
+        with self.errors('reading the objects of'):
+            with self.connections[0].cursor() as cur:
+                return verify_objects.read_objects(cur)
+
+    def add_workers(self, count):
+        if not self.exists or count < 1:
+            return
+        with self.errors('sharing the snapshot of'):
+            self._snapshot = self.connections[0].execute('SELECT pg_catalog.pg_export_snapshot()').fetchone()[0]
+        for _worker in range(count):
+            conn = self._connect()
+            with self.errors('sharing the snapshot of'):
+                _begin(conn, self._snapshot)
+
+    def connection(self, index):
+        return self.connections[index] if self.exists else None
+
+    def close(self):
+        for conn in reversed(self.connections):
+            try:
+                conn.close()
+            except Exception:  # pragma: no cover - closing is best effort
+                pass
+        self.connections = []
+
+    def _connect(self):
+        try:
+            conn = self.connect(**self.endpoint.connect_kwargs(self.dbname))
+        except psycopg.Error as exc:
+            if _is_missing_database(exc, self.dbname):
+                raise DatabaseMissing(self.dbname)
+            raise VerifyError('cannot connect to the %s %s:%s database "%s": %s' % (
+                self.endpoint.role, self.endpoint.host, self.endpoint.port, self.dbname, self.endpoint.scrub(_one_line(exc))))
+        self.connections.append(conn)
+        return conn
+
+    def errors(self, doing):
+        return _ScrubbedErrors(self, doing)
+
+
+class _ScrubbedErrors(object):
+    """Turns a database error into VerifyError naming the side and the database, without the password."""
+
+    def __init__(self, side, doing):
+        self.side = side
+        self.doing = doing
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, kind, exc, traceback):
+        if exc is not None and psycopg is not None and isinstance(exc, psycopg.Error):
+            raise VerifyError('%s the %s database "%s" failed: %s' % (
+                self.doing, self.side.endpoint.role, self.side.dbname, self.side.endpoint.scrub(_one_line(exc))))
+        return False
+
+
+def _begin(conn, snapshot=None):
+    conn.autocommit = True
+    conn.execute('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY')
+    if snapshot:
+        conn.execute(sql.SQL('SET TRANSACTION SNAPSHOT {}').format(sql.Literal(snapshot)))
+    for name, value in SESSION_SETTINGS:
+        conn.execute('SELECT pg_catalog.set_config(%s, %s, true)', (name, value))
 
 
 def _is_missing_database(exc, dbname):
@@ -170,8 +242,10 @@ def _one_line(exc):
     return text or type(exc).__name__
 
 
-def compare_snapshots(database, source, target, checksum=False):
+def compare_snapshots(database, source, target, checksum=False, details=None):
     """Pure comparison of two snapshots (None for a database missing on that side).
+
+    ``details`` (optional) holds per table what a keyed comparison found: 'key', 'chunks', 'differing_ranges'.
 
     Returns {'database', 'ok', 'tables': [...], 'missing_in_target', 'extra_in_target',
     'source_rows', 'target_rows', 'mismatches': [human readable strings]}.
@@ -193,10 +267,15 @@ def compare_snapshots(database, source, target, checksum=False):
             'source_rows': src['rows'] if src else None,
             'target_rows': tgt['rows'] if tgt else None,
         }
+        detail = (details or {}).get(name)
         if checksum:
             entry['source_checksum'] = src['checksum'] if src else None
             entry['target_checksum'] = tgt['checksum'] if tgt else None
-        problem = _table_problem(database, name, src, tgt, checksum)
+            if detail is not None:
+                entry['key'] = detail['key']
+                entry['chunks'] = detail['chunks']
+                entry['differing_ranges'] = detail['differing_ranges']
+        problem = _table_problem(database, name, src, tgt, checksum, detail)
         entry['ok'] = problem is None
         if problem:
             mismatches.append(problem)
@@ -215,34 +294,30 @@ def compare_snapshots(database, source, target, checksum=False):
     }
 
 
-def _table_problem(database, name, src, tgt, checksum):
+def _table_problem(database, name, src, tgt, checksum, detail=None):
     where = 'database "%s" table "%s"' % (database, name)
     if src is None:
         return '%s exists on the target but not on the source' % where
     if tgt is None:
         return '%s is missing on the target' % where
     if src['rows'] != tgt['rows']:
-        return '%s has %d rows on the source but %d on the target' % (where, src['rows'], tgt['rows'])
-    if checksum and src['checksum'] != tgt['checksum']:
-        return '%s has the same row count (%d) but different content (checksum %s on the source, %s on the target)' % (
+        problem = '%s has %d rows on the source but %d on the target' % (where, src['rows'], tgt['rows'])
+    elif checksum and src['checksum'] != tgt['checksum']:
+        problem = '%s has the same row count (%d) but different content (checksum %s on the source, %s on the target)' % (
             where, src['rows'], src['checksum'], tgt['checksum'])
-    return None
+    else:
+        return None
+    return problem + _ranges_text(detail)
 
 
-def verify_database(source_endpoint, target_endpoint, database, checksum=False, connect=None):
-    """Snapshot both sides of one database (in parallel) and compare them."""
-    def side(endpoint):
-        try:
-            return snapshot_database(endpoint, database, checksum=checksum, connect=connect)
-        except DatabaseMissing:
-            return None
-
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        source_future = pool.submit(side, source_endpoint)
-        target_future = pool.submit(side, target_endpoint)
-        source = source_future.result()
-        target = target_future.result()
-    return compare_snapshots(database, source, target, checksum=checksum)
+def _ranges_text(detail):
+    """': rows with id 7..9 differ (...); ...' for a keyed table whose differences were narrowed."""
+    if not detail or not detail.get('differing_ranges'):
+        return ''
+    texts = [verify_chunks.range_problem(detail['key'], found) for found in detail['differing_ranges']]
+    if detail.get('more_ranges'):
+        texts.append('more ranges differ (the first %d are shown)' % len(texts))
+    return ': ' + '; '.join(texts)
 
 
 def summarize(results):

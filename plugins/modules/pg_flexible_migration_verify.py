@@ -93,12 +93,69 @@ options:
     type: path
   checksum:
     description:
-      - Also compare an order-independent checksum of every table's rows (an md5 of the sorted md5 of each row's
-        text). This reads every row on both servers, so it takes about as long as a full table scan of each
-        database.
+      - Also compare the content of every table's rows (the md5 of each row's text). This reads every row on both
+        servers, so it takes about as long as reading each database once.
+      - A table with a key (its primary key, or else a unique index without expression or predicate whose columns
+        are all C(NOT NULL)), the same on the target, is compared in chunks of O(chunk_rows) rows walked in key
+        order. The chunk boundaries
+        come from the source and the same key ranges are hashed on the target, so a changed, missing or extra row
+        shows in the chunk that holds its key. A differing chunk is then split in halves, re-hashed on both sides,
+        until each differing range holds at most 8 rows, and the mismatch names those rows' keys (at most 10 ranges
+        per table).
+      - A table without such a key is compared whole, by its row count and the sums of the two 64-bit halves of
+        every row's md5 (no sort). This is weaker than the chunked comparison; it cannot say which rows differ,
+        and changes whose row hashes happen to add up to the same sums go unnoticed (for accidental changes the odds
+        are negligible, but the sums are not a cryptographic checksum).
+      - Memory stays bounded on both servers and in the module whatever the table's size.
       - Without it only row counts are compared, which is much faster.
     type: bool
     default: false
+  objects:
+    description:
+      - Also compare what else must match besides table rows, each difference reported like a table mismatch.
+      - Sequences (schema and name) must exist on the target, with a last value at least the source's (at most,
+        for a descending sequence); a sequence behind would hand out keys again.
+      - Large objects must have the same count and the same order-independent checksum (md5 of each object's oid and
+        content, read one object at a time with C(lo_get)). When the user cannot read them (it needs C(SELECT) on
+        every large object), they are not compared and the result says so in a warning.
+      - Indexes, constraints (other than C(NOT NULL)), views, materialized views, functions (with their argument
+        types), triggers and extensions are compared by name, per schema. Objects that belong to an extension are
+        left out.
+    type: bool
+    default: true
+  chunk_rows:
+    description:
+      - Rows per chunk when O(checksum) compares a table with a key, between 1 and 10000000.
+      - Each chunk is a walk of O(chunk_rows) entries of the key's index on the source (to find the chunk's last
+        key) and one hash query per side, run on both sides at the same time. The servers hold no more than one
+        row at a time for it, whatever the chunk's size.
+    type: int
+    default: 100000
+  parallel:
+    description:
+      - Tables compared at once, between 1 and 32. Each is one connection per side, and each connection reads one
+        table at a time (one backend busy scanning on each server per table in flight).
+      - All connections of a side read the same snapshot (the first exports it with C(pg_export_snapshot()) and the
+        others import it), so the comparison stays consistent.
+      - Raise it for a database of many tables on servers with idle cores; on a target that serves traffic keep it
+        at or below half its vCores.
+    type: int
+    default: 2
+  progress_interval:
+    description:
+      - Seconds between two progress lines while the module compares, between 1 and 3600. Each line shows the
+        database, tables done of total, source rows done of the planner's estimate, rows per second and an
+        estimate of the time left.
+      - Lines are printed by the action plugin of the same name when the module runs on the controller
+        (connection C(local), as with C(delegate_to=localhost)); through other connections and in C(async) tasks
+        the module runs once without lines.
+    type: int
+    default: 60
+  progress_file:
+    description:
+      - Internal; set by the action plugin. The file the module rewrites with its progress (counts and names
+        only) while it works. Leave it unset.
+    type: path
   fail_on_mismatch:
     description:
       - Fail the task when any database does not match, with a message naming each table that differs.
@@ -146,6 +203,7 @@ EXAMPLES = r"""
     target_username: azureadmin
     target_password: "{{ vault_target_password }}"
     checksum: true
+    parallel: 4
     fail_on_mismatch: false
   register: verification
 
@@ -170,7 +228,10 @@ mismatches:
   returned: always
   type: list
   elements: str
-  sample: ['database "shop" table "public.orders" has 1000 rows on the source but 999 on the target']
+  sample:
+    - 'database "shop" table "public.orders" has 1000 rows on the source but 999 on the target: rows with id 40213..40220
+      differ (source 8 rows, target 7): missing on the target: id 40215'
+
 databases:
   description: The comparison of each database, in the order of O(databases).
   returned: always
@@ -206,6 +267,30 @@ databases:
       description: The differences found in this database.
       type: list
       elements: str
+    objects:
+      description: What O(objects) compared (only with O(objects), when the database exists on both sides).
+      type: dict
+      contains:
+        missing_in_target:
+          description: Per kind (C(index), C(constraint), C(view), C(materialized view), C(function), C(trigger),
+            C(extension), C(sequence)), the C(schema.name) of objects only on the source (constraints and
+            triggers as C(schema.table.name)).
+          type: dict
+          sample: {index: [public.orders_note_idx]}
+        extra_in_target:
+          description: Per kind, the objects only on the target.
+          type: dict
+        sequences_behind:
+          description: Sequences whose last value on the target is behind the source's.
+          type: list
+          elements: str
+        large_objects:
+          description: Number of large objects on each side (C(source), C(target); null when they could not be read).
+          type: dict
+        notes:
+          description: What could not be compared and why (also given as warnings).
+          type: list
+          elements: str
     tables:
       description: One entry per table.
       type: list
@@ -222,11 +307,69 @@ databases:
           description: Row count on the target (null when the table is missing there).
           type: int
         source_checksum:
-          description: Checksum on the source (only with O(checksum)).
+          description:
+            - Checksum on the source (only with O(checksum)). It depends on the chunk boundaries, so compare it only
+              with RV(databases[].tables[].target_checksum) of the same run.
           type: str
         target_checksum:
           description: Checksum on the target (only with O(checksum)).
           type: str
+        key:
+          description: Columns of the key the table was compared by, or null when it has none (only with O(checksum)).
+          type: list
+          elements: str
+          sample: [id]
+        chunks:
+          description: Number of key ranges compared (1 for a table without a key; only with O(checksum)).
+          type: int
+          sample: 12
+        differing_ranges:
+          description:
+            - The key ranges whose rows differ, narrowed down to a few rows, in key order (only with O(checksum);
+              at most 10 per table).
+            - Keys are lists of the key columns' values as text.
+          type: list
+          elements: dict
+          contains:
+            after:
+              description: The range holds keys above this one (null for the start of the table).
+              type: list
+              elements: str
+            through:
+              description: The range holds keys up to and including this one (null for the end of the table).
+              type: list
+              elements: str
+            first:
+              description: First key of the range's rows on either side (null when the range was not narrowed).
+              type: list
+              elements: str
+              sample: ['40213']
+            last:
+              description: Last key of the range's rows on either side (null when the range was not narrowed).
+              type: list
+              elements: str
+              sample: ['40220']
+            source_rows:
+              description: Rows in the range on the source.
+              type: int
+            target_rows:
+              description: Rows in the range on the target.
+              type: int
+            missing_in_target:
+              description: Keys of rows only on the source.
+              type: list
+              elements: list
+            extra_in_target:
+              description: Keys of rows only on the target.
+              type: list
+              elements: list
+            changed:
+              description: Keys of rows on both sides with different content.
+              type: list
+              elements: list
+            narrowed:
+              description: Whether the range was narrowed down to its rows (false when the narrowing limit was reached).
+              type: bool
         ok:
           description: Whether this table matched.
           type: bool
@@ -234,7 +377,7 @@ databases:
 
 from ansible.module_utils.basic import missing_required_lib
 
-from ansible_collections.pgflex.migration.plugins.module_utils import verify
+from ansible_collections.pgflex.migration.plugins.module_utils import verify, verify_progress, verify_workers
 from ansible_collections.pgflex.migration.plugins.module_utils.limits import number_problems
 from ansible_collections.pgflex.migration.plugins.module_utils.module import SpellingModule
 
@@ -256,6 +399,11 @@ def argument_spec():
     spec = dict(
         databases=dict(type='list', elements='str', required=True),
         checksum=dict(type='bool', default=False),
+        chunk_rows=dict(type='int', default=verify.DEFAULT_CHUNK_ROWS),
+        parallel=dict(type='int', default=verify.DEFAULT_PARALLEL),
+        progress_interval=dict(type='int', default=60),
+        objects=dict(type='bool', default=True),
+        progress_file=dict(type='path'),
         fail_on_mismatch=dict(type='bool', default=True),
         connect_timeout=dict(type='int', default=10),
     )
@@ -277,6 +425,20 @@ def endpoint(params, side):
     )
 
 
+# Ranges of this module's own numbers (the shared ones are in limits).
+BOUNDS = {'chunk_rows': (1, 10000000), 'parallel': (1, 32)}
+
+
+def bound_problems(params):
+    problems = []
+    for option, (low, high) in sorted(BOUNDS.items()):
+        value = params.get(option)
+        if value is not None and not low <= value <= high:
+            shown = value if len(str(value)) <= 20 else 'a %d-digit number' % len(str(abs(value)))
+            problems.append('%s must be between %d and %d; got %s' % (option, low, high, shown))
+    return problems
+
+
 def check_input(module):
     params = module.params
     databases = params['databases']
@@ -285,7 +447,8 @@ def check_input(module):
     duplicates = sorted(set(name for name in databases if databases.count(name) > 1))
     if duplicates:
         module.fail_json(msg='databases lists %s more than once; list each database once.' % ', '.join(duplicates))
-    problems = number_problems(params, ('source_port', 'target_port', 'connect_timeout'))
+    problems = number_problems(params, ('source_port', 'target_port', 'connect_timeout', 'progress_interval'))
+    problems.extend(bound_problems(params))
     if problems:
         module.fail_json(msg='Invalid input: %s.' % '; '.join(problems))
 
@@ -298,13 +461,22 @@ def main():
 
     source = endpoint(module.params, 'source')
     target = endpoint(module.params, 'target')
+    progress = None
+    if module.params['progress_file']:
+        progress = verify_workers.Progress(report=verify_progress.FileReporter(module.params['progress_file']))
     results = []
     try:
         for database in module.params['databases']:
-            results.append(verify.verify_database(source, target, database, checksum=module.params['checksum']))
+            results.append(verify.verify_database(
+                source, target, database, checksum=module.params['checksum'],
+                chunk_rows=module.params['chunk_rows'], parallel=module.params['parallel'], progress=progress,
+                objects=module.params['objects']))
     except verify.VerifyError as exc:
         module.fail_json(msg='Verification could not run: %s' % exc, databases=results)
 
+    for result in results:
+        for note in (result.get('objects') or {}).get('notes', []):
+            module.warn(note)
     mismatches = [problem for result in results for problem in result['mismatches']]
     outcome = dict(
         changed=False,

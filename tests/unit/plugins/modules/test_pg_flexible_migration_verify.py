@@ -109,6 +109,10 @@ BASE_ARGS = {
     ({'connect_timeout': 0}, 'connect_timeout must be between 1 and 3600 seconds; got 0'),
     ({'connect_timeout': 10 ** 400}, 'connect_timeout must be between 1 and 3600 seconds; got a 401-digit number'),
     ({'target_port': 0}, 'target_port must be between 1 and 65535; got 0'),
+    ({'chunk_rows': 0}, 'chunk_rows must be between 1 and 10000000; got 0'),
+    ({'progress_interval': 0}, 'progress_interval must be between 1 and 3600'),
+    ({'parallel': 33}, 'parallel must be between 1 and 32; got 33'),
+    ({'parallel': -10 ** 30}, 'parallel must be between 1 and 32; got a 31-digit number'),
 ])
 def test_bad_input_is_refused_with_the_option_named(override, message, call):
     args = dict(BASE_ARGS, **override)
@@ -192,6 +196,7 @@ def test_equal_databases_verify(clusters, call):
     assert set(tables) == {'public.Mixed Case', 'sales.orders'}
     assert tables['sales.orders']['source_rows'] == 500
     assert len(tables['sales.orders']['source_checksum']) == 32
+    assert tables['sales.orders']['key'] == ['id'] and tables['public.Mixed Case']['key'] is None
     assert source.password not in out
 
 
@@ -235,3 +240,26 @@ def test_wrong_password_is_reported_without_the_password(clusters, call):
     assert 'cannot connect to the target' in result['msg']
     assert 'password authentication failed' in result['msg']
     assert MARKER_PASSWORD not in out
+
+
+def test_tiny_chunks_name_the_differing_row(clusters, call):
+    source, target = clusters
+    with altered(target, "UPDATE sales.orders SET note = 'x' WHERE id = 321", "UPDATE sales.orders SET note = 'n321' WHERE id = 321"):
+        code, result, out = call(cluster_args(source, target, checksum=True, chunk_rows=50, parallel=3))
+    assert code == 1
+    assert 'table "sales.orders" has the same row count (500) but different content' in result['msg']
+    assert 'rows with id 319..325 differ (source 7 rows, target 7): changed: id 321' in result['msg']
+    orders = [t for t in result['databases'][0]['tables'] if t['table'] == 'sales.orders'][0]
+    assert orders['chunks'] == 11 and orders['differing_ranges'][0]['changed'] == [['321']]
+
+
+def test_progress_file_holds_counts_and_no_secret(clusters, call, tmp_path):
+    source, target = clusters
+    path = str(tmp_path / 'progress.json')
+    code, result, out = call(cluster_args(source, target, checksum=True, chunk_rows=100, progress_file=path))
+    assert code == 0
+    with open(path) as stream:
+        text = stream.read()
+    progress = json.loads(text)
+    assert progress['database'] == 'shop' and progress['tables_total'] == 2
+    assert source.password not in text and target.password not in text

@@ -1,0 +1,106 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) pgflex.migration contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Live progress for pg_flexible_migration_verify: a line every progress_interval while the module compares.
+
+A module only reports when it ends, so comparing terabytes would be one silent task. On the controller
+(connection local, as with delegate_to: localhost, the usual way to run it) the module runs in a thread of this
+worker and rewrites a small progress file; this action prints a line from that file every progress_interval.
+Through any other connection, and in async tasks, the module runs once without lines (a verification cannot be
+cut in chunks the way a wait can: its snapshot lives only as long as its connections).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+import threading
+import time
+
+from ansible.plugins.action import ActionBase
+from ansible.utils.display import Display
+
+from ansible_collections.pgflex.migration.plugins.module_utils import verify_progress
+from ansible_collections.pgflex.migration.plugins.module_utils.limits import number_problems
+from ansible_collections.pgflex.migration.plugins.plugin_utils.progress_line import clock_text
+from ansible_collections.pgflex.migration.plugins.plugin_utils.verify_progress_line import verify_line
+
+MODULE = 'pgflex.migration.pg_flexible_migration_verify'
+DEFAULT_INTERVAL = 60
+
+display = Display()
+
+
+def line_interval(args):
+    """progress_interval when it is a valid number, else None (one module run reports the bad value)."""
+    try:
+        interval = int(args.get('progress_interval', DEFAULT_INTERVAL))
+    except (TypeError, ValueError):
+        return None
+    if number_problems({'progress_interval': interval}):
+        return None
+    return interval
+
+
+class ActionModule(ActionBase):
+
+    _supports_check_mode = True
+    _supports_async = True
+
+    def run(self, tmp=None, task_vars=None):
+        result = super(ActionModule, self).run(tmp, task_vars)
+        del tmp  # no effect since ansible-core 2.5
+        args = dict(self._task.args)
+        args.pop('progress_file', None)  # the action's own channel, never the task's
+        interval = line_interval(args)
+        if interval is None or self._task.async_val or not self._runs_on_controller():
+            result.update(self._run_module(args, task_vars))
+        else:
+            result.update(self._run_with_lines(args, task_vars, interval))
+        return result
+
+    def _runs_on_controller(self):
+        """The module's progress file can be read right here (no other user, no other host)."""
+        return getattr(self._connection, 'transport', None) in ('local', 'ansible.builtin.local') and not self._play_context.become
+
+    def _run_module(self, args, task_vars):
+        wrap_async = bool(self._task.async_val) and not self._connection.has_native_async
+        try:
+            return self._execute_module(module_name=MODULE, module_args=args, task_vars=task_vars, wrap_async=wrap_async)
+        finally:
+            if not wrap_async:
+                self._remove_tmp_path(self._connection._shell.tmpdir)
+
+    def _run_with_lines(self, args, task_vars, interval):
+        workdir = tempfile.mkdtemp(prefix='pgflex-verify-progress-')
+        path = os.path.join(workdir, 'progress.json')
+        outcome = {}
+
+        def run_module():
+            try:
+                outcome['result'] = self._run_module(dict(args, progress_file=path), task_vars)
+            except BaseException as exc:  # pylint: disable=broad-except
+                outcome['error'] = exc  # raised again in the worker's own thread below
+
+        host = (task_vars or {}).get('inventory_hostname', '')
+        started = time.monotonic()
+        runner = threading.Thread(target=run_module, name='pg_flexible_migration_verify', daemon=True)
+        try:
+            runner.start()
+            while True:
+                runner.join(interval)
+                if not runner.is_alive():
+                    break
+                self._show(host, verify_progress.read(path), time.monotonic() - started)
+        finally:
+            shutil.rmtree(workdir, ignore_errors=True)
+        if 'error' in outcome:
+            raise outcome['error']
+        return outcome['result']
+
+    def _show(self, host, progress, elapsed):
+        line = verify_line(progress, elapsed)
+        if self._task.no_log:
+            line = 'progress hidden by no_log; elapsed %s' % clock_text(elapsed)
+        display.display('[%s] pg_flexible_migration_verify %s' % (host, line) if host else 'pg_flexible_migration_verify %s' % line)

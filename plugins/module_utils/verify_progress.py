@@ -1,0 +1,60 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) pgflex.migration contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Verification progress in a small JSON file the pg_flexible_migration_verify action reads for its lines.
+
+The module rewrites the file (write aside, then rename) at most once a second while it works. It holds counts and
+the database's name only, never a secret. Writing is best effort: a verification never fails because the file
+cannot be written.
+
+Internal to the pgflex.migration collection; not a public API.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+import threading
+import time
+
+# Seconds between two writes: lines are printed every progress_interval (1 s or more), so fresher is wasted work.
+WRITE_EVERY = 1.0
+
+
+class FileReporter(object):
+    """``report(progress)`` for verify_workers.Progress: writes progress.as_dict() to ``path``, throttled."""
+
+    def __init__(self, path, clock=time.monotonic):
+        self.path = path
+        self._clock = clock
+        self._last = None
+        self._lock = threading.Lock()
+
+    def __call__(self, progress, force=False):
+        now = self._clock()
+        with self._lock:
+            if not force and self._last is not None and now - self._last < WRITE_EVERY:
+                return
+            self._last = now
+            write(self.path, progress.as_dict())
+
+
+def write(path, content):
+    directory = os.path.dirname(path) or '.'
+    try:
+        handle, temporary = tempfile.mkstemp(dir=directory, prefix='.verify-')
+        with os.fdopen(handle, 'w') as stream:
+            json.dump(content, stream)
+        os.replace(temporary, path)
+    except (OSError, ValueError, TypeError):
+        pass  # progress lines are a courtesy; the verification goes on
+
+
+def read(path):
+    """The last progress written, or None (not written yet, or unreadable)."""
+    try:
+        with open(path) as stream:
+            return json.load(stream)
+    except (OSError, ValueError):
+        return None
