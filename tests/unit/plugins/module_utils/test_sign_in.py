@@ -25,7 +25,8 @@ class FakeCredential(object):
         return AccessToken('tok-%d' % len(self.log), int(time.time()) + 3600)
 
 
-def make_connect(monkeypatch, params, warnings, settings=SETTINGS):
+def make_connect(monkeypatch, params, warnings, settings=None):
+    settings = SETTINGS if settings is None else settings
     log = []
     monkeypatch.setattr(sign_in, 'build_credential', lambda s, cloud, transport=None: log.append(('build',)) or FakeCredential(log))
 
