@@ -121,7 +121,8 @@ options:
   token_cache:
     description:
       - Keep access tokens in a file between tasks, so that a task signs in only when no cached token has more
-        than five minutes left. A task with a cached token makes one request to Azure, the API call.
+        than five minutes left. A task with a cached token makes no sign-in request (cloud metadata, OpenID
+        discovery, token), only its API calls.
       - The file is C(~/.azure/pgflex_token_cache.json) on the host that runs the module (or O(token_cache_path)),
         mode C(0600). It holds access tokens and custom clouds' metadata, never secrets, certificates or refresh
         tokens. Delete it to clear the cache.
