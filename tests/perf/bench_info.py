@@ -5,7 +5,7 @@
 
 Every side imports, authenticates (a real token from the emulator) and does one GET (the list of the
 server's migrations): a bare SDK script, the Azure CLI (`az postgres flexible-server migration list`, signed in
-once, with its own token cache; only with --az) and the task with the token cache off and on. A task's
+once, with its own token cache; when scripts/azcli.sh or --az provides it) and the task with the token cache off and on. A task's
 marginal cost is (playbook with 1+N tasks - playbook with 1 task) / N, so ansible-playbook's fixed start-up
 cost is not counted; an ansible.builtin.ping task gives Ansible's own floor. The sides run interleaved in each
 round (the machine's load hits them alike), with and without latency added to every answer of the emulator;
@@ -13,7 +13,7 @@ ratios are the point. Prints numbers; never fails on time.
 
 Needs a running sandbox (`make sandbox-up`): reads .sandbox/env.json, or the same keys from the
 environment. Usage: python tests/perf/bench_info.py [--tasks N] [--rounds R] [--latency-ms 0,80]
-[--az PATH (scripts/azcli.sh prints it)] [--collections-path DIR]
+[--az PATH | --no-az] [--collections-path DIR]
 """
 
 from __future__ import annotations
@@ -146,6 +146,19 @@ def az_sign_in(az, env):
     return az_env
 
 
+def installed_az():
+    """The az of scripts/azcli.sh (its own virtualenv, installed once per machine), or None without it."""
+    installer = os.path.join(ROOT, 'scripts', 'azcli.sh')
+    if not os.access(installer, os.X_OK):
+        print('no scripts/azcli.sh in this checkout: the Azure CLI is not measured (see --az)')
+        return None
+    completed = subprocess.run([installer], stdout=subprocess.PIPE, text=True, check=False)
+    if completed.returncode != 0 or not completed.stdout.strip():
+        print('scripts/azcli.sh could not install the Azure CLI: it is not measured')
+        return None
+    return completed.stdout.strip().splitlines()[-1]
+
+
 def az_list(az, env):
     return [az, 'postgres', 'flexible-server', 'migration', 'list', '--resource-group', env['PGFLEX_RESOURCE_GROUP'],
             '--server-name', env['PGFLEX_SERVER_NAME'], '--filter', 'All', '--output', 'none']
@@ -169,7 +182,9 @@ def main():
     parser.add_argument('--tasks', type=int, default=10, help='extra tasks in the long playbook (default 10)')
     parser.add_argument('--rounds', type=int, default=3, help='repetitions; the median is reported (default 3)')
     parser.add_argument('--latency-ms', default='0,80', help='latency added to every emulator answer, per series (default 0,80)')
-    parser.add_argument('--az', help='the az executable to run beside the task (scripts/azcli.sh installs it and prints its path)')
+    parser.add_argument('--az', help='the az executable to run beside the task (default: what scripts/azcli.sh installs '
+                                     'or reuses, when the checkout has it)')
+    parser.add_argument('--no-az', action='store_true', help='do not run the Azure CLI')
     parser.add_argument('--collections-path', default=os.environ.get('ANSIBLE_COLLECTIONS_PATH'),
                         help='directory containing ansible_collections/pgflex/migration (default: ANSIBLE_COLLECTIONS_PATH, '
                              'else a temporary link to this checkout)')
@@ -177,6 +192,8 @@ def main():
     args = parser.parse_args()
 
     env = sandbox_env(args.sandbox_env)
+    if not args.az and not args.no_az:
+        args.az = installed_az()
     coll_path, cleanup = collections_path(args.collections_path)
     env['ANSIBLE_COLLECTIONS_PATH'] = coll_path
     env['ANSIBLE_PYTHON_INTERPRETER'] = sys.executable
