@@ -5,8 +5,8 @@
 
 Every side imports, authenticates (a real token from the emulator) and does one GET (the list of the
 server's migrations): a bare SDK script, the Azure CLI (`az postgres flexible-server migration list`, signed in
-once, with its own token cache; when scripts/azcli.sh or --az provides it) and the task with the token cache off and on. A task's
-marginal cost is (playbook with 1+N tasks - playbook with 1 task) / N, so ansible-playbook's fixed start-up
+once, with its own token cache; when scripts/azcli.sh or --az provides it) and the task with the token cache
+off and on. A task's marginal cost is (playbook with 1+N tasks - playbook with 1 task) / N, so ansible-playbook's fixed start-up
 cost is not counted; an ansible.builtin.ping task gives Ansible's own floor. The sides run interleaved in each
 round (the machine's load hits them alike), with and without latency added to every answer of the emulator;
 ratios are the point. Prints numbers; never fails on time.
