@@ -170,7 +170,9 @@ def one_round(sides, results):
         results.setdefault(name, []).append(run())
 
 
-def marginal(env, work, short_play, long_play, tasks):
+def marginal(env, work, plays, tasks):
+    short_play, long_play = plays
+
     def run():
         short = timed([env['_ANSIBLE_PLAYBOOK'], short_play], env, cwd=work)
         return (timed([env['_ANSIBLE_PLAYBOOK'], long_play], env, cwd=work) - short) / tasks
@@ -212,10 +214,11 @@ def main():
     if args.az:
         az_env = az_sign_in(args.az, env)
         sides.append(('az postgres flexible-server migration list', lambda: timed(az_list(args.az, env), az_env)))
+    plays = dict((kind, (playbook(work, kind, 1), playbook(work, kind, 1 + args.tasks))) for kind in ('ping', 'info'))
     sides += [
-        ('ansible.builtin.ping task, marginal', marginal(env, work, playbook(work, 'ping', 1), playbook(work, 'ping', 1 + args.tasks), args.tasks)),
-        ('info task, token cache off, marginal', marginal(env, work, playbook(work, 'info', 1), playbook(work, 'info', 1 + args.tasks), args.tasks)),
-        ('info task, token cache on, marginal', marginal(cached_env, work, playbook(work, 'info', 1), playbook(work, 'info', 1 + args.tasks), args.tasks)),
+        ('ansible.builtin.ping task, marginal', marginal(env, work, plays['ping'], args.tasks)),
+        ('info task, token cache off, marginal', marginal(env, work, plays['info'], args.tasks)),
+        ('info task, token cache on, marginal', marginal(cached_env, work, plays['info'], args.tasks)),
     ]
     for dummy_name, run in sides:  # warm-up: disk caches, .pyc files, and a token in the cache
         run()
