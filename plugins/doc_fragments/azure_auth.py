@@ -118,6 +118,25 @@ options:
     description:
       - Not supported, see O(ad_user).
     type: str
+  token_cache:
+    description:
+      - Keep access tokens in a file between tasks, so that a task signs in only when no cached token has more
+        than five minutes left. A task with a cached token makes no sign-in request (cloud metadata, OpenID
+        discovery, token), only its API calls.
+      - The file is C(~/.azure/pgflex_token_cache.json) on the host that runs the module (or O(token_cache_path)),
+        mode C(0600). It holds access tokens and custom clouds' metadata, never secrets, certificates or refresh
+        tokens. Delete it to clear the cache.
+      - A file that is corrupt, not owned by the user or readable by others is not used (a warning says why).
+      - Not used with O(auth_source=cli), whose C(az login) session has its own cache.
+      - Environment variable E(PGFLEX_TOKEN_CACHE).
+    type: bool
+    default: false
+  token_cache_path:
+    description:
+      - The token cache file to use instead of C(~/.azure/pgflex_token_cache.json); setting it turns the cache on
+        (see O(token_cache)).
+      - Environment variable E(PGFLEX_TOKEN_CACHE_PATH).
+    type: path
 requirements:
   - python >= 3.8
   - azure-identity >= 1.16.0

@@ -40,6 +40,9 @@ AUTH_ARGUMENT_SPEC = dict(
     disable_instance_discovery=dict(type='bool'),
     ad_user=dict(type='str'),
     password=dict(type='str', no_log=True),
+    # Not credentials: where a sign-in's access token is kept between tasks (module_utils/token_cache.py).
+    token_cache=dict(type='bool', default=False, fallback=(env_fallback, ['PGFLEX_TOKEN_CACHE'])),
+    token_cache_path=dict(type='path', fallback=(env_fallback, ['PGFLEX_TOKEN_CACHE_PATH'])),
 )
 
 # Option name -> environment variables, azcollection's name first, then azure-identity's.

@@ -18,12 +18,13 @@ import traceback
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
 from ansible_collections.pgflex.migration.plugins.module_utils.auth import (
-    AUTH_ARGUMENT_SPEC, AuthError, build_credential, describe, resolve_auth, subscription_for,
+    AUTH_ARGUMENT_SPEC, AuthError, describe, resolve_auth, subscription_for,
 )
-from ansible_collections.pgflex.migration.plugins.module_utils.cloud import CloudError, resolve_cloud
+from ansible_collections.pgflex.migration.plugins.module_utils.cloud import CloudError
 from ansible_collections.pgflex.migration.plugins.module_utils.errors import AzureApiError
 from ansible_collections.pgflex.migration.plugins.module_utils.service_errors import explain
 from ansible_collections.pgflex.migration.plugins.module_utils.spellings import normalise_choices
+from ansible_collections.pgflex.migration.plugins.module_utils.sign_in import connector
 
 # import name -> pip package, checked before the first API call
 REQUIRED_LIBRARIES = [
@@ -134,11 +135,8 @@ class MigrationModule(object):
         self.auth = resolve_auth(self.params)
         verify = self.auth.get('cert_validation_mode') != 'ignore'
         transport, session = shared_transport(verify)
-
-        def connect(fetch):
-            # Called by the client on its first call, so the cloud's metadata is read within the task's budget.
-            cloud = resolve_cloud(self.auth.get('cloud_environment'), verify=verify, fetch=fetch)
-            return cloud, build_credential(self.auth, cloud, transport=transport)
+        # Called by the client on its first call, so the cloud's metadata is read within the task's budget.
+        connect = connector(self.auth, self.params, verify, transport, self.warn)
         client = MigrationClient(None, subscription_for(self.auth, self.module.run_command), None, verify=verify,
                                  transport=transport, connect=connect, session=session)
         client.deadline = self.deadline
