@@ -190,6 +190,14 @@ class Assessment(object):
         return 'offline', 'the copy is short, so the downtime of an offline migration is short too'
 
 
+def source_summary(source):
+    """What the result says about the source server (null values when it could not be read)."""
+    if source.get('error'):
+        return {'version': None, 'wal_level': None, 'max_replication_slots': None, 'max_wal_senders': None}
+    return {'version': version_text(source['version_num']), 'wal_level': source['wal_level'],
+            'max_replication_slots': source['max_replication_slots'], 'max_wal_senders': source['max_wal_senders']}
+
+
 def verdict_of(findings):
     severities = set(f['severity'] for f in findings)
     if BLOCKER in severities:
@@ -235,6 +243,7 @@ def assess(server, mode, databases, source, target, target_pg):
     run.add('recommended_mode', mode=mode_name, why=why)
     verdict = verdict_of(run.findings)
     return {
+        'source': source_summary(source),
         'ready': verdict != 'blocked',
         'verdict': verdict,
         'findings': run.findings,

@@ -247,6 +247,25 @@ recommended_mode:
   returned: always
   type: str
   sample: offline
+source:
+  description: What the source server reported (null values when it could not be read).
+  returned: always
+  type: dict
+  contains:
+    version:
+      description: PostgreSQL version (major, or major.minor before 10).
+      type: str
+      sample: "15"
+    wal_level:
+      description: The source's C(wal_level).
+      type: str
+      sample: replica
+    max_replication_slots:
+      description: The source's C(max_replication_slots).
+      type: int
+    max_wal_senders:
+      description: The source's C(max_wal_senders).
+      type: int
 target:
   description: What Azure says about the target server.
   returned: always
