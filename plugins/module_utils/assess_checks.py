@@ -211,3 +211,18 @@ def names_text(names):
     if len(names) > NAMES_SHOWN:
         shown += ' and %d more' % (len(names) - NAMES_SHOWN)
     return shown
+
+
+def markdown_table():
+    """The table as docs/assess.md shows it (a unit test keeps the page equal to this)."""
+    lines = ['| Check | Severity | Reads | Finding | What to do | Source |', '|---|---|---|---|---|---|']
+    for name, row in CHECKS.items():
+        severity = row.severity + (' (online; info offline)' if row.online_only else '')
+        if row.error_code:
+            severity += ', code %s' % row.error_code
+        source = row.source
+        if source.startswith('https://'):
+            source = '[%s](%s)' % (source.rstrip('/').split('/')[-1], source)
+        cells = [text.replace('|', '\\|') for text in (row.reads, row.finding, row.fix)]
+        lines.append('| `%s` | %s | %s | %s | %s | %s |' % (name, severity, cells[0], cells[1], cells[2], source))
+    return '\n'.join(lines) + '\n'

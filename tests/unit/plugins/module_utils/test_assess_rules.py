@@ -5,12 +5,13 @@
 
 from __future__ import annotations
 
+import os
 import re
 
 import pytest
 
 from ansible_collections.pgflex.migration.plugins.module_utils import assess_rules
-from ansible_collections.pgflex.migration.plugins.module_utils.assess_checks import CHECKS, SEVERITIES, finding
+from ansible_collections.pgflex.migration.plugins.module_utils.assess_checks import CHECKS, SEVERITIES, finding, markdown_table
 
 GB = 1024 ** 3
 
@@ -196,3 +197,9 @@ def test_every_check_is_complete_and_formats():
         values = dict((key, 'x') for key in fields.findall(row.finding + row.fix) if key != 'database')
         made = finding(name, server='s', database='d', online=True, **values)
         assert '{' not in made['message'] + made['fix'], name
+
+
+def test_the_docs_page_shows_the_table_as_it_is():
+    page = os.path.join(os.path.dirname(__file__), '..', '..', '..', '..', 'docs', 'assess.md')
+    with open(page, encoding='utf-8') as handle:
+        assert markdown_table() in handle.read(), 'docs/assess.md is out of date; regenerate its table (see the page)'
