@@ -90,7 +90,7 @@ class Assessment(object):
         if source.get('error') or not target.get('version'):
             return
         source_major = source['version_num'] // 10000
-        if int(str(target['version']).split('.')[0]) < source_major:
+        if int(str(target['version']).split('.', 1)[0]) < source_major:
             self.add('target_version', target=target['version'], source=version_text(source['version_num']))
 
     def database_count(self, databases):

@@ -220,7 +220,7 @@ sizes:
       description: C(pg_database_size) on the source.
       type: int
 total_size_bytes:
-  description: The sum of O(sizes).
+  description: The sum of RV(sizes).
   returned: always
   type: int
 estimate:

@@ -9,8 +9,8 @@ from .conftest import RESOURCE_GROUP, migration_body, wait_terminal
 
 def _put(emu, server, name, value):
     # A client without the spec recorder: the LRO's first answer is streamed, which the recorder cannot read.
-    return emu.mgmt_client().configurations.begin_put(RESOURCE_GROUP, server, name, {'properties': {'value': value, 'source': 'user-override'}},
-                                           polling_interval=0).result()
+    body = {'properties': {'value': value, 'source': 'user-override'}}
+    return emu.mgmt_client().configurations.begin_put(RESOURCE_GROUP, server, name, body, polling_interval=0).result()
 
 
 def test_list_and_get(client, server):

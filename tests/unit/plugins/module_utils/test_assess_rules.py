@@ -160,8 +160,8 @@ def test_databases_on_the_target_collations_and_source_problems():
 
 def test_missing_system_and_unreadable_databases():
     result = run(databases=['shop', 'gone', 'postgres'], src=source(databases={'shop': database(error='permission denied')}))
-    assert [f['check'] for f in result['findings'] if f['database']] == ['database_not_read', 'database_missing',
-                                                                        'system_database']
+    checks = [f['check'] for f in result['findings'] if f['database']]
+    assert checks == ['database_not_read', 'database_missing', 'system_database']
     assert by_check(result, 'database_missing')[0]['error_code'] == '603102'
 
 
