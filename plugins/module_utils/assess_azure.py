@@ -52,3 +52,14 @@ def read_target(client, resource_group, server):
         'allowed_extensions': None if allowed is None else split_list(allowed),
         'preload_libraries': None if preload is None else split_list(preload),
     }
+
+
+def put_configuration(client, resource_group, server, name, value):
+    """Set one server parameter (an ARM long-running operation, followed to its end) and return the new value."""
+    body = {'properties': {'value': value, 'source': 'user-override'}}
+
+    def send():
+        return client.sdk.configurations.begin_put(resource_group, server, name, body).result()
+    # pylint: disable-next=protected-access
+    model = client._call("PUT configuration '%s' of server '%s'" % (name, server), send)
+    return getattr(model, 'value', value)
