@@ -68,7 +68,6 @@ EXAMPLES = r"""
     parameters:
       azure.migration_copy_with_binary: true
       azure.migration_table_split_size: 10240
-
 """
 
 RETURN = r"""
