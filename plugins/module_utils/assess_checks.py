@@ -152,7 +152,7 @@ CHECKS = {
         KNOWN_ISSUES),
     'target_database_exists': _check(
         WARNING, 'target: pg_database', 'A database of this name already exists on the target.',
-        'Drop it on the target, or let the migration replace it (overwrite_dbs_in_target).', SEED),
+        'Drop it on the target, or let the migration replace it (overwrite_databases: true).', SEED),
     'source_user_read': _check(
         BLOCKER, 'source: has_table_privilege(SELECT) of the source user on each table',
         'The source user {user} cannot read {count} table(s): {tables}.',
