@@ -21,7 +21,6 @@ SEVERITIES = (BLOCKER, WARNING, INFO)
 
 DOCS = 'https://learn.microsoft.com/en-us/azure/postgresql/'
 KNOWN_ISSUES = DOCS + 'migrate/migration-service/concepts-known-issues-migration-service'
-PREREQUISITES = DOCS + 'migrate/migration-service/concepts-required-user-permissions'
 BEST_PRACTICES = DOCS + 'migrate/migration-service/best-practices-migration-service-postgresql'
 ERROR_CODES = DOCS + 'migrate/migration-service/troubleshoot-error-codes'
 EXTENSIONS = DOCS + 'extensions/how-to-allow-extensions'
@@ -71,7 +70,7 @@ CHECKS = {
     'source_user_replication': _check(
         BLOCKER, 'source: pg_roles (rolreplication, rolsuper) of the source user',
         'The source user {user} has no REPLICATION attribute; an online migration reads changes through logical '
-        'replication.', 'ALTER ROLE {user} WITH REPLICATION on the source (as a superuser).', PREREQUISITES,
+        'replication.', 'ALTER ROLE {user} WITH REPLICATION on the source (as a superuser).', SEED,
         online_only=True),
     'database_count': _check(
         INFO, 'source: pg_database',
@@ -109,15 +108,15 @@ CHECKS = {
     'target_admin': _check(
         BLOCKER, 'target: pg_has_role(user, azure_pg_admin), rolsuper',
         'The target user {user} is not a member of azure_pg_admin.',
-        'Use the server\'s administrator login, or GRANT azure_pg_admin TO {user} as the administrator.', PREREQUISITES),
+        'Use the server\'s administrator login, or GRANT azure_pg_admin TO {user} as the administrator.', SEED),
     'target_role_attributes': _check(
         BLOCKER, 'target: pg_roles (rolcreaterole, rolcreatedb) of the target user',
         'The target user {user} lacks {missing}; the migration creates the databases (and roles) on the target.',
-        'ALTER ROLE {user} WITH {missing} as the administrator, or use the administrator login.', PREREQUISITES),
+        'ALTER ROLE {user} WITH {missing} as the administrator, or use the administrator login.', SEED),
     'target_monitoring_roles': _check(
         WARNING, 'target: pg_has_role(user, pg_read_all_settings / pg_read_all_stats / pg_stat_scan_tables)',
         'The target user {user} is not a member of {missing}.',
-        'GRANT {missing} TO {user} as the administrator.', PREREQUISITES),
+        'GRANT {missing} TO {user} as the administrator.', SEED),
     # ---- each database ------------------------------------------------------------------------------------
     'database_missing': _check(
         BLOCKER, 'source: pg_database', 'The database does not exist on the source.',
@@ -128,7 +127,7 @@ CHECKS = {
     'database_not_read': _check(
         WARNING, 'a PostgreSQL connection to the database on the source',
         'Could not read the database on the source: {error}. Its checks did not run.',
-        'Grant the source user CONNECT on the database and SELECT on its tables.', PREREQUISITES),
+        'Grant the source user CONNECT on the database and SELECT on its tables.', SEED),
     'extension_not_allowed': _check(
         BLOCKER, 'source: pg_extension; target: the azure.extensions server parameter',
         'The database uses extension(s) {extensions}, not on the target\'s allow-list (azure.extensions).',
@@ -156,7 +155,7 @@ CHECKS = {
     'source_user_read': _check(
         BLOCKER, 'source: has_table_privilege(SELECT) of the source user on each table',
         'The source user {user} cannot read {count} table(s): {tables}.',
-        'GRANT SELECT ON those tables TO {user} (or use an owner or superuser login).', PREREQUISITES),
+        'GRANT SELECT ON those tables TO {user} (or use an owner or superuser login).', SEED),
     'replica_identity': _check(
         WARNING, 'source: pg_class.relreplident and primary keys',
         '{count} table(s) have neither a primary key nor a replica identity: {tables}. Changes to them cannot be '
