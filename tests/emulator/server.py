@@ -11,7 +11,7 @@ import time
 import traceback
 import uuid
 
-from . import admin, arm, identity
+from . import admin, arm, configurations, identity
 from .engine import Engine
 from .faults import Faults, RequestLog
 from .httpcore import ArmError, DropConnection, Request, Response, Router
@@ -42,6 +42,7 @@ class App:
         self.router.add('GET', r'/msi/token', lambda r: identity.managed_identity(self, r))
         self.router.add('GET', r'/metadata/endpoints', lambda r: identity.metadata_endpoints(self, r))
         arm.routes(self.router, self)
+        configurations.routes(self.router, self)  # server parameters (configurations.py)
 
     @staticmethod
     def scope_of(path):
