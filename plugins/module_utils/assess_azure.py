@@ -3,15 +3,13 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Read the target flexible server over ARM for the readiness assessment: the server and two server parameters.
 
-Only GET requests. The configurations calls go through the MigrationClient's SDK and error handling (retries,
-budget, AzureApiError) like every other call.
+The configurations calls are the MigrationClient's (module_utils/client.py), like every other call: retries, the
+task's budget and one error type.
 
 Internal to the pgflex.migration collection; not a public API.
 """
 
 from __future__ import annotations
-
-from ansible_collections.pgflex.migration.plugins.module_utils.errors import AzureApiError
 
 ALLOW_LIST = 'azure.extensions'
 PRELOAD = 'shared_preload_libraries'
@@ -24,16 +22,13 @@ def split_list(value):
 
 def get_configuration(client, resource_group, server, name):
     """The value of one server parameter, or None when the server has no such parameter."""
-    def fetch():
-        return client.sdk.configurations.get(resource_group, server, name)
-    try:
-        # pylint: disable-next=protected-access
-        model = client._call("GET configuration '%s' of server '%s'" % (name, server), fetch)
-    except AzureApiError as exc:
-        if exc.status == 404 and exc.code != 'ParentResourceNotFound':
-            return None
-        raise
-    return getattr(model, 'value', None)
+    return _value(client.get_configuration(resource_group, server, name))
+
+
+def _value(body):
+    # The REST shape nests the value under properties; the SDK's as_dict() may flatten it.
+    body = body or {}
+    return (body.get('properties') or body).get('value')
 
 
 def read_target(client, resource_group, server):
@@ -55,11 +50,7 @@ def read_target(client, resource_group, server):
 
 
 def put_configuration(client, resource_group, server, name, value):
-    """Set one server parameter (an ARM long-running operation, followed to its end) and return the new value."""
+    """Set one server parameter and return the new value."""
     body = {'properties': {'value': value, 'source': 'user-override'}}
-
-    def send():
-        return client.sdk.configurations.begin_put(resource_group, server, name, body).result()
-    # pylint: disable-next=protected-access
-    model = client._call("PUT configuration '%s' of server '%s'" % (name, server), send)
-    return getattr(model, 'value', value)
+    answer = _value(client.put_configuration(resource_group, server, name, body))
+    return value if answer is None else answer

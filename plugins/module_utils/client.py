@@ -377,3 +377,22 @@ class MigrationClient(object):
 
     def get_server(self, resource_group, server):
         return self._json(self._call("GET flexible server '%s'" % server, self.sdk.servers.get, resource_group, server))
+
+    def get_configuration(self, resource_group, server, name):
+        """One server parameter (REST JSON), or None when the server has no such parameter."""
+        try:
+            return self._json(self._call("GET configuration '%s' of server '%s'" % (name, server),
+                                         self.sdk.configurations.get, resource_group, server, name))
+        except AzureApiError as exc:
+            if exc.status == 404 and exc.code != 'ParentResourceNotFound':
+                return None
+            raise
+
+    def put_configuration(self, resource_group, server, name, body):
+        """Set one server parameter: an ARM long-running operation, followed to its end within the call's deadline."""
+        deadline = self._call_deadline()
+
+        def send():
+            poller = self.sdk.configurations.begin_put(resource_group, server, name, body)
+            return poller.result(timeout=max(deadline - self._clock(), 0.001))
+        return self._json(self._call("PUT configuration '%s' of server '%s'" % (name, server), send))

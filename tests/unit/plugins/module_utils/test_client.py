@@ -330,3 +330,23 @@ def test_fetch_json_uses_the_given_session():
             return Reply()
     assert fetch_json('https://x/metadata/endpoints', verify=False, session=Session()) == METADATA_DOCUMENT
     assert calls == [('https://x/metadata/endpoints', False)]
+
+
+CONFIGURATION = {'name': 'azure.extensions', 'properties': {'value': 'hstore', 'source': 'user-override'}}
+
+
+def test_configuration_get_put_and_missing(make_client):
+    client, adapter, clock = make_client([
+        (200, CONFIGURATION, {}), arm_error(404, 'ResourceNotFound', 'no such parameter'),
+        # PUT is a long-running operation: 202, the operation's status, then the resource.
+        (202, None, {'Azure-AsyncOperation': 'https://arm.example/operations/op1', 'Retry-After': '0'}),
+        (200, {'name': 'op1', 'status': 'Succeeded'}, {}), (200, CONFIGURATION, {}),
+    ])
+    got = client.get_configuration('rg', 'srv', 'azure.extensions')
+    assert (got.get('properties') or got)['value'] == 'hstore'
+    assert adapter.requests[0].url.split('?')[0].endswith('/flexibleServers/srv/configurations/azure.extensions')
+    assert client.get_configuration('rg', 'srv', 'no.such') is None
+    put = client.put_configuration('rg', 'srv', 'azure.extensions', {'properties': {'value': 'hstore', 'source': 'user-override'}})
+    assert (put.get('properties') or put)['value'] == 'hstore'
+    assert adapter.requests[2].method == 'PUT'
+    assert json.loads(adapter.requests[2].body)['properties']['value'] == 'hstore'
