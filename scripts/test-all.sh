@@ -32,7 +32,7 @@ chmod 755 "$WORK"
 COLL=$(stage_collection "$WORK")
 export ANSIBLE_COLLECTIONS_PATH="$WORK"
 cleanup() {
-  # The integration stage leaves its sandbox running for the oldest-core leg; stop it here, whoever started it.
+  # Stages stop the sandboxes they start; this catches one left by an interrupted run.
   if [ -e "$COLL/.sandbox" ]; then
     (cd "$COLL" && "$VENV/bin/python" scripts/sandbox.py down >/dev/null 2>&1)
   fi
@@ -68,7 +68,7 @@ run_stage() {
 
 # Stages that run beside the integration stage, which mostly waits for the emulator: each has its own sandbox
 # or none, and its output is printed in one piece when it ends (joined right after integration).
-BESIDE_INTEGRATION=(sanity-newest doc-snippets)
+BESIDE_INTEGRATION=(oldest-core sanity-newest doc-snippets)
 declare -a BESIDE_PIDS=() BESIDE_NAMES=()
 
 start_beside() {
@@ -123,6 +123,7 @@ sandbox_for_integration() {
 }
 
 stage_integration() {
+  trap '"$VENV/bin/python" scripts/sandbox.py down >/dev/null 2>&1' EXIT  # nobody uses it after this stage
   cd "$COLL" && sandbox_for_integration || return 1
   ansible-test integration --local --color no -v ${PGFLEX_INTEGRATION_TARGETS:-}
 }
@@ -131,22 +132,26 @@ stage_integration() {
 core_version() { [ -x "$1/bin/python" ] && "$1/bin/python" -c 'from ansible.release import __version__; print(__version__)' 2>/dev/null; }
 
 stage_oldest_core() {
-  local venv="$ROOT/.venv-$OLDEST_CORE" python sanity_coll
+  local venv="$ROOT/.venv-$OLDEST_CORE" python sanity_coll int_coll
   python=$(find_python 3.11) || { echo "Python 3.11 was not found" >&2; return 1; }
   scripts/venv.sh "$venv" "$python" requirements.txt tests/oldest-core-requirements.txt || return 1
   log "ansible-core $(core_version "$venv") on Python 3.11: sanity, units, integration ($OLDEST_CORE_TARGETS)"
-  # Sanity gets its own copy of the checkout: ansible-test walks every file of the collection, and the
-  # integration sandbox (.sandbox/, written and removed meanwhile) must not be among them.
+  # Copies of its own and a sandbox of its own: this stage runs beside the integration stage, whose sandbox and
+  # migrations it must not meet, and ansible-test sanity walks every file of the collection it checks.
   sanity_coll=$(stage_collection "$WORK/oldest-core") || return 1
-  cd "$COLL" || return 1
+  int_coll=$(stage_collection "$WORK/oldest-core-integration") || return 1
+  export PGFLEX_SANDBOX_DIR="$WORK/oldest-core-sandbox"
+  trap '"$VENV/bin/python" scripts/sandbox.py down >/dev/null 2>&1' EXIT
+  cd "$int_coll" || return 1
   local rc=0 sanity_pid
   "$venv/bin/ansible-test" units --local --python 3.11 --color no || rc=1
-  sandbox_for_integration || return 1
+  "$VENV/bin/python" scripts/sandbox.py up \
+    && "$VENV/bin/python" scripts/integration_config.py "$PGFLEX_SANDBOX_DIR/env.json" tests/integration/integration_config.yml \
+    || return 1
   # Sanity is CPU-bound and the integration targets mostly wait for the emulator: run them side by side.
   (cd "$sanity_coll" && "$venv/bin/ansible-test" sanity --venv --python 3.11 --color no) >"$WORK/oldest-core-sanity.log" 2>&1 &
   sanity_pid=$!
   "$venv/bin/ansible-test" integration --local --color no -v $OLDEST_CORE_TARGETS || rc=1
-  "$VENV/bin/python" scripts/sandbox.py down  # the last user of the integration sandbox
   wait "$sanity_pid" || { rc=1; cat "$WORK/oldest-core-sanity.log"; }
   grep -E '^(Running sanity test|ERROR)' "$WORK/oldest-core-sanity.log"
   return $rc
