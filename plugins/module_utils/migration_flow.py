@@ -276,8 +276,7 @@ class Task:
         if view.get('migration_mode') != 'online':
             self.fail("Migration %r is an offline migration: it cuts over by itself when the data is copied, so cutover "
                       "does not apply. Remove the cutover option. Nothing was changed." % self.name, migration)
-        state = waiter.state_of(migration).lower()
-        if state == 'succeeded':
+        if waiter.completed(migration):
             self.actions.append('cutover already done')
             return migration, False
         if waiter.is_terminal(migration):
@@ -310,13 +309,11 @@ class Task:
     @staticmethod
     def _cutover_pending(migration, databases):
         """None when nothing is left to cut over; [] for the whole migration; else the databases still waiting."""
-        substate = waiter.substate_of(migration).lower()
-        if substate in ('completingmigration', 'completed'):
+        if states.substate(waiter.substate_of(migration)).phase == states.CUT_OVER:
             return None
         if not databases:
             return []
-        done = ('succeeded', 'completingmigration', 'completing')
-        left = [db for db in databases if waiter.db_state(migration, db) not in done]
+        left = [db for db in databases if waiter.db_entry(migration, db).outcome != 'success']
         return left or None
 
     # ---- state=cancelled -------------------------------------------------------------------------
@@ -337,7 +334,7 @@ class Task:
             self.finish(existing, False, 'Migration %r is already %s; nothing to cancel.' % (self.name, waiter.state_of(existing)))
         condition = waiter.cancelled(databases)
         migration, changed = existing, False
-        if not condition(existing) and waiter.substate_of(existing).lower() != 'cancelingrequesteddbmigrations':
+        if not condition(existing) and states.substate(waiter.substate_of(existing)).phase != states.CANCELLING:
             migration, changed = self._cancel(existing, databases)
         if self.params['wait'] and not self.mod.check_mode:
             migration = self._wait(migration, 'cancelled', condition)
@@ -348,7 +345,7 @@ class Task:
         before['state'] = waiter.state_of(existing)
         if databases:
             self._refuse_unknown('cancel_databases', databases, existing)
-            left = [db for db in databases if waiter.db_state(existing, db) not in ('canceled', 'canceling')]
+            left = [db for db in databases if not _cancel_requested(waiter.db_entry(existing, db))]
             if not left:
                 self.actions.append('databases already cancelled')
                 return existing, False
@@ -361,7 +358,7 @@ class Task:
                 return existing, True
             return self.mod.client.update(*(self._where() + (request.cancel_patch(left),))), True
         self._allow_drops(existing, None)
-        self.diff = {'before': before, 'after': dict(before, state='Canceled', dropped_databases=self.dropped)}
+        self.diff = {'before': before, 'after': dict(before, state=states.CANCELLED_STATE, dropped_databases=self.dropped)}
         self.actions.append('cancel')
         self.changed = True
         self._warn_rollback()
@@ -424,6 +421,11 @@ class Task:
         return final
 
 
+def _cancel_requested(database):
+    """A database's states-table entry says its cancel is done or under way."""
+    return database.outcome == 'cancelled' or database.phase == states.CANCELLING
+
+
 def dropped_on_cancel(migration, databases=None):
     """The target databases the service drops when ``databases`` (None: the whole migration) are cancelled.
 
@@ -431,14 +433,14 @@ def dropped_on_cancel(migration, databases=None):
     the service reports no state for has not started copying, so nothing of it is on the target yet.
     """
     names = databases or sorted(set(db_details(migration)) | set(settings_view(migration).get('databases') or []))
-    return [db for db in names if states.database_state(waiter.db_state(migration, db)).dropped_on_cancel]
+    return [db for db in names if waiter.db_entry(migration, db).dropped_on_cancel]
 
 
 def drop_refusal_text(name, server, migration, dropped, databases=None):
     """Why the cancel was not sent: it would drop databases on the target, and the option that allows it."""
     what = ('cancelling databases %s of migration %r' % (', '.join(databases), name)) if databases else (
         'cancelling migration %r' % name)
-    found = ', '.join('%s %s' % (db, states.database_state(waiter.db_state(migration, db)).name) for db in dropped)
+    found = ', '.join('%s %s' % (db, waiter.db_entry(migration, db).name) for db in dropped)
     their, they, them = ('its', 'it is', 'it') if len(dropped) == 1 else ('their', 'they are', 'them')
     return ('Refusing to cancel: %s would make the service drop %s on target server %s, because %s data had '
             'started to be copied and %s not migrated yet (%s). Set drop_copied_databases: true to cancel and '

@@ -20,10 +20,10 @@ from ansible_collections.pgflex.migration.plugins.module_utils import states
 from ansible_collections.pgflex.migration.plugins.module_utils.errors import seconds_text
 # The status readers live with the response reader; they are re-exported here for the waiting code.
 from ansible_collections.pgflex.migration.plugins.module_utils.response import (  # pylint: disable=unused-import
-    awaiting_user, database_progress, db_details, db_state, is_terminal, state_of, substate_of, validation_status,
+    awaiting_user, database_progress, databases_waiting_for_cutover, db_details, db_entry, db_state, is_terminal, state_of,
+    substate_of, validation_status,
 )
 
-FINISHED_VALIDATION = ('succeeded', 'warning', 'failed')
 # Seconds the last read before the deadline gets to be answered (a read made at the deadline has none left).
 LAST_READ_SECONDS = 1.0
 
@@ -39,7 +39,7 @@ def completed(migration):
 
 
 def validated(migration):
-    return validation_status(migration).lower() in FINISHED_VALIDATION or completed(migration)
+    return states.validation_finished(validation_status(migration)) or completed(migration)
 
 
 def cutover_ready(migration):
@@ -48,7 +48,7 @@ def cutover_ready(migration):
 
 def user_action(migration):
     """Waiting on the user, or on something the user can answer (the data migration window included)."""
-    return state_of(migration).lower() == 'waitingforuseraction' or states.answer_option(substate_of(migration)) is not None
+    return states.state(state_of(migration)).waits_for_user or states.answer_option(substate_of(migration)) is not None
 
 
 def cutover_lag_within(seconds):
@@ -60,7 +60,7 @@ def cutover_lag_within(seconds):
         if not cutover_ready(migration):
             return False
         details = db_details(migration)
-        waiting = [db for db in details if db_state(migration, db) == 'waitingforcutovertrigger']
+        waiting = databases_waiting_for_cutover(migration)
         latencies = [database_progress(db, details[db])['latency'] for db in waiting]
         return all(isinstance(lag, int) and lag <= seconds for lag in latencies)
     condition.waits_through_cutover_question = True
@@ -89,11 +89,11 @@ def cancelled(databases=None):
     wanted = list(databases or [])
 
     def condition(migration):
-        if state_of(migration).lower() == 'canceled':
+        if states.state(state_of(migration)).outcome == 'cancelled':
             return True
         if not wanted:
             return False
-        return all(db_state(migration, db) == 'canceled' for db in wanted)
+        return all(db_entry(migration, db).outcome == 'cancelled' for db in wanted)
     return condition
 
 
