@@ -67,11 +67,11 @@ class Task:
             extra['migration'] = migration_result(migration)
         self.mod.fail(msg, **extra)
 
-    def finish(self, migration, changed, message=None):
+    def finish(self, migration, message=None):
         if migration is not None and not self.progress.entries:
             self.progress.observe(migration)
         result = {
-            'changed': changed,
+            'changed': self.changed,
             'actions': self.actions,
             'migration': migration_result(migration) if migration is not None else {},
             'progress': self.progress.entries,
@@ -100,17 +100,17 @@ class Task:
         params = dict(self.mod.params)
         problem = migration_name_problem(params['name'])
         if problem:
-            self.mod.fail('Invalid name: %s. Nothing was changed.' % problem)
+            self.fail('Invalid name: %s. Nothing was changed.' % problem)
         params['cutover'] = self._cutover_value(params.get('cutover'))
         if params.get('max_latency') is not None and params['wait_for'] != 'cutover_ready':
-            self.mod.fail('Invalid input: max_latency applies to wait_for: cutover_ready only, got max_latency %s with '
-                          'wait_for %s; set wait_for: cutover_ready or leave max_latency out. Nothing was changed.'
-                          % (shown(params['max_latency']), params['wait_for']))
+            self.fail('Invalid input: max_latency applies to wait_for: cutover_ready only, got max_latency %s with '
+                      'wait_for %s; set wait_for: cutover_ready or leave max_latency out. Nothing was changed.'
+                      % (shown(params['max_latency']), params['wait_for']))
         if params.get('properties_file'):
             try:
                 file_options, warnings = load_properties_file(params['properties_file'])
             except PropertiesFileError as exc:
-                self.mod.fail('%s. Nothing was changed.' % exc)
+                self.fail('%s. Nothing was changed.' % exc)
             for warning in warnings:
                 self.mod.warn(warning)
             params = request.merge_options(params, file_options)
@@ -118,7 +118,7 @@ class Task:
         if params['state'] == 'present':
             problems = request.setting_problems(params, params.get('subscription_id')) + problems
         if problems:
-            self.mod.fail('Invalid input: %s. Nothing was changed.' % '; '.join(problems))
+            self.fail('Invalid input: %s. Nothing was changed.' % '; '.join(problems))
         self.params = params
 
     def _cutover_value(self, value):
@@ -129,8 +129,8 @@ class Task:
         try:
             return True if boolean(value, strict=True) else None
         except TypeError:
-            self.mod.fail('Invalid input: cutover must be true, false or a list of database names, got %r. '
-                          'Nothing was changed.' % (value,))
+            self.fail('Invalid input: cutover must be true, false or a list of database names, got %r. '
+                      'Nothing was changed.' % (value,))
         return None
 
     # ---- state=present -------------------------------------------------------------------------
@@ -149,20 +149,15 @@ class Task:
         existing = client.get(*self._where())
         if self.params['retry_failed']:
             existing = self._latest_attempt(existing)
-        if existing is None:
-            migration = self._create()
-            changed = True
-        else:
-            migration, changed = self._converge(existing)
+        migration = self._create() if existing is None else self._converge(existing)
         if self.params['cutover']:
-            migration, cut = self._cutover(migration)
-            changed = changed or cut
+            migration = self._cutover(migration)
         if self.params['wait'] and not self.mod.check_mode:
             if self.params.get('max_latency') is None:
                 migration = self._wait(migration, self.params['wait_for'])
             else:
                 migration = self._wait(migration, 'cutover_lag', waiter.cutover_lag_within(self.params['max_latency']))
-        self.finish(migration, changed)
+        self.finish(migration)
 
     def _latest_attempt(self, found):
         """retry_failed: follow name, namer2, namer3, ... while each attempt ended without success; the task then works
@@ -185,7 +180,7 @@ class Task:
         params = self.params
         problems = request.create_problems(params)
         if problems:
-            self.mod.fail('Invalid input: %s. Nothing was changed.' % '; '.join(problems))
+            self.fail('Invalid input: %s. Nothing was changed.' % '; '.join(problems))
         client = self.mod.client
         rg, server, name = self._where()
         # Bad input first (the location needs the server's region), then what the service says about the name.
@@ -194,7 +189,7 @@ class Task:
         others = [m for m in client.list(rg, server, 'Active') if m.get('name') != name]
         if others:
             other = others[0]
-            self.mod.fail(
+            self.fail(
                 "Server %s already has an active migration %r (state %s); the service runs one migration at a time "
                 "per target server. Wait for it to finish, or cancel it with state=cancelled, then run this task again. "
                 "Nothing was changed." % (server, other.get('name'), status_summary(other)['state']),
@@ -214,9 +209,9 @@ class Task:
         the task fails with its reason rather than a conflict from the create (check mode included)."""
         answer = self.mod.client.check_name(rg, server, name) or {}
         if answer.get('nameAvailable') is False:
-            self.mod.fail("Migration name %r cannot be used on server %s: %s (reason %s). A name cannot be reused on a "
-                          "server, even after its migration was deleted; choose another name. Nothing was changed."
-                          % (name, server, (answer.get('message') or 'the service gives no message').rstrip('.'),
+            self.fail("Migration name %r cannot be used on server %s: %s (reason %s). A name cannot be reused on a "
+                      "server, even after its migration was deleted; choose another name. Nothing was changed."
+                      % (name, server, (answer.get('message') or 'the service gives no message').rstrip('.'),
                              answer.get('reason') or 'not given'))
 
     def _location(self, wanted, server_location):
@@ -224,9 +219,9 @@ class Task:
         if wanted is None or server_location is None:
             return wanted or server_location
         if request.normalise_location(wanted) != request.normalise_location(server_location):
-            self.mod.fail('Invalid input: location %r is not the region of the target server %s (%s); a migration is '
-                          'created in its target server\'s region, so leave location out or set it to %r. Nothing was '
-                          'changed.' % (wanted, self.params['server_name'], server_location, server_location))
+            self.fail('Invalid input: location %r is not the region of the target server %s (%s); a migration is '
+                      'created in its target server\'s region, so leave location out or set it to %r. Nothing was '
+                      'changed.' % (wanted, self.params['server_name'], server_location, server_location))
         return wanted
 
     def _converge(self, existing):
@@ -244,14 +239,14 @@ class Task:
         before = settings_view(existing)
         if not updates:
             self.diff = {'before': before, 'after': before}
-            return existing, False
+            return existing
         patch = request.answer_patch(updates)
         self.diff = {'before': before, 'after': dict(before, **settings_view(patch))}
         self.actions.extend(labels)
         self.changed = True
         if self.mod.check_mode:
-            return existing, True
-        return self.mod.client.update(*(self._where() + (patch,))), True
+            return existing
+        return self.mod.client.update(*(self._where() + (patch,)))
 
     def _answers(self, existing):
         """{option: value} the task gives for the question the migration is waiting on, if any."""
@@ -270,7 +265,7 @@ class Task:
     # ---- cutover -------------------------------------------------------------------------------
 
     def _cutover(self, migration):
-        """Trigger cutover (whole or per database) on an online migration; returns (migration, changed)."""
+        """Trigger cutover (whole or per database) on an online migration; returns the migration."""
         wanted = self.params['cutover']
         view = settings_view(migration)
         if view.get('migration_mode') != 'online':
@@ -278,7 +273,7 @@ class Task:
                       "does not apply. Remove the cutover option. Nothing was changed." % self.name, migration)
         if waiter.completed(migration):
             self.actions.append('cutover already done')
-            return migration, False
+            return migration
         if waiter.is_terminal(migration):
             self.fail('Migration %r is %s, so it cannot be cut over.' % (self.name, waiter.state_of(migration)), migration)
         databases = wanted if isinstance(wanted, list) else None
@@ -286,7 +281,7 @@ class Task:
             self._refuse_unknown('cutover', databases, migration)
         if self._cutover_pending(migration, databases) is None:
             self.actions.append('cutover already requested')
-            return migration, False
+            return migration
         if not waiter.cutover_ready(migration):
             if not self.params['wait'] or self.mod.check_mode:
                 self.fail('Migration %r is not ready for cutover yet (state %s, substate %s). Run with wait: true to wait '
@@ -296,15 +291,15 @@ class Task:
         pending = self._cutover_pending(migration, databases)
         if pending is None:
             self.actions.append('cutover already requested')
-            return migration, False
+            return migration
         before = dict((self.diff or {}).get('before') or settings_view(migration))
         self.diff = {'before': before, 'after': dict(before, cutover=pending or True)}
         self.actions.append('cutover %s' % (', '.join(pending) if pending else 'all databases'))
         self.changed = True
         if self.mod.check_mode:
-            return migration, True
+            return migration
         self.released = list(pending or view.get('databases') or [])
-        return self.mod.client.update(*(self._where() + (request.cutover_patch(pending),))), True
+        return self.mod.client.update(*(self._where() + (request.cutover_patch(pending),)))
 
     @staticmethod
     def _cutover_pending(migration, databases):
@@ -323,22 +318,22 @@ class Task:
         self.start_clock()
         existing = client.get(*self._where())
         if existing is None:
-            self.mod.fail('There is no migration named %r on server %s in resource group %s, so there is nothing to '
-                          'cancel.' % (self.name, self.params['server_name'], self.params['resource_group']))
+            self.fail('There is no migration named %r on server %s in resource group %s, so there is nothing to '
+                      'cancel.' % (self.name, self.params['server_name'], self.params['resource_group']))
         databases = self.params.get('cancel_databases')
         self.dropped = []
         if waiter.is_terminal(existing):
             if databases:
                 self._refuse_unknown('cancel_databases', databases, existing)
             self.actions.append('already %s' % waiter.state_of(existing))
-            self.finish(existing, False, 'Migration %r is already %s; nothing to cancel.' % (self.name, waiter.state_of(existing)))
+            self.finish(existing, 'Migration %r is already %s; nothing to cancel.' % (self.name, waiter.state_of(existing)))
         condition = waiter.cancelled(databases)
-        migration, changed = existing, False
+        migration = existing
         if not condition(existing) and states.substate(waiter.substate_of(existing)).phase != states.CANCELLING:
-            migration, changed = self._cancel(existing, databases)
+            migration = self._cancel(existing, databases)
         if self.params['wait'] and not self.mod.check_mode:
             migration = self._wait(migration, 'cancelled', condition)
-        self.finish(migration, changed)
+        self.finish(migration)
 
     def _cancel(self, existing, databases):
         before = settings_view(existing)
@@ -348,24 +343,24 @@ class Task:
             left = [db for db in databases if not _cancel_requested(waiter.db_entry(existing, db))]
             if not left:
                 self.actions.append('databases already cancelled')
-                return existing, False
+                return existing
             self._allow_drops(existing, left)
             self.diff = {'before': before, 'after': dict(before, cancel_databases=left, dropped_databases=self.dropped)}
             self.actions.append('cancel %s' % ', '.join(left))
             self.changed = True
             self._warn_rollback()
             if self.mod.check_mode:
-                return existing, True
-            return self.mod.client.update(*(self._where() + (request.cancel_patch(left),))), True
+                return existing
+            return self.mod.client.update(*(self._where() + (request.cancel_patch(left),)))
         self._allow_drops(existing, None)
         self.diff = {'before': before, 'after': dict(before, state=states.CANCELLED_STATE, dropped_databases=self.dropped)}
         self.actions.append('cancel')
         self.changed = True
         self._warn_rollback()
         if self.mod.check_mode:
-            return existing, True
+            return existing
         answer = self.mod.client.cancel(*self._where())
-        return (answer or self.mod.client.get(*self._where()) or existing), True
+        return answer or self.mod.client.get(*self._where()) or existing
 
     def _allow_drops(self, existing, databases):
         """Say before acting which target databases the cancel drops; without drop_copied_databases, refuse."""
