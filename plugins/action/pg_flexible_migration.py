@@ -34,11 +34,11 @@ from ansible_collections.pgflex.migration.plugins.module_utils import status_fil
 from ansible_collections.pgflex.migration.plugins.module_utils.errors import seconds_text
 from ansible_collections.pgflex.migration.plugins.module_utils.limits import number_problems
 from ansible_collections.pgflex.migration.plugins.module_utils.migration_flow import timeout_text
+from ansible_collections.pgflex.migration.plugins.module_utils.wait_options import wait_default
 from ansible_collections.pgflex.migration.plugins.plugin_utils.chunked_wait import ChunkedWait, MergedResult, retryable_failure
 from ansible_collections.pgflex.migration.plugins.plugin_utils.progress_line import hidden_line, progress_line
 
 MODULE = 'pgflex.migration.pg_flexible_migration'
-DEFAULTS = {'wait_timeout': 3600, 'progress_interval': 60, 'poll_interval': 15, 'wait_for': 'completed'}
 
 display = Display()
 
@@ -52,7 +52,7 @@ def chunk_settings(args):
     try:
         if not boolean(args.get('wait', False), strict=True):
             return None
-        numbers = dict((option, int(args.get(option, DEFAULTS[option])))
+        numbers = dict((option, int(args.get(option, wait_default(option))))
                        for option in ('wait_timeout', 'progress_interval', 'poll_interval'))
     except (TypeError, ValueError):
         return None
@@ -99,7 +99,7 @@ class ActionModule(ActionBase):
         while True:
             budget = clock.start_chunk()
             # A chunk's wait_timeout may be shorter than poll_interval; the module refuses a poll longer than its wait.
-            poll = min(int(args.get('poll_interval', DEFAULTS['poll_interval'])), budget) or 1
+            poll = min(int(args.get('poll_interval', wait_default('poll_interval'))), budget) or 1
             chunk = self._run_module(dict(args, wait_timeout=budget, poll_interval=poll), task_vars)
             asked = chunk.pop('retry_after', None)  # the service's Retry-After outlasted the run: the task's concern now
             timed_out = bool(chunk.get('failed') and chunk.get('timed_out'))
@@ -180,7 +180,7 @@ class ActionModule(ActionBase):
     def _timed_out(merged, clock, args, wait_timeout, chunk):
         status = (chunk.get('migration') or {}).get('status') or {}
         result = ActionModule._result(merged, clock)
-        msg = timeout_text(args.get('name'), wait_timeout, chunk.get('wait_target') or args.get('wait_for') or 'completed',
+        msg = timeout_text(args.get('name'), wait_timeout, chunk.get('wait_target') or args.get('wait_for') or wait_default('wait_for'),
                            status.get('state'), status.get('substate'))
         if clock.held_past_deadline():
             msg += (' The wait ended early: the service asked to wait %s s before the next request (Retry-After), past '

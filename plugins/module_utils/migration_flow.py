@@ -22,7 +22,6 @@ from ansible_collections.pgflex.migration.plugins.module_utils.drift import desc
 from ansible_collections.pgflex.migration.plugins.module_utils.naming import attempt_name, migration_name_problem
 from ansible_collections.pgflex.migration.plugins.module_utils.properties_file import PropertiesFileError, load_properties_file
 from ansible_collections.pgflex.migration.plugins.module_utils.response import db_details, migration_result, status_summary
-from ansible_collections.pgflex.migration.plugins.module_utils.spellings import matching_choice
 
 ROLLBACK_WARNING = ('Cancelling does not roll back: databases the migration had finished stay on the target server%s. '
                     'Check the target before reusing it.')
@@ -156,7 +155,7 @@ class Task:
             if self.params.get('max_latency') is None:
                 migration = self._wait(migration, self.params['wait_for'])
             else:
-                migration = self._wait(migration, 'cutover_lag', waiter.cutover_lag_within(self.params['max_latency']))
+                migration = self._wait(migration, 'cutover_lag', self.params['max_latency'])
         self.finish(migration)
 
     def _latest_attempt(self, found):
@@ -327,12 +326,12 @@ class Task:
                 self._refuse_unknown('cancel_databases', databases, existing)
             self.actions.append('already %s' % waiter.state_of(existing))
             self.finish(existing, 'Migration %r is already %s; nothing to cancel.' % (self.name, waiter.state_of(existing)))
-        condition = waiter.cancelled(databases)
+        condition = waiter.target_condition('cancelled', databases)
         migration = existing
         if not condition(existing) and states.substate(waiter.substate_of(existing)).phase != states.CANCELLING:
             migration = self._cancel(existing, databases)
         if self.params['wait'] and not self.mod.check_mode:
-            migration = self._wait(migration, 'cancelled', condition)
+            migration = self._wait(migration, 'cancelled', databases)
         self.finish(migration)
 
     def _cancel(self, existing, databases):
@@ -374,19 +373,13 @@ class Task:
 
     # ---- waiting ---------------------------------------------------------------------------------
 
-    def _wait(self, migration, target, condition=None):
-        """Poll until ``target``; fail on a terminal state that is not the target, a timeout, or a question."""
+    def _wait(self, migration, target, argument=None):
+        """Poll until ``target`` (a waiter.WAIT_TARGETS name); fail on a terminal state that is not the target, a
+        timeout, or a question."""
         params = self.params
         client = self.mod.client
-        goal = condition or waiter.CONDITIONS[target]
-
-        def stop(doc):
-            # A migration waiting on the user will not move by itself: stop and say what it needs.
-            if goal(doc):
-                return True
-            if getattr(goal, 'waits_through_cutover_question', False) and waiter.cutover_ready(doc):
-                return False  # still replicating: the latency may drop
-            return target != 'cancelled' and waiter.awaiting_user(doc, self.released)
+        goal = waiter.target_condition(target, argument)
+        stop = waiter.stop_rule(target, goal, self.released)
 
         def fetch():
             found = client.get(*self._where())
@@ -471,7 +464,7 @@ def timeout_text(name, seconds, target, state, substate, last_error=None):
     """The wait ran out (the action plugin says it too, for wait_timeout across its chunks)."""
     return ('Timed out after %ds waiting for migration %s to %s (last state %s / %s%s). It keeps running in Azure: '
             're-run the play or the task (or raise wait_timeout) to resume waiting.'
-            % (seconds, name, waiter.DESCRIPTIONS.get(matching_choice(target, list(waiter.DESCRIPTIONS)), target), state or 'unknown', substate or 'none',
+            % (seconds, name, waiter.description(target), state or 'unknown', substate or 'none',
                '; last polling error: %s' % last_error if last_error else ''))
 
 
@@ -480,7 +473,7 @@ def question_text(name, migration, target):
     substate = waiter.substate_of(migration)
     hint = states.substate(substate).hint or 'use wait_for: user_action to stop here'
     return ('Migration %r is waiting for a user action (%s) and will not %s without it: %s.'
-            % (name, substate or waiter.state_of(migration), waiter.DESCRIPTIONS[target], hint))
+            % (name, substate or waiter.state_of(migration), waiter.description(target), hint))
 
 
 def run(mod, clock=None, sleep=None):

@@ -18,6 +18,7 @@ from datetime import datetime, timezone
 
 from ansible_collections.pgflex.migration.plugins.module_utils import states
 from ansible_collections.pgflex.migration.plugins.module_utils.errors import seconds_text
+from ansible_collections.pgflex.migration.plugins.module_utils.spellings import matching_choice
 # The status readers live with the response reader; they are re-exported here for the waiting code.
 from ansible_collections.pgflex.migration.plugins.module_utils.response import (  # pylint: disable=unused-import
     awaiting_user, database_progress, databases_waiting_for_cutover, db_details, db_entry, db_state, is_terminal, state_of,
@@ -52,10 +53,7 @@ def user_action(migration):
 
 
 def cutover_lag_within(seconds):
-    """Condition: ready for cutover, and every database waiting for it reports a latency of at most ``seconds``.
-
-    The migration keeps replicating while it waits for the cutover, so the wait goes on through that question.
-    """
+    """Condition: ready for cutover, and every database waiting for it reports a latency of at most ``seconds``."""
     def condition(migration):
         if not cutover_ready(migration):
             return False
@@ -63,29 +61,11 @@ def cutover_lag_within(seconds):
         waiting = databases_waiting_for_cutover(migration)
         latencies = [database_progress(db, details[db])['latency'] for db in waiting]
         return all(isinstance(lag, int) and lag <= seconds for lag in latencies)
-    condition.waits_through_cutover_question = True
     return condition
 
 
-CONDITIONS = {
-    'completed': completed,
-    'validated': validated,
-    'cutover_ready': cutover_ready,
-    'user_action': user_action,
-}
-
-DESCRIPTIONS = {
-    'completed': 'complete',
-    'validated': 'finish validation',
-    'cutover_ready': 'be ready for cutover',
-    'user_action': 'wait for a user action',
-    'cancelled': 'be cancelled',
-    'cutover_lag': 'replicate within max_latency',
-}
-
-
 def cancelled(databases=None):
-    """Condition: the whole migration is Canceled, or each of ``databases`` is."""
+    """Condition: the whole migration is cancelled, or each of ``databases`` is."""
     wanted = list(databases or [])
 
     def condition(migration):
@@ -95,6 +75,64 @@ def cancelled(databases=None):
             return False
         return all(db_entry(migration, db).outcome == 'cancelled' for db in wanted)
     return condition
+
+
+# name: a wait_for choice (choice=True) or a target the task sets itself.
+# description: what the migration is waited for to do ("... waiting for migration X to <description>").
+# condition: the condition, or with takes_argument its factory (cancelled(databases), cutover_lag_within(seconds)).
+# stops_on_question: a migration waiting on an unanswered question will not move: the wait stops and says so.
+# through_cutover_question: ... except the cutover question, during which the migration keeps replicating.
+WaitTarget = namedtuple('WaitTarget', ['name', 'description', 'condition', 'takes_argument', 'choice', 'stops_on_question',
+                                       'through_cutover_question'])
+
+WAIT_TARGETS = (
+    WaitTarget('completed', 'complete', completed, False, True, True, False),
+    WaitTarget('validated', 'finish validation', validated, False, True, True, False),
+    WaitTarget('cutover_ready', 'be ready for cutover', cutover_ready, False, True, True, False),
+    WaitTarget('user_action', 'wait for a user action', user_action, False, True, True, False),
+    # state=cancelled: the cancel goes on whatever the migration asked before.
+    WaitTarget('cancelled', 'be cancelled', cancelled, True, False, False, False),
+    # wait_for=cutover_ready with max_latency.
+    WaitTarget('cutover_lag', 'replicate within max_latency', cutover_lag_within, True, False, True, True),
+)
+_TARGETS = dict((entry.name, entry) for entry in WAIT_TARGETS)
+
+WAIT_FOR_CHOICES = [entry.name for entry in WAIT_TARGETS if entry.choice]
+DEFAULT_WAIT_FOR = WAIT_FOR_CHOICES[0]
+
+
+def wait_target(name):
+    """The table entry of a target; a spelling variant ('Completed', 'cutover-ready') finds its entry."""
+    return _TARGETS.get(name) or _TARGETS.get(matching_choice(name, list(_TARGETS)))
+
+
+def description(name):
+    entry = wait_target(name)
+    return entry.description if entry else name
+
+
+def target_condition(name, argument=None):
+    """The condition of a target (given its argument when it takes one)."""
+    entry = _TARGETS[name]
+    return entry.condition(argument) if entry.takes_argument else entry.condition
+
+
+def stop_rule(name, goal, released=()):
+    """When the wait for target ``name`` stops (its condition ``goal`` holds, or a question blocks it).
+
+    ``released``: databases this task just cut over (the service may take a poll to show it).
+    """
+    entry = _TARGETS[name]
+
+    def stop(migration):
+        if goal(migration):
+            return True
+        if not entry.stops_on_question:
+            return False
+        if entry.through_cutover_question and cutover_ready(migration):
+            return False  # still replicating: the latency may drop
+        return awaiting_user(migration, released)
+    return stop
 
 
 # ---- the trail -------------------------------------------------------------------------------

@@ -151,7 +151,7 @@ def test_gone():
     ('completed', migration('Canceled'), False),
 ])
 def test_conditions(name, doc, expected):
-    assert waiter.CONDITIONS[name](doc) is expected
+    assert waiter.target_condition(name)(doc) is expected
 
 
 def test_cancelled_condition_per_database():
@@ -210,7 +210,8 @@ def test_cutover_lag_within(latencies, expected):
 def test_cutover_lag_needs_cutover_readiness():
     copying = migration('InProgress', 'MigratingData', {'app': dict(db('InProgress', 1), latency=0)})
     assert waiter.cutover_lag_within(5)(copying) is False
-    assert waiter.cutover_lag_within(5).waits_through_cutover_question
+    stop = waiter.stop_rule('cutover_lag', waiter.cutover_lag_within(5))
+    assert stop(lagging(9)) is False  # the cutover question does not stop this wait: the lag may drop
 
 
 def test_waits_through_the_cutover_question_until_the_lag_drops():
