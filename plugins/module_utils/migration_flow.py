@@ -21,7 +21,9 @@ from ansible_collections.pgflex.migration.plugins.module_utils.limits import sho
 from ansible_collections.pgflex.migration.plugins.module_utils.drift import describe_differences, differences, settings_view
 from ansible_collections.pgflex.migration.plugins.module_utils.naming import attempt_name, migration_name_problem
 from ansible_collections.pgflex.migration.plugins.module_utils.properties_file import PropertiesFileError, load_properties_file
-from ansible_collections.pgflex.migration.plugins.module_utils.response import db_details, migration_result, status_summary
+from ansible_collections.pgflex.migration.plugins.module_utils.response import (
+    db_details, db_entry, is_terminal, migration_result, state_of, status_summary, substate_of,
+)
 
 ROLLBACK_WARNING = ('Cancelling does not roll back: databases the migration had finished stay on the target server%s. '
                     'Check the target before reusing it.')
@@ -162,8 +164,8 @@ class Task:
         """retry_failed: follow name, namer2, namer3, ... while each attempt ended without success; the task then works
         on the first attempt that runs, succeeded or does not exist yet (params['name'] becomes its name)."""
         first, attempt = self.name, 1
-        while found is not None and waiter.is_terminal(found) and not waiter.completed(found):
-            ended, state = self.name, waiter.state_of(found)
+        while found is not None and is_terminal(found) and not waiter.completed(found):
+            ended, state = self.name, state_of(found)
             attempt += 1
             self.params['name'] = attempt_name(first, attempt)
             problem = migration_name_problem(self.name)
@@ -250,7 +252,7 @@ class Task:
     def _answers(self, existing):
         """{option: value} the task gives for the question the migration is waiting on, if any."""
         # The substate says what is asked (the window wait comes with state InProgress).
-        option = states.answer_option(waiter.substate_of(existing))
+        option = states.answer_option(substate_of(existing))
         if option == 'cutover':
             return {}  # answered by the cutover step
         value = self.params.get(option) if option else None
@@ -273,8 +275,8 @@ class Task:
         if waiter.completed(migration):
             self.actions.append('cutover already done')
             return migration
-        if waiter.is_terminal(migration):
-            self.fail('Migration %r is %s, so it cannot be cut over.' % (self.name, waiter.state_of(migration)), migration)
+        if is_terminal(migration):
+            self.fail('Migration %r is %s, so it cannot be cut over.' % (self.name, state_of(migration)), migration)
         databases = wanted if isinstance(wanted, list) else None
         if databases:
             self._refuse_unknown('cutover', databases, migration)
@@ -285,7 +287,7 @@ class Task:
             if not self.params['wait'] or self.mod.check_mode:
                 self.fail('Migration %r is not ready for cutover yet (state %s, substate %s). Run with wait: true to wait '
                           'for it, or first with wait_for: cutover_ready. Nothing was changed.'
-                          % (self.name, waiter.state_of(migration), waiter.substate_of(migration) or 'none'), migration)
+                          % (self.name, state_of(migration), substate_of(migration) or 'none'), migration)
             migration = self._wait(migration, 'cutover_ready')
         pending = self._cutover_pending(migration, databases)
         if pending is None:
@@ -303,11 +305,11 @@ class Task:
     @staticmethod
     def _cutover_pending(migration, databases):
         """None when nothing is left to cut over; [] for the whole migration; else the databases still waiting."""
-        if states.substate(waiter.substate_of(migration)).phase == states.CUT_OVER:
+        if states.substate(substate_of(migration)).phase == states.CUT_OVER:
             return None
         if not databases:
             return []
-        left = [db for db in databases if waiter.db_entry(migration, db).outcome != 'success']
+        left = [db for db in databases if db_entry(migration, db).outcome != 'success']
         return left or None
 
     # ---- state=cancelled -------------------------------------------------------------------------
@@ -321,14 +323,14 @@ class Task:
                       'cancel.' % (self.name, self.params['server_name'], self.params['resource_group']))
         databases = self.params.get('cancel_databases')
         self.dropped = []
-        if waiter.is_terminal(existing):
+        if is_terminal(existing):
             if databases:
                 self._refuse_unknown('cancel_databases', databases, existing)
-            self.actions.append('already %s' % waiter.state_of(existing))
-            self.finish(existing, 'Migration %r is already %s; nothing to cancel.' % (self.name, waiter.state_of(existing)))
+            self.actions.append('already %s' % state_of(existing))
+            self.finish(existing, 'Migration %r is already %s; nothing to cancel.' % (self.name, state_of(existing)))
         condition = waiter.target_condition('cancelled', databases)
         migration = existing
-        if not condition(existing) and states.substate(waiter.substate_of(existing)).phase != states.CANCELLING:
+        if not condition(existing) and states.substate(substate_of(existing)).phase != states.CANCELLING:
             migration = self._cancel(existing, databases)
         if self.params['wait'] and not self.mod.check_mode:
             migration = self._wait(migration, 'cancelled', databases)
@@ -336,10 +338,10 @@ class Task:
 
     def _cancel(self, existing, databases):
         before = settings_view(existing)
-        before['state'] = waiter.state_of(existing)
+        before['state'] = state_of(existing)
         if databases:
             self._refuse_unknown('cancel_databases', databases, existing)
-            left = [db for db in databases if not _cancel_requested(waiter.db_entry(existing, db))]
+            left = [db for db in databases if not _cancel_requested(db_entry(existing, db))]
             if not left:
                 self.actions.append('databases already cancelled')
                 return existing
@@ -398,9 +400,9 @@ class Task:
             self.fail('The ansible-playbook run that started this task is gone, so the module stopped waiting for migration '
                       '%r. The migration goes on in the service: run the playbook again to resume waiting.' % self.name, final)
         if outcome.outcome == 'timeout':
-            self.fail(timeout_text(self.name, params['wait_timeout'], target, waiter.state_of(final), waiter.substate_of(final),
+            self.fail(timeout_text(self.name, params['wait_timeout'], target, state_of(final), substate_of(final),
                                    outcome.last_error), final, timed_out=True, wait_target=target)
-        result = states.state(waiter.state_of(final)).outcome
+        result = states.state(state_of(final)).outcome
         if result == 'failure' or (result == 'cancelled' and target != 'cancelled'):
             self.fail(failure_text(self.name, final), final)
         if goal(final) or result == 'success':
@@ -421,14 +423,14 @@ def dropped_on_cancel(migration, databases=None):
     the service reports no state for has not started copying, so nothing of it is on the target yet.
     """
     names = databases or sorted(set(db_details(migration)) | set(settings_view(migration).get('databases') or []))
-    return [db for db in names if waiter.db_entry(migration, db).dropped_on_cancel]
+    return [db for db in names if db_entry(migration, db).dropped_on_cancel]
 
 
 def drop_refusal_text(name, server, migration, dropped, databases=None):
     """Why the cancel was not sent: it would drop databases on the target, and the option that allows it."""
     what = ('cancelling databases %s of migration %r' % (', '.join(databases), name)) if databases else (
         'cancelling migration %r' % name)
-    found = ', '.join('%s %s' % (db, waiter.db_entry(migration, db).name) for db in dropped)
+    found = ', '.join('%s %s' % (db, db_entry(migration, db).name) for db in dropped)
     their, they, them = ('its', 'it is', 'it') if len(dropped) == 1 else ('their', 'they are', 'them')
     return ('Refusing to cancel: %s would make the service drop %s on target server %s, because %s data had '
             'started to be copied and %s not migrated yet (%s). Set drop_copied_databases: true to cancel and '
@@ -470,10 +472,10 @@ def timeout_text(name, seconds, target, state, substate, last_error=None):
 
 def question_text(name, migration, target):
     """The migration waits for the user: say which option answers it."""
-    substate = waiter.substate_of(migration)
+    substate = substate_of(migration)
     hint = states.substate(substate).hint or 'use wait_for: user_action to stop here'
     return ('Migration %r is waiting for a user action (%s) and will not %s without it: %s.'
-            % (name, substate or waiter.state_of(migration), waiter.description(target), hint))
+            % (name, substate or state_of(migration), waiter.description(target), hint))
 
 
 def run(mod, clock=None, sleep=None):

@@ -19,10 +19,9 @@ from datetime import datetime, timezone
 from ansible_collections.pgflex.migration.plugins.module_utils import states
 from ansible_collections.pgflex.migration.plugins.module_utils.errors import seconds_text
 from ansible_collections.pgflex.migration.plugins.module_utils.spellings import matching_choice
-# The status readers live with the response reader; they are re-exported here for the waiting code.
-from ansible_collections.pgflex.migration.plugins.module_utils.response import (  # pylint: disable=unused-import
-    awaiting_user, database_progress, databases_waiting_for_cutover, db_details, db_entry, db_state, is_terminal, state_of,
-    substate_of, validation_status,
+from ansible_collections.pgflex.migration.plugins.module_utils.response import (
+    awaiting_user, database_progress, databases_waiting_for_cutover, db_details, db_entry, is_terminal, state_of, substate_of,
+    validation_status,
 )
 
 # Seconds the last read before the deadline gets to be answered (a read made at the deadline has none left).
