@@ -31,7 +31,6 @@ from ansible.plugins.action import ActionBase
 from ansible.utils.display import Display
 
 from ansible_collections.pgflex.migration.plugins.module_utils import status_file
-from ansible_collections.pgflex.migration.plugins.module_utils.errors import seconds_text
 from ansible_collections.pgflex.migration.plugins.module_utils.limits import number_problems
 from ansible_collections.pgflex.migration.plugins.module_utils.migration_flow import timeout_text
 from ansible_collections.pgflex.migration.plugins.module_utils.wait_options import wait_default
@@ -180,10 +179,9 @@ class ActionModule(ActionBase):
     def _timed_out(merged, clock, args, wait_timeout, chunk):
         status = (chunk.get('migration') or {}).get('status') or {}
         result = ActionModule._result(merged, clock)
+        early = clock.held_past_deadline()  # the service's Retry-After reached past the end: the wait ended early
         msg = timeout_text(args.get('name'), wait_timeout, chunk.get('wait_target') or args.get('wait_for') or wait_default('wait_for'),
-                           status.get('state'), status.get('substate'))
-        if clock.held_past_deadline():
-            msg += (' The wait ended early: the service asked to wait %s s before the next request (Retry-After), past '
-                    'the end of wait_timeout.' % seconds_text(clock.asked))
+                           status.get('state'), status.get('substate'), asked=clock.asked if early else None,
+                           waited=clock.elapsed())
         result.update(failed=True, timed_out=True, wait_target=chunk.get('wait_target'), msg=msg)
         return result

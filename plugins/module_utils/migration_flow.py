@@ -17,6 +17,7 @@ import time
 from ansible_collections.pgflex.migration.plugins.module_utils import request, service_errors, states, status_file, waiter
 from ansible_collections.pgflex.migration.plugins.module_utils.client import RETRY_STATUSES
 from ansible_collections.pgflex.migration.plugins.module_utils.controller import ControllerWatch
+from ansible_collections.pgflex.migration.plugins.module_utils.errors import seconds_text
 from ansible_collections.pgflex.migration.plugins.module_utils.limits import shown
 from ansible_collections.pgflex.migration.plugins.module_utils.drift import describe_differences, differences, settings_view
 from ansible_collections.pgflex.migration.plugins.module_utils.naming import attempt_name, migration_name_problem
@@ -285,9 +286,8 @@ class Task:
             return migration
         if not waiter.cutover_ready(migration):
             if not self.params['wait'] or self.mod.check_mode:
-                self.fail('Migration %r is not ready for cutover yet (state %s, substate %s). Run with wait: true to wait '
-                          'for it, or first with wait_for: cutover_ready. Nothing was changed.'
-                          % (self.name, state_of(migration), substate_of(migration) or 'none'), migration)
+                self.fail('Migration %r is not ready for cutover yet (%s). Run with wait: true to wait for it, or first with '
+                          'wait_for: cutover_ready. Nothing was changed.' % (self.name, status_text(migration)), migration)
             migration = self._wait(migration, 'cutover_ready')
         pending = self._cutover_pending(migration, databases)
         if pending is None:
@@ -401,7 +401,7 @@ class Task:
                       '%r. The migration goes on in the service: run the playbook again to resume waiting.' % self.name, final)
         if outcome.outcome == 'timeout':
             self.fail(timeout_text(self.name, params['wait_timeout'], target, state_of(final), substate_of(final),
-                                   outcome.last_error), final, timed_out=True, wait_target=target)
+                                   outcome.last_error, outcome.asked, outcome.elapsed), final, timed_out=True, wait_target=target)
         result = states.state(state_of(final)).outcome
         if result == 'failure' or (result == 'cancelled' and target != 'cancelled'):
             self.fail(failure_text(self.name, final), final)
@@ -462,11 +462,30 @@ def failure_text(name, migration):
     return '%s %s' % (text, codes) if codes else text
 
 
-def timeout_text(name, seconds, target, state, substate, last_error=None):
-    """The wait ran out (the action plugin says it too, for wait_timeout across its chunks)."""
-    return ('Timed out after %ds waiting for migration %s to %s (last state %s / %s%s). It keeps running in Azure: '
+def status_text(migration):
+    """'state X, substate Y', or 'state X' alone when the service reports no substate."""
+    return _state_words(state_of(migration), substate_of(migration), 'state %s, substate %s', 'state %s')
+
+
+def _state_words(state, substate, both, alone):
+    return both % (state or 'unknown', substate) if substate else alone % (state or 'unknown')
+
+
+def timeout_text(name, seconds, target, state, substate, last_error=None, asked=None, waited=None):
+    """The wait ran out (the action plugin says it too, for wait_timeout across its chunks).
+
+    ``asked``: the service's Retry-After that reached past the end of wait_timeout, so the wait ended early, after
+    ``waited`` seconds.
+    """
+    early = ''
+    if asked:
+        early = (': the service asked to wait %s s before the next request (Retry-After), past the end of wait_timeout '
+                 '(%ds), so the wait ended early' % (seconds_text(asked), seconds))
+        seconds = int(round(waited or 0))
+    return ('Timed out after %ds waiting for migration %s to %s%s (%s%s). It keeps running in Azure: '
             're-run the play or the task (or raise wait_timeout) to resume waiting.'
-            % (seconds, name, waiter.description(target), state or 'unknown', substate or 'none',
+            % (seconds, name, waiter.description(target), early, _state_words(state, substate, 'last state %s / %s',
+                                                                               'last state %s'),
                '; last polling error: %s' % last_error if last_error else ''))
 
 

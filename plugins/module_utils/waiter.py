@@ -27,9 +27,10 @@ from ansible_collections.pgflex.migration.plugins.module_utils.response import (
 # Seconds the last read before the deadline gets to be answered (a read made at the deadline has none left).
 LAST_READ_SECONDS = 1.0
 
-WaitResult = namedtuple('WaitResult', ['migration', 'outcome', 'elapsed', 'last_error'])
+WaitResult = namedtuple('WaitResult', ['migration', 'outcome', 'elapsed', 'last_error', 'asked'])
 # outcome: 'reached' (the condition holds), 'terminal' (ended otherwise), 'timeout', 'gone' (404),
 # 'abandoned' (nobody waits for the answer any more: the controller is gone)
+# asked: with 'timeout', the seconds of a Retry-After that reached past the deadline and so ended the wait early
 
 
 # ---- target conditions -----------------------------------------------------------------
@@ -203,20 +204,20 @@ class Waiter:
             migration = self._fetch()
         while True:
             if migration is None:
-                return WaitResult(None, 'gone', self._clock() - started, last_error)
+                return WaitResult(None, 'gone', self._clock() - started, last_error, None)
             self.progress.observe(migration)
             if condition(migration):
-                return WaitResult(migration, 'reached', self._clock() - started, last_error)
+                return WaitResult(migration, 'reached', self._clock() - started, last_error, None)
             if is_terminal(migration):
-                return WaitResult(migration, 'terminal', self._clock() - started, last_error)
+                return WaitResult(migration, 'terminal', self._clock() - started, last_error, None)
             now = self._clock()
             # The last read starts early enough to be answered before the deadline, not at it (no time left then).
             last_start = deadline - LAST_READ_SECONDS
             if now >= last_start:
-                return WaitResult(migration, 'timeout', now - started, last_error)
+                return WaitResult(migration, 'timeout', now - started, last_error, None)
             next_poll = now + min(self._poll_interval, last_start - now)
             if self._pause(max(next_poll, not_before or next_poll)):
-                return WaitResult(migration, 'abandoned', self._clock() - started, last_error)
+                return WaitResult(migration, 'abandoned', self._clock() - started, last_error, None)
             try:
                 migration = self._fetch()
             except Exception as exc:  # pylint: disable=broad-except
@@ -231,7 +232,7 @@ class Waiter:
                     # Polling sooner would only be throttled again (and spend the caller's quota): end now, saying why.
                     self.progress.note('polling failed: %s; the service asked to wait %s s (Retry-After), past the end of '
                                        'the wait, so the wait ends now' % (exc, seconds_text(asked)))
-                    return WaitResult(migration, 'timeout', self._clock() - started, last_error)
+                    return WaitResult(migration, 'timeout', self._clock() - started, last_error, asked)
                 later = ' in %s s as the service asked (Retry-After)' % seconds_text(asked) if asked else ''
                 self.progress.note('polling failed, will retry%s: %s' % (later, exc))
 

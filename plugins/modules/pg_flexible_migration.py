@@ -440,6 +440,13 @@ wait_target:
   returned: when the wait timed out
   type: str
   sample: completed
+retry_after:
+  description:
+    - Seconds the service still asked to wait (its Retry-After) when the task failed throttled; send no request for
+      this migration before they have passed.
+  returned: when the task failed while the service's requested pause outlasts it
+  type: float
+  sample: 96.4
 '''
 
 from ansible_collections.pgflex.migration.plugins.module_utils.migration_flow import run

@@ -734,3 +734,19 @@ def test_an_api_error_names_the_service_error_code(run_module):
     client.create = refuse
     kind, result = run_module(CREATE, client)
     assert kind is Fail and 'service error 603100: The password for a server of the migration is wrong.' in result['msg']
+
+
+def test_timeout_text_says_only_the_state_when_there_is_no_substate():
+    text = migration_flow.timeout_text('m1', 30, 'completed', 'InProgress', None)
+    assert '(last state InProgress)' in text and 'none' not in text
+
+
+def test_timeout_text_of_a_wait_ended_early_by_a_retry_after_says_the_time_waited():
+    text = migration_flow.timeout_text('m1', 20, 'completed', 'InProgress', 'MigratingData', asked=100, waited=6.2)
+    assert text.startswith('Timed out after 6s waiting for migration m1 to complete: the service asked to wait 100 s')
+    assert 'past the end of wait_timeout (20s)' in text and '(last state InProgress / MigratingData)' in text
+
+
+def test_not_ready_for_cutover_without_a_substate_says_the_state_alone():
+    doc = {'properties': {'currentStatus': {'state': 'InProgress'}}}
+    assert migration_flow.status_text(doc) == 'state InProgress'
