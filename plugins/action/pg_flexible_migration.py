@@ -24,7 +24,6 @@ import shutil
 import tempfile
 import threading
 import time
-from datetime import datetime, timezone
 
 from ansible.module_utils.parsing.convert_bool import boolean
 from ansible.plugins.action import ActionBase
@@ -33,6 +32,7 @@ from ansible.utils.display import Display
 from ansible_collections.pgflex.migration.plugins.module_utils import status_file
 from ansible_collections.pgflex.migration.plugins.module_utils.limits import number_problems
 from ansible_collections.pgflex.migration.plugins.module_utils.migration_flow import timeout_text
+from ansible_collections.pgflex.migration.plugins.module_utils.times import utc_now
 from ansible_collections.pgflex.migration.plugins.module_utils.wait_options import wait_default
 from ansible_collections.pgflex.migration.plugins.plugin_utils.chunked_wait import ChunkedWait, MergedResult, retryable_failure
 from ansible_collections.pgflex.migration.plugins.plugin_utils.progress_line import hidden_line, progress_line
@@ -40,10 +40,6 @@ from ansible_collections.pgflex.migration.plugins.plugin_utils.progress_line imp
 MODULE = 'pgflex.migration.pg_flexible_migration'
 
 display = Display()
-
-
-def _utc_now():
-    return datetime.now(timezone.utc).strftime('%Y-%m-%dT%H:%M:%SZ')
 
 
 def chunk_settings(args):
@@ -107,7 +103,7 @@ class ActionModule(ActionBase):
             merged.add(chunk)
             retry = chunk.get('failed') and not timed_out and retryable_failure(chunk)
             if retry:
-                merged.note(_utc_now(), 'module run failed, next run tries again: %s' % chunk.get('msg'))
+                merged.note(utc_now(), 'module run failed, next run tries again: %s' % chunk.get('msg'))
             if chunk.get('failed') and not (timed_out or retry):
                 break  # the migration failed, asks a question, or the input is wrong: the module said why
             if not chunk.get('failed'):

@@ -15,7 +15,6 @@ from __future__ import annotations
 import time
 
 from ansible_collections.pgflex.migration.plugins.module_utils import request, service_errors, states, status_file, waiter
-from ansible_collections.pgflex.migration.plugins.module_utils.client import RETRY_STATUSES
 from ansible_collections.pgflex.migration.plugins.module_utils.controller import ControllerWatch
 from ansible_collections.pgflex.migration.plugins.module_utils.errors import seconds_text
 from ansible_collections.pgflex.migration.plugins.module_utils.limits import shown
@@ -390,7 +389,7 @@ class Task:
 
         status_file.write(params.get('progress_file'), migration)
         the_waiter = waiter.Waiter(fetch, min(self.deadline, self.started + params['wait_timeout']), params['poll_interval'],
-                                   progress=self.progress, retryable=_retryable, clock=self.clock, sleep=self.sleep,
+                                   progress=self.progress, retryable=waiter.retryable_error, clock=self.clock, sleep=self.sleep,
                                    abandoned=self.controller.gone)
         outcome = the_waiter.wait(stop, migration=migration)
         final = outcome.migration
@@ -436,11 +435,6 @@ def drop_refusal_text(name, server, migration, dropped, databases=None):
             'started to be copied and %s not migrated yet (%s). Set drop_copied_databases: true to cancel and '
             'drop %s, or let %s finish first (cut over an online migration). Nothing was changed.'
             % (what, ', '.join(dropped), server, their, they, found, them, them))
-
-
-def _retryable(exc):
-    status = getattr(exc, 'status', None)
-    return status is None or status in RETRY_STATUSES
 
 
 def failure_text(name, migration):

@@ -14,10 +14,10 @@ from __future__ import annotations
 import ipaddress
 import re
 from collections import namedtuple
-from datetime import datetime, timedelta, timezone
 
 from ansible_collections.pgflex.migration.plugins.module_utils.limits import number_problems
 from ansible_collections.pgflex.migration.plugins.module_utils.spellings import matching_choice
+from ansible_collections.pgflex.migration.plugins.module_utils.times import format_time, parse_time
 
 MAX_DATABASES = 50  # Migrations.json: dbsToMigrate maxItems
 
@@ -78,10 +78,6 @@ FLEXIBLE_SERVER_ID_RE = re.compile(
 ENDPOINT_RE = re.compile(r'^(?P<host>\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?):(?P<port>\d{1,5})@(?P<user>\S+)$')
 HOST_RE = re.compile(r'^[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?$')
 
-_TIME_RE = re.compile(
-    r'^(?P<date>\d{4}-\d{2}-\d{2})[Tt ](?P<h>\d{2}):(?P<m>\d{2})(?::(?P<s>\d{2})(?P<frac>\.\d+)?)?'
-    r'(?P<tz>[Zz]|[+-]\d{2}:?\d{2})?$')
-
 
 # ---- value conversions shared with drift.py -------------------------------------------------
 
@@ -116,35 +112,6 @@ def option_enum(option, api_value):
         if known.lower() == lowered:
             return option_value
     return api_value
-
-
-def parse_time(value):
-    """ISO 8601 text (or datetime) -> aware UTC datetime; no zone means UTC. None when unparseable."""
-    if isinstance(value, datetime):
-        return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
-    match = _TIME_RE.match(str(value).strip()) if value is not None else None
-    if not match:
-        return None
-    try:
-        year, month, day = (int(part) for part in match.group('date').split('-'))
-        micro = int((match.group('frac') or '.0')[1:7].ljust(6, '0'))
-        moment = datetime(year, month, day, int(match.group('h')), int(match.group('m')), int(match.group('s') or 0), micro)
-    except ValueError:
-        return None
-    zone = match.group('tz')
-    offset = timedelta(0)
-    if zone and zone not in ('Z', 'z'):
-        digits = zone[1:].replace(':', '')
-        offset = timedelta(hours=int(digits[:2]), minutes=int(digits[2:]))
-        if zone[0] == '-':
-            offset = -offset
-    return (moment - offset).replace(tzinfo=timezone.utc)
-
-
-def format_time(moment):
-    """Aware datetime -> the API's form, e.g. 2026-01-02T03:04:05Z."""
-    text = moment.astimezone(timezone.utc).replace(tzinfo=None).isoformat()
-    return text + 'Z'
 
 
 def normalise_location(value):

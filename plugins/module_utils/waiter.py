@@ -14,11 +14,12 @@ from __future__ import annotations
 
 import time
 from collections import namedtuple
-from datetime import datetime, timezone
 
 from ansible_collections.pgflex.migration.plugins.module_utils import states
+from ansible_collections.pgflex.migration.plugins.module_utils.client import RETRY_STATUSES
 from ansible_collections.pgflex.migration.plugins.module_utils.errors import seconds_text
 from ansible_collections.pgflex.migration.plugins.module_utils.spellings import matching_choice
+from ansible_collections.pgflex.migration.plugins.module_utils.times import utc_now
 from ansible_collections.pgflex.migration.plugins.module_utils.response import (
     awaiting_user, database_progress, databases_waiting_for_cutover, db_details, db_entry, is_terminal, state_of, substate_of,
     validation_status,
@@ -135,6 +136,17 @@ def stop_rule(name, goal, released=()):
     return stop
 
 
+# ---- failed reads ------------------------------------------------------------------------------
+
+def retryable_status(status):
+    """An API failure worth another read: throttled, a 5xx or a timeout (RETRY_STATUSES), or no answer (None)."""
+    return status is None or status in RETRY_STATUSES
+
+
+def retryable_error(exc):
+    return retryable_status(getattr(exc, 'status', None))
+
+
 # ---- the trail -------------------------------------------------------------------------------
 
 TRAIL_COUNTERS = ('tables_completed', 'tables_loading', 'tables_queued', 'tables_errored')
@@ -152,10 +164,6 @@ def trail_databases(migration):
         if progress['latency'] is not None:
             trail[name]['latency'] = progress['latency']
     return trail
-
-
-def utc_now():
-    return datetime.now(timezone.utc).strftime('%Y-%m-%dT%H:%M:%SZ')
 
 
 class Progress:
