@@ -59,7 +59,8 @@ import re
 
 from ansible_collections.pgflex.migration.plugins.module_utils.auth import AUTH_ARGUMENT_SPEC
 from ansible_collections.pgflex.migration.plugins.module_utils.limits import RANGES, shown
-from ansible_collections.pgflex.migration.plugins.module_utils.request import MAX_DATABASES, setting_problems
+from ansible_collections.pgflex.migration.plugins.module_utils.input_checks import repeated_problem, setting_problems
+from ansible_collections.pgflex.migration.plugins.module_utils.request import MAX_DATABASES
 from ansible_collections.pgflex.migration.plugins.module_utils.spellings import closest_name
 
 # Variables the role sets itself (results), never inputs.
@@ -187,9 +188,9 @@ def _databases(databases):
     problems = []
     if any(not name.strip() for name in databases):
         problems.append('migrate_databases has an empty name; remove it.')
-    duplicates = sorted(set(name for name in databases if list(databases).count(name) > 1))
-    if duplicates:
-        problems.append('migrate_databases lists %s more than once; list each database once.' % ', '.join(duplicates))
+    repeated = repeated_problem('migrate_databases', databases)
+    if repeated:
+        problems.append(repeated + '.')
     return problems
 
 

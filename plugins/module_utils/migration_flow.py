@@ -14,10 +14,9 @@ from __future__ import annotations
 
 import time
 
-from ansible_collections.pgflex.migration.plugins.module_utils import request, service_errors, states, status_file, waiter
+from ansible_collections.pgflex.migration.plugins.module_utils import input_checks, request, service_errors, states, status_file, waiter
 from ansible_collections.pgflex.migration.plugins.module_utils.controller import ControllerWatch
 from ansible_collections.pgflex.migration.plugins.module_utils.errors import seconds_text
-from ansible_collections.pgflex.migration.plugins.module_utils.limits import shown
 from ansible_collections.pgflex.migration.plugins.module_utils.drift import describe_differences, differences, settings_view
 from ansible_collections.pgflex.migration.plugins.module_utils.naming import attempt_name, migration_name_problem
 from ansible_collections.pgflex.migration.plugins.module_utils.properties_file import PropertiesFileError, load_properties_file
@@ -103,10 +102,6 @@ class Task:
         if problem:
             self.fail('Invalid name: %s. Nothing was changed.' % problem)
         params['cutover'] = self._cutover_value(params.get('cutover'))
-        if params.get('max_latency') is not None and params['wait_for'] != 'cutover_ready':
-            self.fail('Invalid input: max_latency applies to wait_for: cutover_ready only, got max_latency %s with '
-                      'wait_for %s; set wait_for: cutover_ready or leave max_latency out. Nothing was changed.'
-                      % (shown(params['max_latency']), params['wait_for']))
         if params.get('properties_file'):
             try:
                 file_options, warnings = load_properties_file(params['properties_file'])
@@ -115,9 +110,9 @@ class Task:
             for warning in warnings:
                 self.mod.warn(warning)
             params = request.merge_options(params, file_options)
-        problems = request.action_problems(params)
+        problems = input_checks.action_problems(params)
         if params['state'] == 'present':
-            problems = request.setting_problems(params, params.get('subscription_id')) + problems
+            problems = input_checks.setting_problems(params, params.get('subscription_id')) + problems
         if problems:
             self.fail('Invalid input: %s. Nothing was changed.' % '; '.join(problems))
         self.params = params
@@ -179,7 +174,7 @@ class Task:
 
     def _create(self):
         params = self.params
-        problems = request.create_problems(params)
+        problems = input_checks.create_problems(params)
         if problems:
             self.fail('Invalid input: %s. Nothing was changed.' % '; '.join(problems))
         client = self.mod.client
