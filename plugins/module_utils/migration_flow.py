@@ -208,7 +208,7 @@ class Task:
             self.fail("Migration name %r cannot be used on server %s: %s (reason %s). A name cannot be reused on a "
                       "server, even after its migration was deleted; choose another name. Nothing was changed."
                       % (name, server, (answer.get('message') or 'the service gives no message').rstrip('.'),
-                             answer.get('reason') or 'not given'))
+                         answer.get('reason') or 'not given'))
 
     def _location(self, wanted, server_location):
         """The migration's region: the target server's. A different one is refused here rather than by the service."""
@@ -471,10 +471,10 @@ def timeout_text(name, seconds, target, state, substate, last_error=None, asked=
         early = (': the service asked to wait %s s before the next request (Retry-After), past the end of wait_timeout '
                  '(%ds), so the wait ended early' % (seconds_text(asked), seconds))
         seconds = int(round(waited or 0))
+    last = _state_words(state, substate, 'last state %s / %s', 'last state %s')
     return ('Timed out after %ds waiting for migration %s to %s%s (%s%s). It keeps running in Azure: '
             're-run the play or the task (or raise wait_timeout) to resume waiting.'
-            % (seconds, name, waiter.description(target), early, _state_words(state, substate, 'last state %s / %s',
-                                                                               'last state %s'),
+            % (seconds, name, waiter.description(target), early, last,
                '; last polling error: %s' % last_error if last_error else ''))
 
 

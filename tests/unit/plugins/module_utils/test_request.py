@@ -94,8 +94,8 @@ def test_merge_prefers_task_options():
 
 def test_valid_settings_have_no_problems():
     assert input_checks.setting_problems(params(databases=['a'], migration_window_start='2026-01-01T00:00:00Z',
-                                           migration_window_end='2026-01-02T00:00:00Z',
-                                           migration_instance_resource_id=RUNTIME_ID)) == []
+                                                migration_window_end='2026-01-02T00:00:00Z',
+                                                migration_instance_resource_id=RUNTIME_ID)) == []
     assert input_checks.setting_problems(params(source_type='PostgreSQLSingleServer', source_server=SINGLE_ID)) == []
     assert input_checks.setting_problems(params(source_server=SINGLE_ID)) == []
     assert input_checks.setting_problems(params(source_server='[::1]:5432@me')) == []
