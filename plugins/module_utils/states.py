@@ -106,7 +106,7 @@ VALIDATION_CHECKS = (
                     'unless overwrite is allowed.'),
     ValidationCheck('ExtensionsValidation', 'database', "Every extension is allow-listed on the target ('azure.extensions')."),
     ValidationCheck('CollationsValidation', 'database', 'No user-defined collations, which the service cannot migrate.'),
-    # Not in the service's examples; the emulator reports it for online migrations (docs/service-assumptions.md).
+    # Not in the service's examples; the emulator reports it for online migrations (docs/service-assumptions.md, 34).
     ValidationCheck('ReplicaIdentityValidation', 'database',
                     'Online migrations: every table has a primary key or a replica identity, so UPDATE and DELETE are '
                     'replicated.'),
