@@ -13,12 +13,25 @@ from __future__ import annotations
 
 import ipaddress
 
+from ansible.module_utils.parsing.convert_bool import boolean
+
 from ansible_collections.pgflex.migration.plugins.module_utils.limits import number_problems, shown
 from ansible_collections.pgflex.migration.plugins.module_utils.request import (
     DEFAULT_MIGRATION_MODE, ENDPOINT_RE, ENUMS, FLEXIBLE_SERVER_ID_RE, HOST_RE, MAX_DATABASES, MIGRATION_MODES, SINGLE_SERVER,
     SINGLE_SERVER_ID_RE, api_enum, is_resource_id,
 )
 from ansible_collections.pgflex.migration.plugins.module_utils.times import format_time, parse_time
+
+
+def cutover_value(value):
+    """(value, problem) for the cutover option: True, a list of databases, or None (no cutover); it takes true, false
+    or a list of database names."""
+    if value is None or isinstance(value, list):
+        return value or None, None
+    try:
+        return (True if boolean(value, strict=True) else None), None
+    except TypeError:
+        return None, 'cutover must be true, false or a list of database names, got %r' % (value,)
 
 
 def repeated_problem(option, names):

@@ -101,7 +101,9 @@ class Task:
         problem = migration_name_problem(params['name'])
         if problem:
             self.fail('Invalid name: %s. Nothing was changed.' % problem)
-        params['cutover'] = self._cutover_value(params.get('cutover'))
+        params['cutover'], problem = input_checks.cutover_value(params.get('cutover'))
+        if problem:
+            self.fail('Invalid input: %s. Nothing was changed.' % problem)
         if params.get('properties_file'):
             try:
                 file_options, warnings = load_properties_file(params['properties_file'])
@@ -116,18 +118,6 @@ class Task:
         if problems:
             self.fail('Invalid input: %s. Nothing was changed.' % '; '.join(problems))
         self.params = params
-
-    def _cutover_value(self, value):
-        """cutover is true/false or a list of databases."""
-        if value is None or isinstance(value, list):
-            return value or None
-        from ansible.module_utils.parsing.convert_bool import boolean  # pylint: disable=import-outside-toplevel
-        try:
-            return True if boolean(value, strict=True) else None
-        except TypeError:
-            self.fail('Invalid input: cutover must be true, false or a list of database names, got %r. '
-                      'Nothing was changed.' % (value,))
-        return None
 
     # ---- state=present -------------------------------------------------------------------------
 
