@@ -24,27 +24,22 @@ import shutil
 import tempfile
 import threading
 import time
-from datetime import datetime, timezone
 
 from ansible.module_utils.parsing.convert_bool import boolean
 from ansible.plugins.action import ActionBase
 from ansible.utils.display import Display
 
 from ansible_collections.pgflex.migration.plugins.module_utils import status_file
-from ansible_collections.pgflex.migration.plugins.module_utils.errors import seconds_text
 from ansible_collections.pgflex.migration.plugins.module_utils.limits import number_problems
 from ansible_collections.pgflex.migration.plugins.module_utils.migration_flow import timeout_text
+from ansible_collections.pgflex.migration.plugins.module_utils.times import utc_now
+from ansible_collections.pgflex.migration.plugins.module_utils.wait_options import wait_default
 from ansible_collections.pgflex.migration.plugins.plugin_utils.chunked_wait import ChunkedWait, MergedResult, retryable_failure
 from ansible_collections.pgflex.migration.plugins.plugin_utils.progress_line import hidden_line, progress_line
 
 MODULE = 'pgflex.migration.pg_flexible_migration'
-DEFAULTS = {'wait_timeout': 3600, 'progress_interval': 60, 'poll_interval': 15, 'wait_for': 'completed'}
 
 display = Display()
-
-
-def _utc_now():
-    return datetime.now(timezone.utc).strftime('%Y-%m-%dT%H:%M:%SZ')
 
 
 def chunk_settings(args):
@@ -52,7 +47,7 @@ def chunk_settings(args):
     try:
         if not boolean(args.get('wait', False), strict=True):
             return None
-        numbers = dict((option, int(args.get(option, DEFAULTS[option])))
+        numbers = dict((option, int(args.get(option, wait_default(option))))
                        for option in ('wait_timeout', 'progress_interval', 'poll_interval'))
     except (TypeError, ValueError):
         return None
@@ -99,7 +94,7 @@ class ActionModule(ActionBase):
         while True:
             budget = clock.start_chunk()
             # A chunk's wait_timeout may be shorter than poll_interval; the module refuses a poll longer than its wait.
-            poll = min(int(args.get('poll_interval', DEFAULTS['poll_interval'])), budget) or 1
+            poll = min(int(args.get('poll_interval', wait_default('poll_interval'))), budget) or 1
             chunk = self._run_module(dict(args, wait_timeout=budget, poll_interval=poll), task_vars)
             asked = chunk.pop('retry_after', None)  # the service's Retry-After outlasted the run: the task's concern now
             timed_out = bool(chunk.get('failed') and chunk.get('timed_out'))
@@ -108,7 +103,7 @@ class ActionModule(ActionBase):
             merged.add(chunk)
             retry = chunk.get('failed') and not timed_out and retryable_failure(chunk)
             if retry:
-                merged.note(_utc_now(), 'module run failed, next run tries again: %s' % chunk.get('msg'))
+                merged.note(utc_now(), 'module run failed, next run tries again: %s' % chunk.get('msg'))
             if chunk.get('failed') and not (timed_out or retry):
                 break  # the migration failed, asks a question, or the input is wrong: the module said why
             if not chunk.get('failed'):
@@ -180,10 +175,9 @@ class ActionModule(ActionBase):
     def _timed_out(merged, clock, args, wait_timeout, chunk):
         status = (chunk.get('migration') or {}).get('status') or {}
         result = ActionModule._result(merged, clock)
-        msg = timeout_text(args.get('name'), wait_timeout, chunk.get('wait_target') or args.get('wait_for') or 'completed',
-                           status.get('state'), status.get('substate'))
-        if clock.held_past_deadline():
-            msg += (' The wait ended early: the service asked to wait %s s before the next request (Retry-After), past '
-                    'the end of wait_timeout.' % seconds_text(clock.asked))
+        early = clock.held_past_deadline()  # the service's Retry-After reached past the end: the wait ended early
+        msg = timeout_text(args.get('name'), wait_timeout, chunk.get('wait_target') or args.get('wait_for') or wait_default('wait_for'),
+                           status.get('state'), status.get('substate'), asked=clock.asked if early else None,
+                           waited=clock.elapsed())
         result.update(failed=True, timed_out=True, wait_target=chunk.get('wait_target'), msg=msg)
         return result

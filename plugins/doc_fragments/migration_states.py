@@ -60,4 +60,6 @@ notes:
     ('azure.extensions')."
   - "Database-level validation check C(CollationsValidation): No user-defined collations, which the service cannot
     migrate."
+  - "Database-level validation check C(ReplicaIdentityValidation): Online migrations: every table has a primary key
+    or a replica identity, so UPDATE and DELETE are replicated."
 '''

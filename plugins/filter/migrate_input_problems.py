@@ -53,14 +53,15 @@ _value:
   elements: str
 '''
 
-import difflib
 import json
 import os
 import re
 
 from ansible_collections.pgflex.migration.plugins.module_utils.auth import AUTH_ARGUMENT_SPEC
 from ansible_collections.pgflex.migration.plugins.module_utils.limits import RANGES, shown
-from ansible_collections.pgflex.migration.plugins.module_utils.request import MAX_DATABASES, setting_problems
+from ansible_collections.pgflex.migration.plugins.module_utils.input_checks import repeated_problem, setting_problems
+from ansible_collections.pgflex.migration.plugins.module_utils.request import MAX_DATABASES
+from ansible_collections.pgflex.migration.plugins.module_utils.spellings import closest_name
 
 # Variables the role sets itself (results), never inputs.
 OUTPUTS = ('migrate_report',)
@@ -81,13 +82,6 @@ TIMEOUTS = ('migrate_validation_timeout', 'migrate_migration_timeout', 'migrate_
 OPTION_VARIABLES = {'source_server': 'migrate_source_server', 'source_type': 'migrate_source_type'}
 PREFIX_RE = re.compile(r'^[a-z][a-z0-9]*$')
 MAX_PREFIX = 40
-
-
-def closest(name, known, prefix=''):
-    """The known name closest to ``name``, compared without the shared ``prefix`` (it would make every name look close)."""
-    stems = dict((option[len(prefix):], option) for option in known if option.startswith(prefix))
-    match = difflib.get_close_matches(name[len(prefix):] if name.startswith(prefix) else name, sorted(stems), n=1, cutoff=0.6)
-    return stems[match[0]] if match else None
 
 
 def _kind(value):
@@ -159,7 +153,7 @@ def _unknown(values, options):
     for name in sorted(values):
         if name in options or name in OUTPUTS:
             continue
-        near = closest(name, options, 'migrate_')
+        near = closest_name(name, options, 'migrate_')
         problems.append('%s is not a variable of the pgflex.migration.migrate role%s'
                         % (name, '; did you mean %s?' % near if near else '; see its meta/argument_specs.yml.'))
     return problems
@@ -194,9 +188,9 @@ def _databases(databases):
     problems = []
     if any(not name.strip() for name in databases):
         problems.append('migrate_databases has an empty name; remove it.')
-    duplicates = sorted(set(name for name in databases if list(databases).count(name) > 1))
-    if duplicates:
-        problems.append('migrate_databases lists %s more than once; list each database once.' % ', '.join(duplicates))
+    repeated = repeated_problem('migrate_databases', databases)
+    if repeated:
+        problems.append(repeated + '.')
     return problems
 
 
@@ -226,7 +220,7 @@ def _azure_auth(auth):
     problems = []
     for key in sorted(auth):
         if key not in AUTH_ARGUMENT_SPEC:
-            near = closest(key, AUTH_ARGUMENT_SPEC)
+            near = closest_name(key, AUTH_ARGUMENT_SPEC)
             problems.append('migrate_azure_auth has the unknown key %r%s'
                             % (key, '; did you mean %r?' % near if near else '; use the auth options of the modules.'))
     return problems

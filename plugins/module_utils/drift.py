@@ -14,10 +14,9 @@ Internal to the pgflex.migration collection; not a public API.
 
 from __future__ import annotations
 
-from ansible_collections.pgflex.migration.plugins.module_utils.request import (
-    SETTINGS, format_time, normalise_location, option_enum, parse_flag, parse_time,
-)
-from ansible_collections.pgflex.migration.plugins.module_utils.waiter import is_terminal
+from ansible_collections.pgflex.migration.plugins.module_utils.request import SETTINGS, normalise_location, option_enum, parse_flag
+from ansible_collections.pgflex.migration.plugins.module_utils.times import format_time, parse_time
+from ansible_collections.pgflex.migration.plugins.module_utils.response import is_terminal
 
 # Flags the service reports as "False" when they were never set.
 _FLAG_DEFAULT = False

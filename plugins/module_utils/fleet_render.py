@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from html import escape
 
-from ansible_collections.pgflex.migration.plugins.module_utils.fleet_report import parse_time
+from ansible_collections.pgflex.migration.plugins.module_utils.times import parse_time
 from ansible_collections.pgflex.migration.plugins.module_utils.report_text import cell, duration_text, table
 
 COLOURS = {'succeeded': '#2e7d32', 'warning': '#f9a825', 'failed': '#c62828', 'canceled': '#757575', 'in_progress': '#1565c0'}

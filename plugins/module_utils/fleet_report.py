@@ -17,6 +17,7 @@ import json
 import os
 
 from ansible_collections.pgflex.migration.plugins.module_utils.response import status_summary
+from ansible_collections.pgflex.migration.plugins.module_utils.times import parse_time, utc_text
 
 # A server's result, most urgent first (totals are listed in this order).
 RESULTS = ('failed', 'in_progress', 'not_run', 'succeeded')
@@ -27,26 +28,6 @@ OUTCOME_WORDS = {'success': 'succeeded', 'failure': 'failed', 'cancelled': 'canc
 def _outcome(status):
     """A migration's outcome in the report's words, read from its status summary (the states table)."""
     return OUTCOME_WORDS.get(status.get('outcome'))
-
-
-def parse_time(value):
-    """An ISO 8601 time from the service or a report -> aware datetime (UTC), or None."""
-    if not value or not isinstance(value, str):
-        return None
-    text = value.strip().replace('Z', '+00:00')
-    if '.' in text:  # the service sends up to 7 fractional digits; Python reads at most 6
-        head, tail = text.split('.', 1)
-        digits = ''.join(c for c in tail if c.isdigit())
-        text = head + '.' + digits[:6].ljust(6, '0') + tail[len(digits):]
-    try:
-        moment = datetime.datetime.fromisoformat(text)
-    except ValueError:
-        return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=datetime.timezone.utc)
-
-
-def iso(moment):
-    return moment.astimezone(datetime.timezone.utc).strftime('%Y-%m-%dT%H:%M:%SZ') if moment else None
 
 
 def _properties(migration):
@@ -165,13 +146,13 @@ def server_summary(server, migrations, host_report, name_prefix=None):
         'migrations': len(own),
         'verified': bool(verification.get('verified')) if verification else False,
         'rows_verified': _rows_verified(verification),
-        'started': iso(min(starts)) if starts else None,
-        'finished': iso(max(ends)) if ends and not active else None,
+        'started': utc_text(min(starts)) if starts else None,
+        'finished': utc_text(max(ends)) if ends and not active else None,
         'duration_seconds': int(round((max(ends) - min(starts)).total_seconds())) if starts and ends and not active else None,
         'failure': failure,
         'report_markdown': report.get('report_markdown'),
         'report_json': report.get('report_json'),
-        'spans': [dict(span, start=iso(span['start']), end=iso(span['end'])) for span in spans],
+        'spans': [dict(span, start=utc_text(span['start']), end=utc_text(span['end'])) for span in spans],
     }
 
 
@@ -187,11 +168,11 @@ def fleet_summary(servers, generated=None):
         'databases': sum(len(s['databases']) for s in servers),
         'rows_verified': sum(s['rows_verified'] for s in servers),
         'migrations': sum(s['migrations'] for s in servers),
-        'started': iso(min(starts)) if starts else None,
-        'finished': iso(max(ends)) if ends else None,
+        'started': utc_text(min(starts)) if starts else None,
+        'finished': utc_text(max(ends)) if ends else None,
         'wall_time_seconds': int(round((max(ends) - min(starts)).total_seconds())) if starts and ends else None,
     })
-    return {'generated': iso(generated or datetime.datetime.now(datetime.timezone.utc)), 'totals': totals, 'servers': servers}
+    return {'generated': utc_text(generated or datetime.datetime.now(datetime.timezone.utc)), 'totals': totals, 'servers': servers}
 
 
 def stats_view(summary):

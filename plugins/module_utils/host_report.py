@@ -10,6 +10,7 @@ Internal to the pgflex.migration collection; not a public API.
 
 from __future__ import annotations
 
+from ansible_collections.pgflex.migration.plugins.module_utils import states
 from ansible_collections.pgflex.migration.plugins.module_utils.report_text import cell, duration_text, table
 
 STEPS = ('validation', 'migration')
@@ -48,7 +49,7 @@ def _validation(step):
     if not verdict:
         return []
     lines = ['', 'Validation verdict: **%s**' % verdict.get('verdict'), '']
-    failing = [c for c in verdict.get('checks') or [] if c.get('state') != 'Succeeded']
+    failing = [c for c in verdict.get('checks') or [] if states.validation_verdict(c.get('state')) != 'succeeded']
     if not failing:
         return lines + ['All checks succeeded.']
     return lines + table(('Level', 'Check', 'State', 'Messages'), [

@@ -14,15 +14,15 @@ from __future__ import annotations
 
 import time
 
-from ansible_collections.pgflex.migration.plugins.module_utils import request, service_errors, states, status_file, waiter
-from ansible_collections.pgflex.migration.plugins.module_utils.client import RETRY_STATUSES
+from ansible_collections.pgflex.migration.plugins.module_utils import input_checks, request, service_errors, states, status_file, waiter
 from ansible_collections.pgflex.migration.plugins.module_utils.controller import ControllerWatch
-from ansible_collections.pgflex.migration.plugins.module_utils.limits import shown
+from ansible_collections.pgflex.migration.plugins.module_utils.errors import seconds_text
 from ansible_collections.pgflex.migration.plugins.module_utils.drift import describe_differences, differences, settings_view
 from ansible_collections.pgflex.migration.plugins.module_utils.naming import attempt_name, migration_name_problem
 from ansible_collections.pgflex.migration.plugins.module_utils.properties_file import PropertiesFileError, load_properties_file
-from ansible_collections.pgflex.migration.plugins.module_utils.response import db_details, migration_result, status_summary
-from ansible_collections.pgflex.migration.plugins.module_utils.spellings import matching_choice
+from ansible_collections.pgflex.migration.plugins.module_utils.response import (
+    db_details, db_entry, is_terminal, migration_result, state_of, status_summary, substate_of,
+)
 
 ROLLBACK_WARNING = ('Cancelling does not roll back: databases the migration had finished stay on the target server%s. '
                     'Check the target before reusing it.')
@@ -67,11 +67,11 @@ class Task:
             extra['migration'] = migration_result(migration)
         self.mod.fail(msg, **extra)
 
-    def finish(self, migration, changed, message=None):
+    def finish(self, migration, message=None):
         if migration is not None and not self.progress.entries:
             self.progress.observe(migration)
         result = {
-            'changed': changed,
+            'changed': self.changed,
             'actions': self.actions,
             'migration': migration_result(migration) if migration is not None else {},
             'progress': self.progress.entries,
@@ -100,38 +100,24 @@ class Task:
         params = dict(self.mod.params)
         problem = migration_name_problem(params['name'])
         if problem:
-            self.mod.fail('Invalid name: %s. Nothing was changed.' % problem)
-        params['cutover'] = self._cutover_value(params.get('cutover'))
-        if params.get('max_latency') is not None and params['wait_for'] != 'cutover_ready':
-            self.mod.fail('Invalid input: max_latency applies to wait_for: cutover_ready only, got max_latency %s with '
-                          'wait_for %s; set wait_for: cutover_ready or leave max_latency out. Nothing was changed.'
-                          % (shown(params['max_latency']), params['wait_for']))
+            self.fail('Invalid name: %s. Nothing was changed.' % problem)
+        params['cutover'], problem = input_checks.cutover_value(params.get('cutover'))
+        if problem:
+            self.fail('Invalid input: %s. Nothing was changed.' % problem)
         if params.get('properties_file'):
             try:
                 file_options, warnings = load_properties_file(params['properties_file'])
             except PropertiesFileError as exc:
-                self.mod.fail('%s. Nothing was changed.' % exc)
+                self.fail('%s. Nothing was changed.' % exc)
             for warning in warnings:
                 self.mod.warn(warning)
             params = request.merge_options(params, file_options)
-        problems = request.action_problems(params)
+        problems = input_checks.action_problems(params)
         if params['state'] == 'present':
-            problems = request.setting_problems(params, params.get('subscription_id')) + problems
+            problems = input_checks.setting_problems(params, params.get('subscription_id')) + problems
         if problems:
-            self.mod.fail('Invalid input: %s. Nothing was changed.' % '; '.join(problems))
+            self.fail('Invalid input: %s. Nothing was changed.' % '; '.join(problems))
         self.params = params
-
-    def _cutover_value(self, value):
-        """cutover is true/false or a list of databases."""
-        if value is None or isinstance(value, list):
-            return value or None
-        from ansible.module_utils.parsing.convert_bool import boolean  # pylint: disable=import-outside-toplevel
-        try:
-            return True if boolean(value, strict=True) else None
-        except TypeError:
-            self.mod.fail('Invalid input: cutover must be true, false or a list of database names, got %r. '
-                          'Nothing was changed.' % (value,))
-        return None
 
     # ---- state=present -------------------------------------------------------------------------
 
@@ -149,27 +135,22 @@ class Task:
         existing = client.get(*self._where())
         if self.params['retry_failed']:
             existing = self._latest_attempt(existing)
-        if existing is None:
-            migration = self._create()
-            changed = True
-        else:
-            migration, changed = self._converge(existing)
+        migration = self._create() if existing is None else self._converge(existing)
         if self.params['cutover']:
-            migration, cut = self._cutover(migration)
-            changed = changed or cut
+            migration = self._cutover(migration)
         if self.params['wait'] and not self.mod.check_mode:
             if self.params.get('max_latency') is None:
                 migration = self._wait(migration, self.params['wait_for'])
             else:
-                migration = self._wait(migration, 'cutover_lag', waiter.cutover_lag_within(self.params['max_latency']))
-        self.finish(migration, changed)
+                migration = self._wait(migration, 'cutover_lag', self.params['max_latency'])
+        self.finish(migration)
 
     def _latest_attempt(self, found):
         """retry_failed: follow name, namer2, namer3, ... while each attempt ended without success; the task then works
         on the first attempt that runs, succeeded or does not exist yet (params['name'] becomes its name)."""
         first, attempt = self.name, 1
-        while found is not None and waiter.is_terminal(found) and not waiter.completed(found):
-            ended, state = self.name, waiter.state_of(found)
+        while found is not None and is_terminal(found) and not waiter.completed(found):
+            ended, state = self.name, state_of(found)
             attempt += 1
             self.params['name'] = attempt_name(first, attempt)
             problem = migration_name_problem(self.name)
@@ -183,9 +164,9 @@ class Task:
 
     def _create(self):
         params = self.params
-        problems = request.create_problems(params)
+        problems = input_checks.create_problems(params)
         if problems:
-            self.mod.fail('Invalid input: %s. Nothing was changed.' % '; '.join(problems))
+            self.fail('Invalid input: %s. Nothing was changed.' % '; '.join(problems))
         client = self.mod.client
         rg, server, name = self._where()
         # Bad input first (the location needs the server's region), then what the service says about the name.
@@ -194,7 +175,7 @@ class Task:
         others = [m for m in client.list(rg, server, 'Active') if m.get('name') != name]
         if others:
             other = others[0]
-            self.mod.fail(
+            self.fail(
                 "Server %s already has an active migration %r (state %s); the service runs one migration at a time "
                 "per target server. Wait for it to finish, or cancel it with state=cancelled, then run this task again. "
                 "Nothing was changed." % (server, other.get('name'), status_summary(other)['state']),
@@ -214,19 +195,19 @@ class Task:
         the task fails with its reason rather than a conflict from the create (check mode included)."""
         answer = self.mod.client.check_name(rg, server, name) or {}
         if answer.get('nameAvailable') is False:
-            self.mod.fail("Migration name %r cannot be used on server %s: %s (reason %s). A name cannot be reused on a "
-                          "server, even after its migration was deleted; choose another name. Nothing was changed."
-                          % (name, server, (answer.get('message') or 'the service gives no message').rstrip('.'),
-                             answer.get('reason') or 'not given'))
+            self.fail("Migration name %r cannot be used on server %s: %s (reason %s). A name cannot be reused on a "
+                      "server, even after its migration was deleted; choose another name. Nothing was changed."
+                      % (name, server, (answer.get('message') or 'the service gives no message').rstrip('.'),
+                         answer.get('reason') or 'not given'))
 
     def _location(self, wanted, server_location):
         """The migration's region: the target server's. A different one is refused here rather than by the service."""
         if wanted is None or server_location is None:
             return wanted or server_location
         if request.normalise_location(wanted) != request.normalise_location(server_location):
-            self.mod.fail('Invalid input: location %r is not the region of the target server %s (%s); a migration is '
-                          'created in its target server\'s region, so leave location out or set it to %r. Nothing was '
-                          'changed.' % (wanted, self.params['server_name'], server_location, server_location))
+            self.fail('Invalid input: location %r is not the region of the target server %s (%s); a migration is '
+                      'created in its target server\'s region, so leave location out or set it to %r. Nothing was '
+                      'changed.' % (wanted, self.params['server_name'], server_location, server_location))
         return wanted
 
     def _converge(self, existing):
@@ -244,19 +225,19 @@ class Task:
         before = settings_view(existing)
         if not updates:
             self.diff = {'before': before, 'after': before}
-            return existing, False
+            return existing
         patch = request.answer_patch(updates)
         self.diff = {'before': before, 'after': dict(before, **settings_view(patch))}
         self.actions.extend(labels)
         self.changed = True
         if self.mod.check_mode:
-            return existing, True
-        return self.mod.client.update(*(self._where() + (patch,))), True
+            return existing
+        return self.mod.client.update(*(self._where() + (patch,)))
 
     def _answers(self, existing):
         """{option: value} the task gives for the question the migration is waiting on, if any."""
         # The substate says what is asked (the window wait comes with state InProgress).
-        option = states.answer_option(waiter.substate_of(existing))
+        option = states.answer_option(substate_of(existing))
         if option == 'cutover':
             return {}  # answered by the cutover step
         value = self.params.get(option) if option else None
@@ -270,53 +251,49 @@ class Task:
     # ---- cutover -------------------------------------------------------------------------------
 
     def _cutover(self, migration):
-        """Trigger cutover (whole or per database) on an online migration; returns (migration, changed)."""
+        """Trigger cutover (whole or per database) on an online migration; returns the migration."""
         wanted = self.params['cutover']
         view = settings_view(migration)
         if view.get('migration_mode') != 'online':
             self.fail("Migration %r is an offline migration: it cuts over by itself when the data is copied, so cutover "
                       "does not apply. Remove the cutover option. Nothing was changed." % self.name, migration)
-        state = waiter.state_of(migration).lower()
-        if state == 'succeeded':
+        if waiter.completed(migration):
             self.actions.append('cutover already done')
-            return migration, False
-        if waiter.is_terminal(migration):
-            self.fail('Migration %r is %s, so it cannot be cut over.' % (self.name, waiter.state_of(migration)), migration)
+            return migration
+        if is_terminal(migration):
+            self.fail('Migration %r is %s, so it cannot be cut over.' % (self.name, state_of(migration)), migration)
         databases = wanted if isinstance(wanted, list) else None
         if databases:
             self._refuse_unknown('cutover', databases, migration)
         if self._cutover_pending(migration, databases) is None:
             self.actions.append('cutover already requested')
-            return migration, False
+            return migration
         if not waiter.cutover_ready(migration):
             if not self.params['wait'] or self.mod.check_mode:
-                self.fail('Migration %r is not ready for cutover yet (state %s, substate %s). Run with wait: true to wait '
-                          'for it, or first with wait_for: cutover_ready. Nothing was changed.'
-                          % (self.name, waiter.state_of(migration), waiter.substate_of(migration) or 'none'), migration)
+                self.fail('Migration %r is not ready for cutover yet (%s). Run with wait: true to wait for it, or first with '
+                          'wait_for: cutover_ready. Nothing was changed.' % (self.name, status_text(migration)), migration)
             migration = self._wait(migration, 'cutover_ready')
         pending = self._cutover_pending(migration, databases)
         if pending is None:
             self.actions.append('cutover already requested')
-            return migration, False
+            return migration
         before = dict((self.diff or {}).get('before') or settings_view(migration))
         self.diff = {'before': before, 'after': dict(before, cutover=pending or True)}
         self.actions.append('cutover %s' % (', '.join(pending) if pending else 'all databases'))
         self.changed = True
         if self.mod.check_mode:
-            return migration, True
+            return migration
         self.released = list(pending or view.get('databases') or [])
-        return self.mod.client.update(*(self._where() + (request.cutover_patch(pending),))), True
+        return self.mod.client.update(*(self._where() + (request.cutover_patch(pending),)))
 
     @staticmethod
     def _cutover_pending(migration, databases):
         """None when nothing is left to cut over; [] for the whole migration; else the databases still waiting."""
-        substate = waiter.substate_of(migration).lower()
-        if substate in ('completingmigration', 'completed'):
+        if states.substate(substate_of(migration)).phase == states.CUT_OVER:
             return None
         if not databases:
             return []
-        done = ('succeeded', 'completingmigration', 'completing')
-        left = [db for db in databases if waiter.db_state(migration, db) not in done]
+        left = [db for db in databases if db_entry(migration, db).outcome != 'success']
         return left or None
 
     # ---- state=cancelled -------------------------------------------------------------------------
@@ -326,49 +303,49 @@ class Task:
         self.start_clock()
         existing = client.get(*self._where())
         if existing is None:
-            self.mod.fail('There is no migration named %r on server %s in resource group %s, so there is nothing to '
-                          'cancel.' % (self.name, self.params['server_name'], self.params['resource_group']))
+            self.fail('There is no migration named %r on server %s in resource group %s, so there is nothing to '
+                      'cancel.' % (self.name, self.params['server_name'], self.params['resource_group']))
         databases = self.params.get('cancel_databases')
         self.dropped = []
-        if waiter.is_terminal(existing):
+        if is_terminal(existing):
             if databases:
                 self._refuse_unknown('cancel_databases', databases, existing)
-            self.actions.append('already %s' % waiter.state_of(existing))
-            self.finish(existing, False, 'Migration %r is already %s; nothing to cancel.' % (self.name, waiter.state_of(existing)))
-        condition = waiter.cancelled(databases)
-        migration, changed = existing, False
-        if not condition(existing) and waiter.substate_of(existing).lower() != 'cancelingrequesteddbmigrations':
-            migration, changed = self._cancel(existing, databases)
+            self.actions.append('already %s' % state_of(existing))
+            self.finish(existing, 'Migration %r is already %s; nothing to cancel.' % (self.name, state_of(existing)))
+        condition = waiter.target_condition('cancelled', databases)
+        migration = existing
+        if not condition(existing) and states.substate(substate_of(existing)).phase != states.CANCELLING:
+            migration = self._cancel(existing, databases)
         if self.params['wait'] and not self.mod.check_mode:
-            migration = self._wait(migration, 'cancelled', condition)
-        self.finish(migration, changed)
+            migration = self._wait(migration, 'cancelled', databases)
+        self.finish(migration)
 
     def _cancel(self, existing, databases):
         before = settings_view(existing)
-        before['state'] = waiter.state_of(existing)
+        before['state'] = state_of(existing)
         if databases:
             self._refuse_unknown('cancel_databases', databases, existing)
-            left = [db for db in databases if waiter.db_state(existing, db) not in ('canceled', 'canceling')]
+            left = [db for db in databases if not _cancel_requested(db_entry(existing, db))]
             if not left:
                 self.actions.append('databases already cancelled')
-                return existing, False
+                return existing
             self._allow_drops(existing, left)
             self.diff = {'before': before, 'after': dict(before, cancel_databases=left, dropped_databases=self.dropped)}
             self.actions.append('cancel %s' % ', '.join(left))
             self.changed = True
             self._warn_rollback()
             if self.mod.check_mode:
-                return existing, True
-            return self.mod.client.update(*(self._where() + (request.cancel_patch(left),))), True
+                return existing
+            return self.mod.client.update(*(self._where() + (request.cancel_patch(left),)))
         self._allow_drops(existing, None)
-        self.diff = {'before': before, 'after': dict(before, state='Canceled', dropped_databases=self.dropped)}
+        self.diff = {'before': before, 'after': dict(before, state=states.CANCELLED_STATE, dropped_databases=self.dropped)}
         self.actions.append('cancel')
         self.changed = True
         self._warn_rollback()
         if self.mod.check_mode:
-            return existing, True
+            return existing
         answer = self.mod.client.cancel(*self._where())
-        return (answer or self.mod.client.get(*self._where()) or existing), True
+        return answer or self.mod.client.get(*self._where()) or existing
 
     def _allow_drops(self, existing, databases):
         """Say before acting which target databases the cancel drops; without drop_copied_databases, refuse."""
@@ -382,19 +359,13 @@ class Task:
 
     # ---- waiting ---------------------------------------------------------------------------------
 
-    def _wait(self, migration, target, condition=None):
-        """Poll until ``target``; fail on a terminal state that is not the target, a timeout, or a question."""
+    def _wait(self, migration, target, argument=None):
+        """Poll until ``target`` (a waiter.WAIT_TARGETS name); fail on a terminal state that is not the target, a
+        timeout, or a question."""
         params = self.params
         client = self.mod.client
-        goal = condition or waiter.CONDITIONS[target]
-
-        def stop(doc):
-            # A migration waiting on the user will not move by itself: stop and say what it needs.
-            if goal(doc):
-                return True
-            if getattr(goal, 'waits_through_cutover_question', False) and waiter.cutover_ready(doc):
-                return False  # still replicating: the latency may drop
-            return target != 'cancelled' and waiter.awaiting_user(doc, self.released)
+        goal = waiter.target_condition(target, argument)
+        stop = waiter.stop_rule(target, goal, self.released)
 
         def fetch():
             found = client.get(*self._where())
@@ -403,7 +374,7 @@ class Task:
 
         status_file.write(params.get('progress_file'), migration)
         the_waiter = waiter.Waiter(fetch, min(self.deadline, self.started + params['wait_timeout']), params['poll_interval'],
-                                   progress=self.progress, retryable=_retryable, clock=self.clock, sleep=self.sleep,
+                                   progress=self.progress, retryable=waiter.retryable_error, clock=self.clock, sleep=self.sleep,
                                    abandoned=self.controller.gone)
         outcome = the_waiter.wait(stop, migration=migration)
         final = outcome.migration
@@ -413,15 +384,20 @@ class Task:
             self.fail('The ansible-playbook run that started this task is gone, so the module stopped waiting for migration '
                       '%r. The migration goes on in the service: run the playbook again to resume waiting.' % self.name, final)
         if outcome.outcome == 'timeout':
-            self.fail(timeout_text(self.name, params['wait_timeout'], target, waiter.state_of(final), waiter.substate_of(final),
-                                   outcome.last_error), final, timed_out=True, wait_target=target)
-        result = states.state(waiter.state_of(final)).outcome
+            self.fail(timeout_text(self.name, params['wait_timeout'], target, state_of(final), substate_of(final),
+                                   outcome.last_error, outcome.asked, outcome.elapsed), final, timed_out=True, wait_target=target)
+        result = states.state(state_of(final)).outcome
         if result == 'failure' or (result == 'cancelled' and target != 'cancelled'):
             self.fail(failure_text(self.name, final), final)
         if goal(final) or result == 'success':
             return final
         self.fail(question_text(self.name, final, target), final)
         return final
+
+
+def _cancel_requested(database):
+    """A database's states-table entry says its cancel is done or under way."""
+    return database.outcome == 'cancelled' or database.phase == states.CANCELLING
 
 
 def dropped_on_cancel(migration, databases=None):
@@ -431,24 +407,19 @@ def dropped_on_cancel(migration, databases=None):
     the service reports no state for has not started copying, so nothing of it is on the target yet.
     """
     names = databases or sorted(set(db_details(migration)) | set(settings_view(migration).get('databases') or []))
-    return [db for db in names if states.database_state(waiter.db_state(migration, db)).dropped_on_cancel]
+    return [db for db in names if db_entry(migration, db).dropped_on_cancel]
 
 
 def drop_refusal_text(name, server, migration, dropped, databases=None):
     """Why the cancel was not sent: it would drop databases on the target, and the option that allows it."""
     what = ('cancelling databases %s of migration %r' % (', '.join(databases), name)) if databases else (
         'cancelling migration %r' % name)
-    found = ', '.join('%s %s' % (db, states.database_state(waiter.db_state(migration, db)).name) for db in dropped)
+    found = ', '.join('%s %s' % (db, db_entry(migration, db).name) for db in dropped)
     their, they, them = ('its', 'it is', 'it') if len(dropped) == 1 else ('their', 'they are', 'them')
     return ('Refusing to cancel: %s would make the service drop %s on target server %s, because %s data had '
             'started to be copied and %s not migrated yet (%s). Set drop_copied_databases: true to cancel and '
             'drop %s, or let %s finish first (cut over an online migration). Nothing was changed.'
             % (what, ', '.join(dropped), server, their, they, found, them, them))
-
-
-def _retryable(exc):
-    status = getattr(exc, 'status', None)
-    return status is None or status in RETRY_STATUSES
 
 
 def failure_text(name, migration):
@@ -470,20 +441,39 @@ def failure_text(name, migration):
     return '%s %s' % (text, codes) if codes else text
 
 
-def timeout_text(name, seconds, target, state, substate, last_error=None):
-    """The wait ran out (the action plugin says it too, for wait_timeout across its chunks)."""
-    return ('Timed out after %ds waiting for migration %s to %s (last state %s / %s%s). It keeps running in Azure: '
+def status_text(migration):
+    """'state X, substate Y', or 'state X' alone when the service reports no substate."""
+    return _state_words(state_of(migration), substate_of(migration), 'state %s, substate %s', 'state %s')
+
+
+def _state_words(state, substate, both, alone):
+    return both % (state or 'unknown', substate) if substate else alone % (state or 'unknown')
+
+
+def timeout_text(name, seconds, target, state, substate, last_error=None, asked=None, waited=None):
+    """The wait ran out (the action plugin says it too, for wait_timeout across its chunks).
+
+    ``asked``: the service's Retry-After that reached past the end of wait_timeout, so the wait ended early, after
+    ``waited`` seconds.
+    """
+    early = ''
+    if asked:
+        early = (': the service asked to wait %s s before the next request (Retry-After), past the end of wait_timeout '
+                 '(%ds), so the wait ended early' % (seconds_text(asked), seconds))
+        seconds = int(round(waited or 0))
+    last = _state_words(state, substate, 'last state %s / %s', 'last state %s')
+    return ('Timed out after %ds waiting for migration %s to %s%s (%s%s). It keeps running in Azure: '
             're-run the play or the task (or raise wait_timeout) to resume waiting.'
-            % (seconds, name, waiter.DESCRIPTIONS.get(matching_choice(target, list(waiter.DESCRIPTIONS)), target), state or 'unknown', substate or 'none',
+            % (seconds, name, waiter.description(target), early, last,
                '; last polling error: %s' % last_error if last_error else ''))
 
 
 def question_text(name, migration, target):
     """The migration waits for the user: say which option answers it."""
-    substate = waiter.substate_of(migration)
+    substate = substate_of(migration)
     hint = states.substate(substate).hint or 'use wait_for: user_action to stop here'
     return ('Migration %r is waiting for a user action (%s) and will not %s without it: %s.'
-            % (name, substate or waiter.state_of(migration), waiter.DESCRIPTIONS[target], hint))
+            % (name, substate or state_of(migration), waiter.description(target), hint))
 
 
 def run(mod, clock=None, sleep=None):

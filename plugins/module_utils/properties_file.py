@@ -14,12 +14,12 @@ Internal to the pgflex.migration collection; not a public API.
 
 from __future__ import annotations
 
-import difflib
 import json
 import os
 import stat
 
 from ansible_collections.pgflex.migration.plugins.module_utils.request import ENUMS, api_enum, option_enum, parse_flag
+from ansible_collections.pgflex.migration.plugins.module_utils.spellings import closest_name
 
 
 # Real files are a few hundred bytes; the limit only keeps a wrong path (a log, a dump) from being read whole.
@@ -32,26 +32,40 @@ class PropertiesFileError(Exception):
     """The file cannot be used; the message says where and how to fix it."""
 
 
-# lower-case key under "properties" -> (option, kind)
-_PROPERTY_KEYS = {
-    'sourcedbserverresourceid': ('source_server', 'text'),
-    'sourcedbserverfullyqualifieddomainname': ('source_fqdn', 'text'),
-    'targetdbserverfullyqualifieddomainname': ('target_fqdn', 'text'),
-    'dbstomigrate': ('databases', 'list'),
-    'overwritedbsintarget': ('overwrite_databases', 'flag'),
-    'setuplogicalreplicationonsourcedbifneeded': ('setup_logical_replication', 'flag'),
-    'sourcetype': ('source_type', 'enum'),
-    'sslmode': ('ssl_mode', 'enum'),
-    'migrationruntimeresourceid': ('migration_instance_resource_id', 'text'),
+# The file's keys as the CLI spells them (the spellings "did you mean" hints show); the reader ignores case.
+# Under "properties": key -> (option, kind).
+PROPERTY_KEYS = {
+    'SourceDbServerResourceId': ('source_server', 'text'),
+    'SourceDbServerFullyQualifiedDomainName': ('source_fqdn', 'text'),
+    'TargetDbServerFullyQualifiedDomainName': ('target_fqdn', 'text'),
+    'DbsToMigrate': ('databases', 'list'),
+    'OverwriteDbsInTarget': ('overwrite_databases', 'flag'),
+    'SetupLogicalReplicationOnSourceDbIfNeeded': ('setup_logical_replication', 'flag'),
+    'SourceType': ('source_type', 'enum'),
+    'SslMode': ('ssl_mode', 'enum'),
+    'MigrationRuntimeResourceId': ('migration_instance_resource_id', 'text'),
 }
-_SECRET_KEYS = {
-    'sourceserverusername': 'source_username',
-    'targetserverusername': 'target_username',
+SECRET_PARAMETERS, ADMIN_CREDENTIALS = 'SecretParameters', 'AdminCredentials'
+# Under "properties.SecretParameters": key -> option.
+SECRET_KEYS = {
+    'SourceServerUsername': 'source_username',
+    'TargetServerUsername': 'target_username',
 }
-_CREDENTIAL_KEYS = {
-    'sourceserverpassword': 'source_password',
-    'targetserverpassword': 'target_password',
+# Under "properties.SecretParameters.AdminCredentials": key -> option.
+CREDENTIAL_KEYS = {
+    'SourceServerPassword': 'source_password',
+    'TargetServerPassword': 'target_password',
 }
+
+
+def _by_lower_case(table):
+    return dict((key.lower(), value) for key, value in table.items())
+
+
+_PROPERTY_KEYS = _by_lower_case(PROPERTY_KEYS)
+_SECRET_KEYS = _by_lower_case(SECRET_KEYS)
+_CREDENTIAL_KEYS = _by_lower_case(CREDENTIAL_KEYS)
+_SECRETS, _ADMIN = SECRET_PARAMETERS.lower(), ADMIN_CREDENTIALS.lower()
 # API fields the CLI never reads from the file: say which option to use instead.
 _OPTION_HINTS = {
     'migrationmode': 'migration_mode',
@@ -127,29 +141,19 @@ def _convert(key, option, kind, value, path):
     return value
 
 
-# Original spellings, for "did you mean" hints.
+# The keys known at each level, for "did you mean" hints.
 _KNOWN_SPELLINGS = {
-    'properties': ['SourceDbServerResourceId', 'SourceDbServerFullyQualifiedDomainName',
-                   'TargetDbServerFullyQualifiedDomainName', 'DbsToMigrate', 'OverwriteDbsInTarget',
-                   'SetupLogicalReplicationOnSourceDbIfNeeded', 'SourceType', 'SslMode', 'MigrationRuntimeResourceId',
-                   'SecretParameters'],
-    'secrets': ['AdminCredentials', 'SourceServerUsername', 'TargetServerUsername'],
-    'credentials': ['SourceServerPassword', 'TargetServerPassword'],
+    'properties': list(PROPERTY_KEYS) + [SECRET_PARAMETERS],
+    'secrets': [ADMIN_CREDENTIALS] + list(SECRET_KEYS),
+    'credentials': list(CREDENTIAL_KEYS),
     'top': ['properties'],
 }
-
-
-def closest_key(key, known):
-    """The known spelling closest to ``key`` (case-insensitive), or None when nothing is close."""
-    lowered = dict((name.lower(), name) for name in known)
-    match = difflib.get_close_matches(str(key).lower(), list(lowered), n=1, cutoff=0.6)
-    return lowered[match[0]] if match else None
 
 
 def _unknown_key(where, key, level):
     """The error for a key the reader does not know: a typo must not silently drop a setting."""
     known = _KNOWN_SPELLINGS[level]
-    close = closest_key(key, known)
+    close = closest_name(key, known)
     hint = 'did you mean %r? ' % close if close else ''
     return PropertiesFileError('%s key %r is not a known key; %sthe known keys there are: %s'
                                % (where, key, hint, ', '.join(known)))
@@ -167,15 +171,15 @@ def _read_credentials(value, where, options, warnings):
 
 
 def _read_secrets(found, path, options, warnings):
-    key, secrets = found['secretparameters']
+    key, secrets = found[_SECRETS]
     where = '%s.%s' % (path, key)
     secrets = _object(secrets, where, 'it holds AdminCredentials and the optional usernames')
     secret_keys = _lower_keys(secrets, where)
-    if 'admincredentials' not in secret_keys:
+    if _ADMIN not in secret_keys:
         raise PropertiesFileError('%s has no AdminCredentials object; add "AdminCredentials": '
                                   '{"SourceServerPassword": ..., "TargetServerPassword": ...}' % where)
     for lowered, (original, value) in secret_keys.items():
-        if lowered == 'admincredentials':
+        if lowered == _ADMIN:
             _read_credentials(value, '%s.%s' % (where, original), options, warnings)
         elif lowered in _SECRET_KEYS:
             options[_SECRET_KEYS[lowered]] = _convert(original, _SECRET_KEYS[lowered], 'text', value, where)
@@ -191,7 +195,7 @@ def parse_properties(document):
     document = _object(document, 'the file', 'it must hold {"properties": {...}}')
     top = _lower_keys(document, 'the file')
     if 'properties' not in top:
-        close = [original for original, _value in top.values() if closest_key(original, ['properties'])]
+        close = [original for original, _value in top.values() if closest_name(original, ['properties'])]
         raise PropertiesFileError('the file has no top-level "properties" object%s; wrap the settings as '
                                   '{"properties": {"SourceDbServerResourceId": ..., "SecretParameters": {...}, ...}}'
                                   % (' (did you mean "properties" instead of %r?)' % close[0] if close else ''))
@@ -215,11 +219,11 @@ def parse_properties(document):
             raise PropertiesFileError(
                 '%s key %r must be inside SecretParameters, not directly under properties; move it to '
                 '"SecretParameters": {"%s": ..., "AdminCredentials": {...}}' % (path, original, original))
-        elif lowered in _CREDENTIAL_KEYS or lowered == 'admincredentials':
+        elif lowered in _CREDENTIAL_KEYS or lowered == _ADMIN:
             raise PropertiesFileError(
                 '%s key %r must be inside SecretParameters.AdminCredentials; write "SecretParameters": '
                 '{"AdminCredentials": {"SourceServerPassword": ..., "TargetServerPassword": ...}}' % (path, original))
-        elif lowered == 'secretparameters':
+        elif lowered == _SECRETS:
             _read_secrets(found, path, options, warnings)
         elif lowered in _OPTION_HINTS:
             warnings.append('%s key %r is not read from the file (the CLI ignores it too); use the %s option instead'

@@ -83,6 +83,15 @@ def db_state(migration, database):
     return str(_dict(db_details(migration).get(database)).get('migrationState', '')).lower()
 
 
+def db_entry(migration, database):
+    """The states table's entry of one database's state."""
+    return states.database_state(db_state(migration, database))
+
+
+def databases_waiting_for_cutover(migration):
+    return [db for db in db_details(migration) if db_entry(migration, db).phase == states.WAITING_FOR_CUTOVER]
+
+
 def validation_status(migration):
     return _dict(_dict(_status(migration).get('currentSubStateDetails')).get('validationDetails')).get('status') or ''
 
@@ -113,7 +122,7 @@ def _waiting_for_cutover(migration, released):
     if _flag_set(migration, 'triggerCutover') and not properties.get('dbsToTriggerCutoverOn'):
         return False
     chosen = set(properties.get('dbsToTriggerCutoverOn') or []) | set(released or [])
-    waiting = [db for db in db_details(migration) if db_state(migration, db) == 'waitingforcutovertrigger']
+    waiting = databases_waiting_for_cutover(migration)
     if not waiting:
         return not chosen
     return any(db not in chosen for db in waiting)
@@ -124,7 +133,7 @@ def awaiting_user(migration, released=()):
     entry = states.substate(substate_of(migration))
     if entry.answer_option == 'cutover':
         return _waiting_for_cutover(migration, released)
-    if state_of(migration).lower() != 'waitingforuseraction':
+    if not states.state(state_of(migration)).waits_for_user:
         return False
     return not _answered(migration, entry)
 
@@ -192,15 +201,19 @@ def _problem_text(item):
 
 
 def _verdict(status, items, in_progress):
-    status = (status or '').lower()
-    if status in ('succeeded', 'failed', 'warning'):
-        return status
-    states = set((item['state'] or '').lower() for item in items)
-    if 'failed' in states:
+    if states.validation_finished(status):
+        return states.validation_verdict(status)
+    verdicts = set(states.validation_verdict(item['state']) for item in items)
+    if 'failed' in verdicts:
         return 'failed'
     if in_progress or not items:
         return 'in_progress'
-    return 'warning' if 'warning' in states else 'succeeded'
+    return 'warning' if 'warning' in verdicts else 'succeeded'
+
+
+def is_problem(check):
+    """A validation check (validation_items) that failed or warned."""
+    return states.validation_verdict(check['state']) in ('failed', 'warning')
 
 
 def validation_summary(details, substate):
@@ -208,12 +221,12 @@ def validation_summary(details, substate):
 
     verdict: succeeded | warning | failed | in_progress | not_run.
     """
-    in_progress = substate == 'ValidationInProgress'
+    in_progress = states.substate(substate).phase == states.VALIDATING
     if not isinstance(details, dict) or not details:
         return {'verdict': 'in_progress' if in_progress else 'not_run', 'status': None, 'started_on': None,
                 'ended_on': None, 'checks': [], 'problems': []}
     items = validation_items(details)
-    problems = [_problem_text(item) for item in items if (item['state'] or '').lower() in ('failed', 'warning')]
+    problems = [_problem_text(item) for item in items if is_problem(item)]
     return {
         'verdict': _verdict(details.get('status'), items, in_progress),
         'status': details.get('status'),

@@ -15,6 +15,8 @@ Internal to the pgflex.migration collection; not a public API.
 
 from __future__ import annotations
 
+import difflib
+
 _SEPARATORS = str.maketrans('', '', '-_ ')
 
 # Documented value -> other spellings the rule above does not catch (the API's American 'Canceled').
@@ -50,3 +52,17 @@ def normalise_choices(params, argument_spec):
             params[option] = matching_choice(value, choices) or value
         elif spec.get('options') and isinstance(value, dict):
             normalise_choices(value, spec['options'])
+
+
+def closest_name(name, known, prefix=''):
+    """The name of ``known`` closest to ``name`` (case-insensitive), for a "did you mean" hint; None when none is close.
+
+    ``prefix``: a start all the known names share (a role's variables), left out of the comparison: it would make
+    every name look close.
+    """
+    def stem(text):
+        text = str(text).lower()
+        return text[len(prefix):] if prefix and text.startswith(prefix) else text
+    stems = dict((stem(option), option) for option in known if str(option).lower().startswith(prefix))
+    match = difflib.get_close_matches(stem(name), sorted(stems), n=1, cutoff=0.6)
+    return stems[match[0]] if match else None

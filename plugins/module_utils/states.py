@@ -19,65 +19,77 @@ from __future__ import annotations
 from collections import namedtuple
 
 # outcome: 'success' | 'failure' | 'cancelled' for terminal states, None while the migration goes on.
-State = namedtuple('State', ['name', 'terminal', 'outcome', 'meaning'])
+# waits_for_user: the state itself says the migration waits for a user action (its substate says which).
+State = namedtuple('State', ['name', 'terminal', 'outcome', 'waits_for_user', 'meaning'])
 
 # waits_for_user: the migration does not move on by itself in this substate.
 # answer_option: the pg_flexible_migration option whose value answers it (None: nothing to answer).
 # answered_by: the migration property that shows the answer was given (the service may take a poll
 #   to leave the substate after it).
 # hint: what the user does, shown in messages and in the info module's status.question.
-Substate = namedtuple('Substate', ['name', 'waits_for_user', 'answer_option', 'answered_by', 'hint', 'meaning'])
+# phase: what the code asks of a substate besides its question: VALIDATING (validation runs), CANCELLING (a cancel of
+#   some databases is under way), CUT_OVER (the cutover was triggered or is not needed any more), or None.
+Substate = namedtuple('Substate', ['name', 'waits_for_user', 'answer_option', 'answered_by', 'hint', 'phase', 'meaning'])
+VALIDATING, CANCELLING, CUT_OVER, WAITING_FOR_CUTOVER = 'validating', 'cancelling', 'cut_over', 'waiting_for_cutover'
 
 # dropped_on_cancel: cancelling the migration (or this database) makes the service drop the database on the target,
 #   because its data had started to be copied and it is not migrated (MicrosoftDocs/azure-docs#122153: a cancel
 #   while waiting for cutover dropped the replicated target databases; docs/service-assumptions.md, entry 13).
-DatabaseState = namedtuple('DatabaseState', ['name', 'terminal', 'dropped_on_cancel', 'meaning'])
+# outcome: as for State; phase: WAITING_FOR_CUTOVER, CANCELLING or None.
+DatabaseState = namedtuple('DatabaseState', ['name', 'terminal', 'outcome', 'phase', 'dropped_on_cancel', 'meaning'])
 
 ValidationCheck = namedtuple('ValidationCheck', ['name', 'level', 'meaning'])
 
+# A result of validation (of the whole validation or of one check); its verdict is name.lower() (succeeded, warning,
+# failed: the info module's status.validation.verdict words).
+ValidationState = namedtuple('ValidationState', ['name', 'meaning'])
+
 STATES = (
-    State('InProgress', False, None, 'Migration is in progress.'),
-    State('WaitingForUserAction', False, None, 'Migration is waiting for user action.'),
-    State('CleaningUp', False, None, 'Migration is cleaning up resources.'),
-    State('Succeeded', True, 'success', 'Migration has succeeded.'),
-    State('Failed', True, 'failure', 'Migration has failed.'),
-    State('ValidationFailed', True, 'failure', 'Validation for migration has failed.'),
-    State('Canceled', True, 'cancelled', 'Migration has been canceled.'),
+    State('InProgress', False, None, False, 'Migration is in progress.'),
+    State('WaitingForUserAction', False, None, True, 'Migration is waiting for user action.'),
+    State('CleaningUp', False, None, False, 'Migration is cleaning up resources.'),
+    State('Succeeded', True, 'success', False, 'Migration has succeeded.'),
+    State('Failed', True, 'failure', False, 'Migration has failed.'),
+    State('ValidationFailed', True, 'failure', False, 'Validation for migration has failed.'),
+    State('Canceled', True, 'cancelled', False, 'Migration has been canceled.'),
 )
 
 SUBSTATES = (
-    Substate('PerformingPreRequisiteSteps', False, None, None, None,
+    Substate('PerformingPreRequisiteSteps', False, None, None, None, None,
              'Performing pre-requisite steps for migration.'),
-    Substate('ValidationInProgress', False, None, None, None, 'Validation in progress.'),
+    Substate('ValidationInProgress', False, None, None, None, VALIDATING, 'Validation in progress.'),
     Substate('WaitingForLogicalReplicationSetupRequestOnSourceDB', True, 'setup_logical_replication',
-             'setupLogicalReplicationOnSourceDbIfNeeded', 'allow it with setup_logical_replication: true',
+             'setupLogicalReplicationOnSourceDbIfNeeded', 'allow it with setup_logical_replication: true', None,
              'Waiting for logical replication setup request on source database.'),
-    Substate('WaitingForDBsToMigrateSpecification', True, 'databases', 'dbsToMigrate', 'name them with databases',
+    Substate('WaitingForDBsToMigrateSpecification', True, 'databases', 'dbsToMigrate', 'name them with databases', None,
              'Waiting for databases to migrate specification.'),
     Substate('WaitingForTargetDBOverwriteConfirmation', True, 'overwrite_databases', 'overwriteDbsInTarget',
-             'confirm with overwrite_databases: true', 'Waiting for target database overwrite confirmation.'),
+             'confirm with overwrite_databases: true', None, 'Waiting for target database overwrite confirmation.'),
     Substate('WaitingForDataMigrationScheduling', True, 'start_data_migration', 'startDataMigration',
-             'start it with start_data_migration: true', 'Waiting for data migration scheduling.'),
+             'start it with start_data_migration: true', None, 'Waiting for data migration scheduling.'),
     # The window opens by itself; start_data_migration only starts it earlier.
     Substate('WaitingForDataMigrationWindow', False, 'start_data_migration', 'startDataMigration',
-             'start it now with start_data_migration: true, or wait for the window', 'Waiting for data migration window.'),
-    Substate('MigratingData', False, None, None, None, 'Migrating data.'),
+             'start it now with start_data_migration: true, or wait for the window', None,
+             'Waiting for data migration window.'),
+    Substate('MigratingData', False, None, None, None, None, 'Migrating data.'),
     Substate('WaitingForCutoverTrigger', True, 'cutover', 'triggerCutover',
              'run the task with cutover: true (or a list of databases), or wait_for: cutover_ready',
-             'Waiting for cutover trigger.'),
-    Substate('CompletingMigration', False, None, None, None, 'Completing migration.'),
-    Substate('Completed', False, None, None, None, 'Migration completed.'),
-    Substate('CancelingRequestedDBMigrations', False, None, None, None, 'Canceling requested database migrations.'),
+             WAITING_FOR_CUTOVER, 'Waiting for cutover trigger.'),
+    Substate('CompletingMigration', False, None, None, None, CUT_OVER, 'Completing migration.'),
+    Substate('Completed', False, None, None, None, CUT_OVER, 'Migration completed.'),
+    Substate('CancelingRequestedDBMigrations', False, None, None, None, CANCELLING,
+             'Canceling requested database migrations.'),
 )
 
 DATABASE_STATES = (
-    DatabaseState('InProgress', False, True, 'The database is being migrated.'),
-    DatabaseState('WaitingForCutoverTrigger', False, True, 'The data is copied and changes are replicated until cutover.'),
-    DatabaseState('Canceling', False, True, 'Migration of the database is being canceled.'),
-    DatabaseState('Succeeded', True, False, 'The database is migrated.'),
-    DatabaseState('Failed', True, True, 'Migration of the database failed; see its message.'),
+    DatabaseState('InProgress', False, None, None, True, 'The database is being migrated.'),
+    DatabaseState('WaitingForCutoverTrigger', False, None, WAITING_FOR_CUTOVER, True,
+                  'The data is copied and changes are replicated until cutover.'),
+    DatabaseState('Canceling', False, None, CANCELLING, True, 'Migration of the database is being canceled.'),
+    DatabaseState('Succeeded', True, 'success', None, False, 'The database is migrated.'),
+    DatabaseState('Failed', True, 'failure', None, True, 'Migration of the database failed; see its message.'),
     # Dropped when it was cancelled: nothing of it is left to drop.
-    DatabaseState('Canceled', True, False, 'Migration of the database was canceled.'),
+    DatabaseState('Canceled', True, 'cancelled', None, False, 'Migration of the database was canceled.'),
 )
 
 # The checks the service reports (ValidationSummaryItem.type is a free string in the specification;
@@ -94,35 +106,41 @@ VALIDATION_CHECKS = (
                     'unless overwrite is allowed.'),
     ValidationCheck('ExtensionsValidation', 'database', "Every extension is allow-listed on the target ('azure.extensions')."),
     ValidationCheck('CollationsValidation', 'database', 'No user-defined collations, which the service cannot migrate.'),
+    # Not in the service's examples; the emulator reports it for online migrations (docs/service-assumptions.md, 34).
+    ValidationCheck('ReplicaIdentityValidation', 'database',
+                    'Online migrations: every table has a primary key or a replica identity, so UPDATE and DELETE are '
+                    'replicated.'),
 )
 
 VALIDATION_STATES = (
-    ('Succeeded', 'Validation has succeeded.'),
-    ('Warning', 'Validation has succeeded with warnings.'),
-    ('Failed', 'Validation has failed.'),
+    ValidationState('Succeeded', 'Validation has succeeded.'),
+    ValidationState('Warning', 'Validation has succeeded with warnings.'),
+    ValidationState('Failed', 'Validation has failed.'),
 )
 
 _STATES = dict((entry.name.lower(), entry) for entry in STATES)
 _SUBSTATES = dict((entry.name.lower(), entry) for entry in SUBSTATES)
 _DATABASE_STATES = dict((entry.name.lower(), entry) for entry in DATABASE_STATES)
+_VERDICTS = dict((entry.name.lower(), entry.name.lower()) for entry in VALIDATION_STATES)
 
-TERMINAL_STATES = tuple(entry.name.lower() for entry in STATES if entry.terminal)
+# The name of the state a cancelled migration ends in (diff mode shows it before the service does).
+CANCELLED_STATE = [entry.name for entry in STATES if entry.outcome == 'cancelled'][0]
 
 
 def state(name):
     """The entry of a migration state; an unknown or missing one is neither terminal nor an outcome."""
-    return _STATES.get(str(name or '').lower()) or State(name or None, False, None, None)
+    return _STATES.get(str(name or '').lower()) or State(name or None, False, None, False, None)
 
 
 def substate(name):
     """The entry of a substate; an unknown or missing one waits for nothing."""
-    return _SUBSTATES.get(str(name or '').lower()) or Substate(name or None, False, None, None, None, None)
+    return _SUBSTATES.get(str(name or '').lower()) or Substate(name or None, False, None, None, None, None, None)
 
 
 def database_state(name):
     """The entry of a database state; an unknown one counts as dropped on cancel (the safe reading), a missing one
     (the service reports no state: its copy has not started) as not."""
-    return _DATABASE_STATES.get(str(name or '').lower()) or DatabaseState(name or None, False, bool(name), None)
+    return _DATABASE_STATES.get(str(name or '').lower()) or DatabaseState(name or None, False, None, None, bool(name), None)
 
 
 def is_terminal(name):
@@ -132,6 +150,22 @@ def is_terminal(name):
 def answer_option(substate_name):
     """The option that answers this substate's question, or None."""
     return substate(substate_name).answer_option
+
+
+def validation_verdict(name):
+    """'succeeded', 'warning' or 'failed' for a finished validation (or check) result; None for anything else."""
+    return _VERDICTS.get(str(name or '').lower())
+
+
+def validation_finished(name):
+    """Whether validation (or one check) has a result: the one place that says what "validation finished" is."""
+    return validation_verdict(name) is not None
+
+
+def all_names():
+    """Every name of the table (states, substates, database states, validation results and checks)."""
+    return set(entry.name for table in (STATES, SUBSTATES, DATABASE_STATES, VALIDATION_STATES, VALIDATION_CHECKS)
+               for entry in table)
 
 
 # ---- documentation ---------------------------------------------------------------------------------

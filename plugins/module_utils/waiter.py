@@ -14,22 +14,24 @@ from __future__ import annotations
 
 import time
 from collections import namedtuple
-from datetime import datetime, timezone
 
 from ansible_collections.pgflex.migration.plugins.module_utils import states
+from ansible_collections.pgflex.migration.plugins.module_utils.client import RETRY_STATUSES
 from ansible_collections.pgflex.migration.plugins.module_utils.errors import seconds_text
-# The status readers live with the response reader; they are re-exported here for the waiting code.
-from ansible_collections.pgflex.migration.plugins.module_utils.response import (  # pylint: disable=unused-import
-    awaiting_user, database_progress, db_details, db_state, is_terminal, state_of, substate_of, validation_status,
+from ansible_collections.pgflex.migration.plugins.module_utils.spellings import matching_choice
+from ansible_collections.pgflex.migration.plugins.module_utils.times import utc_now
+from ansible_collections.pgflex.migration.plugins.module_utils.response import (
+    awaiting_user, database_progress, databases_waiting_for_cutover, db_details, db_entry, is_terminal, state_of, substate_of,
+    validation_status,
 )
 
-FINISHED_VALIDATION = ('succeeded', 'warning', 'failed')
 # Seconds the last read before the deadline gets to be answered (a read made at the deadline has none left).
 LAST_READ_SECONDS = 1.0
 
-WaitResult = namedtuple('WaitResult', ['migration', 'outcome', 'elapsed', 'last_error'])
+WaitResult = namedtuple('WaitResult', ['migration', 'outcome', 'elapsed', 'last_error', 'asked'])
 # outcome: 'reached' (the condition holds), 'terminal' (ended otherwise), 'timeout', 'gone' (404),
 # 'abandoned' (nobody waits for the answer any more: the controller is gone)
+# asked: with 'timeout', the seconds of a Retry-After that reached past the deadline and so ended the wait early
 
 
 # ---- target conditions -----------------------------------------------------------------
@@ -39,7 +41,7 @@ def completed(migration):
 
 
 def validated(migration):
-    return validation_status(migration).lower() in FINISHED_VALIDATION or completed(migration)
+    return states.validation_finished(validation_status(migration)) or completed(migration)
 
 
 def cutover_ready(migration):
@@ -48,53 +50,101 @@ def cutover_ready(migration):
 
 def user_action(migration):
     """Waiting on the user, or on something the user can answer (the data migration window included)."""
-    return state_of(migration).lower() == 'waitingforuseraction' or states.answer_option(substate_of(migration)) is not None
+    return states.state(state_of(migration)).waits_for_user or states.answer_option(substate_of(migration)) is not None
 
 
 def cutover_lag_within(seconds):
-    """Condition: ready for cutover, and every database waiting for it reports a latency of at most ``seconds``.
-
-    The migration keeps replicating while it waits for the cutover, so the wait goes on through that question.
-    """
+    """Condition: ready for cutover, and every database waiting for it reports a latency of at most ``seconds``."""
     def condition(migration):
         if not cutover_ready(migration):
             return False
         details = db_details(migration)
-        waiting = [db for db in details if db_state(migration, db) == 'waitingforcutovertrigger']
+        waiting = databases_waiting_for_cutover(migration)
         latencies = [database_progress(db, details[db])['latency'] for db in waiting]
         return all(isinstance(lag, int) and lag <= seconds for lag in latencies)
-    condition.waits_through_cutover_question = True
     return condition
-
-
-CONDITIONS = {
-    'completed': completed,
-    'validated': validated,
-    'cutover_ready': cutover_ready,
-    'user_action': user_action,
-}
-
-DESCRIPTIONS = {
-    'completed': 'complete',
-    'validated': 'finish validation',
-    'cutover_ready': 'be ready for cutover',
-    'user_action': 'wait for a user action',
-    'cancelled': 'be cancelled',
-    'cutover_lag': 'replicate within max_latency',
-}
 
 
 def cancelled(databases=None):
-    """Condition: the whole migration is Canceled, or each of ``databases`` is."""
+    """Condition: the whole migration is cancelled, or each of ``databases`` is."""
     wanted = list(databases or [])
 
     def condition(migration):
-        if state_of(migration).lower() == 'canceled':
+        if states.state(state_of(migration)).outcome == 'cancelled':
             return True
         if not wanted:
             return False
-        return all(db_state(migration, db) == 'canceled' for db in wanted)
+        return all(db_entry(migration, db).outcome == 'cancelled' for db in wanted)
     return condition
+
+
+# name: a wait_for choice (choice=True) or a target the task sets itself.
+# description: what the migration is waited for to do ("... waiting for migration X to <description>").
+# condition: the condition, or with takes_argument its factory (cancelled(databases), cutover_lag_within(seconds)).
+# stops_on_question: a migration waiting on an unanswered question will not move: the wait stops and says so.
+# through_cutover_question: ... except the cutover question, during which the migration keeps replicating.
+WaitTarget = namedtuple('WaitTarget', ['name', 'description', 'condition', 'takes_argument', 'choice', 'stops_on_question',
+                                       'through_cutover_question'])
+
+WAIT_TARGETS = (
+    WaitTarget('completed', 'complete', completed, False, True, True, False),
+    WaitTarget('validated', 'finish validation', validated, False, True, True, False),
+    WaitTarget('cutover_ready', 'be ready for cutover', cutover_ready, False, True, True, False),
+    WaitTarget('user_action', 'wait for a user action', user_action, False, True, True, False),
+    # state=cancelled: the cancel goes on whatever the migration asked before.
+    WaitTarget('cancelled', 'be cancelled', cancelled, True, False, False, False),
+    # wait_for=cutover_ready with max_latency.
+    WaitTarget('cutover_lag', 'replicate within max_latency', cutover_lag_within, True, False, True, True),
+)
+_TARGETS = dict((entry.name, entry) for entry in WAIT_TARGETS)
+
+WAIT_FOR_CHOICES = [entry.name for entry in WAIT_TARGETS if entry.choice]
+DEFAULT_WAIT_FOR = WAIT_FOR_CHOICES[0]
+
+
+def wait_target(name):
+    """The table entry of a target; a spelling variant ('Completed', 'cutover-ready') finds its entry."""
+    return _TARGETS.get(name) or _TARGETS.get(matching_choice(name, list(_TARGETS)))
+
+
+def description(name):
+    entry = wait_target(name)
+    return entry.description if entry else name
+
+
+def target_condition(name, argument=None):
+    """The condition of a target (given its argument when it takes one)."""
+    entry = _TARGETS[name]
+    return entry.condition(argument) if entry.takes_argument else entry.condition
+
+
+def stop_rule(name, goal, released=()):
+    """When the wait for target ``name`` stops (its condition ``goal`` holds, or a question blocks it).
+
+    ``released``: databases this task just cut over (the service may take a poll to show it).
+    """
+    entry = _TARGETS[name]
+
+    def stop(migration):
+        if goal(migration):
+            return True
+        if not entry.stops_on_question:
+            return False
+        if entry.through_cutover_question and cutover_ready(migration):
+            return False  # still replicating: the latency may drop
+        return awaiting_user(migration, released)
+    return stop
+
+
+# ---- failed reads ------------------------------------------------------------------------------
+
+def retryable_status(status):
+    """An API failure worth another read: throttled, a 5xx or a timeout (RETRY_STATUSES), or no answer (None)."""
+    return status is None or status in RETRY_STATUSES
+
+
+def retryable_error(exc):
+    return retryable_status(getattr(exc, 'status', None))
 
 
 # ---- the trail -------------------------------------------------------------------------------
@@ -114,10 +164,6 @@ def trail_databases(migration):
         if progress['latency'] is not None:
             trail[name]['latency'] = progress['latency']
     return trail
-
-
-def utc_now():
-    return datetime.now(timezone.utc).strftime('%Y-%m-%dT%H:%M:%SZ')
 
 
 class Progress:
@@ -166,20 +212,20 @@ class Waiter:
             migration = self._fetch()
         while True:
             if migration is None:
-                return WaitResult(None, 'gone', self._clock() - started, last_error)
+                return WaitResult(None, 'gone', self._clock() - started, last_error, None)
             self.progress.observe(migration)
             if condition(migration):
-                return WaitResult(migration, 'reached', self._clock() - started, last_error)
+                return WaitResult(migration, 'reached', self._clock() - started, last_error, None)
             if is_terminal(migration):
-                return WaitResult(migration, 'terminal', self._clock() - started, last_error)
+                return WaitResult(migration, 'terminal', self._clock() - started, last_error, None)
             now = self._clock()
             # The last read starts early enough to be answered before the deadline, not at it (no time left then).
             last_start = deadline - LAST_READ_SECONDS
             if now >= last_start:
-                return WaitResult(migration, 'timeout', now - started, last_error)
+                return WaitResult(migration, 'timeout', now - started, last_error, None)
             next_poll = now + min(self._poll_interval, last_start - now)
             if self._pause(max(next_poll, not_before or next_poll)):
-                return WaitResult(migration, 'abandoned', self._clock() - started, last_error)
+                return WaitResult(migration, 'abandoned', self._clock() - started, last_error, None)
             try:
                 migration = self._fetch()
             except Exception as exc:  # pylint: disable=broad-except
@@ -194,7 +240,7 @@ class Waiter:
                     # Polling sooner would only be throttled again (and spend the caller's quota): end now, saying why.
                     self.progress.note('polling failed: %s; the service asked to wait %s s (Retry-After), past the end of '
                                        'the wait, so the wait ends now' % (exc, seconds_text(asked)))
-                    return WaitResult(migration, 'timeout', self._clock() - started, last_error)
+                    return WaitResult(migration, 'timeout', self._clock() - started, last_error, asked)
                 later = ' in %s s as the service asked (Retry-After)' % seconds_text(asked) if asked else ''
                 self.progress.note('polling failed, will retry%s: %s' % (later, exc))
 

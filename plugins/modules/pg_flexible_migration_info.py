@@ -410,6 +410,13 @@ migrations:
               returned: always
               sample:
                 - "database 'db1': ExtensionsValidation Failed: Unsupported Extension ..."
+retry_after:
+  description:
+    - Seconds the service still asked to wait (its Retry-After) when the task failed throttled; send no request for
+      this migration before they have passed.
+  returned: when the task failed while the service's requested pause outlasts it
+  type: float
+  sample: 96.4
 '''
 
 import time

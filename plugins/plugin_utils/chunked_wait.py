@@ -12,7 +12,7 @@ Internal to the pgflex.migration collection; not a public API.
 
 from __future__ import annotations
 
-from ansible_collections.pgflex.migration.plugins.module_utils.client import RETRY_STATUSES
+from ansible_collections.pgflex.migration.plugins.module_utils.waiter import retryable_status
 
 # The shortest wait a chunk is given: a wait_timeout of 0 would make the module read once instead of waiting.
 MIN_CHUNK_SECONDS = 1
@@ -110,8 +110,7 @@ def retryable_failure(result):
     error = result.get('error')
     if not isinstance(error, dict):
         return False
-    status = error.get('status')
-    return status is None or status in RETRY_STATUSES
+    return retryable_status(error.get('status'))
 
 
 class MergedResult(object):

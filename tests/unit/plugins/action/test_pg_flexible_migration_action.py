@@ -197,6 +197,7 @@ def test_a_retry_after_past_the_deadline_ends_the_task_at_once_saying_so(monkeyp
     assert result['failed'] is True and result['timed_out'] is True
     assert 'the service asked to wait 100 s before the next request (Retry-After), past the end of wait_timeout' in result['msg']
     assert 95 < result['retry_after'] <= 100
+    assert not result['msg'].startswith('Timed out after 20s')  # the time it waited, not the wait_timeout
 
 
 def test_a_throttled_run_that_failed_outright_also_holds_the_next_one(monkeypatch):

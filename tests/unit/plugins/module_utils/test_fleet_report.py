@@ -7,7 +7,7 @@ import json
 import re
 import xml.etree.ElementTree as ET
 
-from ansible_collections.pgflex.migration.plugins.module_utils import fleet_render, fleet_report
+from ansible_collections.pgflex.migration.plugins.module_utils import fleet_render, fleet_report, times
 
 
 def migration(name, state, validation=None, dbs=None, created='2026-11-30T10:00:00Z'):
@@ -40,8 +40,8 @@ def succeeded_server():
 
 
 def test_parse_time_reads_the_services_seven_fractional_digits():
-    assert fleet_report.iso(fleet_report.parse_time('2026-11-30T10:00:01.1234567Z')) == '2026-11-30T10:00:01Z'
-    assert fleet_report.parse_time('not a time') is None and fleet_report.parse_time(None) is None
+    assert times.utc_text(times.parse_time('2026-11-30T10:00:01.1234567Z')) == '2026-11-30T10:00:01Z'
+    assert times.parse_time('not a time') is None and times.parse_time(None) is None
 
 
 def test_a_succeeded_server_counts_only_its_prefix_and_verified_rows():
@@ -105,7 +105,7 @@ def test_newest_host_report_is_read(tmp_path):
 def fleet():
     failed = fleet_report.server_summary(dict(SERVER, host='fleet02', server_name='pg-02'),
                                          [migration('fleetb01val', 'ValidationFailed', REFUSED)], None, 'fleet')
-    return fleet_report.fleet_summary([succeeded_server(), failed], generated=fleet_report.parse_time('2026-11-30T11:00:00Z'))
+    return fleet_report.fleet_summary([succeeded_server(), failed], generated=times.parse_time('2026-11-30T11:00:00Z'))
 
 
 def test_totals_and_order():

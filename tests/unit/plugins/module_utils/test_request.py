@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.pgflex.migration.plugins.module_utils import request
+from ansible_collections.pgflex.migration.plugins.module_utils import input_checks, request
 
 SINGLE_ID = '/subscriptions/s1/resourceGroups/rg/providers/Microsoft.DBforPostgreSQL/servers/old'
 RUNTIME_ID = '/subscriptions/s1/resourceGroups/rg/providers/Microsoft.DBforPostgreSQL/flexibleServers/runtime'
@@ -93,12 +93,12 @@ def test_merge_prefers_task_options():
 
 
 def test_valid_settings_have_no_problems():
-    assert request.setting_problems(params(databases=['a'], migration_window_start='2026-01-01T00:00:00Z',
-                                           migration_window_end='2026-01-02T00:00:00Z',
-                                           migration_instance_resource_id=RUNTIME_ID)) == []
-    assert request.setting_problems(params(source_type='PostgreSQLSingleServer', source_server=SINGLE_ID)) == []
-    assert request.setting_problems(params(source_server=SINGLE_ID)) == []
-    assert request.setting_problems(params(source_server='[::1]:5432@me')) == []
+    assert input_checks.setting_problems(params(databases=['a'], migration_window_start='2026-01-01T00:00:00Z',
+                                                migration_window_end='2026-01-02T00:00:00Z',
+                                                migration_instance_resource_id=RUNTIME_ID)) == []
+    assert input_checks.setting_problems(params(source_type='PostgreSQLSingleServer', source_server=SINGLE_ID)) == []
+    assert input_checks.setting_problems(params(source_server=SINGLE_ID)) == []
+    assert input_checks.setting_problems(params(source_server='[::1]:5432@me')) == []
 
 
 @pytest.mark.parametrize('extra, words', [
@@ -120,14 +120,14 @@ def test_valid_settings_have_no_problems():
     (dict(source_fqdn='not a host'), 'source_fqdn'),
 ])
 def test_setting_problems(extra, words):
-    problems = request.setting_problems(params(**extra))
+    problems = input_checks.setting_problems(params(**extra))
     assert len(problems) == 1, problems
     assert words in problems[0]
 
 
 def test_runtime_in_other_subscription_is_not_the_target():
     other = '/subscriptions/s2/resourceGroups/rg/providers/Microsoft.DBforPostgreSQL/flexibleServers/target'
-    assert request.setting_problems(params(migration_instance_resource_id=other), subscription_id='s1') == []
+    assert input_checks.setting_problems(params(migration_instance_resource_id=other), subscription_id='s1') == []
 
 
 @pytest.mark.parametrize('extra, words', [
@@ -146,36 +146,36 @@ def test_runtime_in_other_subscription_is_not_the_target():
     (dict(state='cancelled', wait_for='cutover_ready'), 'does not apply'),
 ])
 def test_action_problems(extra, words):
-    problems = request.action_problems(params(**extra))
+    problems = input_checks.action_problems(params(**extra))
     assert len(problems) == 1, problems
     assert words in problems[0]
 
 
 def test_create_problems():
-    assert request.create_problems(params(source_type='OnPremises')) == []
-    missing = request.create_problems(params(source_password=None, source_server=None))
+    assert input_checks.create_problems(params(source_type='OnPremises')) == []
+    missing = input_checks.create_problems(params(source_password=None, source_server=None))
     assert 'source_server, source_password' in missing[0]
-    assert 'cutover applies to an existing' in request.create_problems(params(source_type='AzureVM', cutover=True))[0]
-    assert 'needs migration_mode=online' in request.create_problems(params(source_type='AzureVM', wait_for='cutover_ready'))[0]
-    assert request.create_problems(params(source_type='AzureVM', wait_for='cutover_ready', migration_mode='online')) == []
+    assert 'cutover applies to an existing' in input_checks.create_problems(params(source_type='AzureVM', cutover=True))[0]
+    assert 'needs migration_mode=online' in input_checks.create_problems(params(source_type='AzureVM', wait_for='cutover_ready'))[0]
+    assert input_checks.create_problems(params(source_type='AzureVM', wait_for='cutover_ready', migration_mode='online')) == []
 
 
 def test_host_port_source_without_type_is_sent_as_on_premises():
-    assert request.create_problems(params()) == []
+    assert input_checks.create_problems(params()) == []
     assert request.create_body(params(), 'eastus')['properties']['sourceType'] == 'OnPremises'
 
 
 def test_resource_id_source_is_sent_as_single_server_when_type_not_given():
     single = '/subscriptions/s/resourceGroups/g/providers/Microsoft.DBforPostgreSQL/servers/old'
-    assert request.create_problems(params(source_server=single)) == []
+    assert input_checks.create_problems(params(source_server=single)) == []
     body = request.create_body(params(source_server=single), 'eastus')
     assert body['properties']['sourceType'] == 'PostgreSQLSingleServer'
     assert request.create_body(params(source_type='AzureVM'), 'eastus')['properties']['sourceType'] == 'AzureVM'
 
 
 def test_creating_without_databases_needs_defer_databases():
-    assert 'databases (or defer_databases: true' in request.create_problems(params(databases=None))[0]
-    assert request.create_problems(params(databases=None, defer_databases=True)) == []
+    assert 'databases (or defer_databases: true' in input_checks.create_problems(params(databases=None))[0]
+    assert input_checks.create_problems(params(databases=None, defer_databases=True)) == []
 
 
 def test_patch_bodies():
@@ -190,10 +190,10 @@ def test_patch_bodies():
                                    '::ffff:10.0.0.4', '2001:DB8:0:0:0:0:0:4'])
 @pytest.mark.parametrize('option', ['source_fqdn', 'target_fqdn'])
 def test_fqdn_options_take_dns_names_and_ip_literals(option, value):
-    assert request.setting_problems(params(**{option: value})) == []
+    assert input_checks.setting_problems(params(**{option: value})) == []
 
 
 @pytest.mark.parametrize('value', ['[2001:db8::4]', '2001:db8::4::5', 'not a host', 'db.example.com:5432', '2001:db8::g', '-db'])
 def test_fqdn_options_refuse_what_is_neither(value):
-    problems = request.setting_problems(params(target_fqdn=value))
+    problems = input_checks.setting_problems(params(target_fqdn=value))
     assert len(problems) == 1 and 'target_fqdn' in problems[0] and 'not a host name or an IP address' in problems[0]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.pgflex.migration.plugins.module_utils import waiter
+from ansible_collections.pgflex.migration.plugins.module_utils import response, waiter
 from ansible_collections.pgflex.migration.tests.unit.plugins.fake_clock import FakeClock
 
 
@@ -151,7 +151,7 @@ def test_gone():
     ('completed', migration('Canceled'), False),
 ])
 def test_conditions(name, doc, expected):
-    assert waiter.CONDITIONS[name](doc) is expected
+    assert waiter.target_condition(name)(doc) is expected
 
 
 def test_cancelled_condition_per_database():
@@ -169,31 +169,31 @@ def with_props(doc, **props):
 
 def test_awaiting_user_until_answered():
     waiting = migration('WaitingForUserAction', 'WaitingForTargetDBOverwriteConfirmation')
-    assert waiter.awaiting_user(waiting)
-    assert not waiter.awaiting_user(with_props(waiting, overwriteDbsInTarget='True'))
-    assert not waiter.awaiting_user(migration('InProgress', 'MigratingData'))
+    assert response.awaiting_user(waiting)
+    assert not response.awaiting_user(with_props(waiting, overwriteDbsInTarget='True'))
+    assert not response.awaiting_user(migration('InProgress', 'MigratingData'))
 
 
 def test_awaiting_cutover_until_requested_for_every_waiting_database():
     ready = migration('WaitingForUserAction', 'WaitingForCutoverTrigger',
                       {'a': db('WaitingForCutoverTrigger', 1), 'b': db('WaitingForCutoverTrigger', 1)})
-    assert waiter.awaiting_user(ready) and waiter.user_action(ready)
-    assert waiter.awaiting_user(with_props(ready, triggerCutover='True', dbsToTriggerCutoverOn=['a']))
-    assert not waiter.awaiting_user(with_props(ready, triggerCutover='True', dbsToTriggerCutoverOn=['a', 'b']))
-    assert not waiter.awaiting_user(with_props(migration('InProgress', 'WaitingForCutoverTrigger'), triggerCutover='True'))
+    assert response.awaiting_user(ready) and waiter.user_action(ready)
+    assert response.awaiting_user(with_props(ready, triggerCutover='True', dbsToTriggerCutoverOn=['a']))
+    assert not response.awaiting_user(with_props(ready, triggerCutover='True', dbsToTriggerCutoverOn=['a', 'b']))
+    assert not response.awaiting_user(with_props(migration('InProgress', 'WaitingForCutoverTrigger'), triggerCutover='True'))
 
 
 def test_databases_just_cut_over_do_not_count_as_waiting():
     ready = migration('WaitingForUserAction', 'WaitingForCutoverTrigger',
                       {'a': db('WaitingForCutoverTrigger', 1), 'b': db('WaitingForCutoverTrigger', 1)})
-    assert waiter.awaiting_user(ready, released=['a'])
-    assert not waiter.awaiting_user(ready, released=['a', 'b'])
+    assert response.awaiting_user(ready, released=['a'])
+    assert not response.awaiting_user(ready, released=['a', 'b'])
 
 
 def test_window_wait_counts_as_user_action_but_not_as_a_question():
     scheduled = migration('InProgress', 'WaitingForDataMigrationWindow')
     assert waiter.user_action(scheduled)
-    assert not waiter.awaiting_user(scheduled)
+    assert not response.awaiting_user(scheduled)
 
 
 def lagging(*latencies):
@@ -210,7 +210,8 @@ def test_cutover_lag_within(latencies, expected):
 def test_cutover_lag_needs_cutover_readiness():
     copying = migration('InProgress', 'MigratingData', {'app': dict(db('InProgress', 1), latency=0)})
     assert waiter.cutover_lag_within(5)(copying) is False
-    assert waiter.cutover_lag_within(5).waits_through_cutover_question
+    stop = waiter.stop_rule('cutover_lag', waiter.cutover_lag_within(5))
+    assert stop(lagging(9)) is False  # the cutover question does not stop this wait: the lag may drop
 
 
 def test_waits_through_the_cutover_question_until_the_lag_drops():

@@ -4,7 +4,6 @@
 """pg_flexible_migration end to end with a stub client and a fake clock (the emulator tests are the integration)."""
 from __future__ import annotations
 
-import copy
 import json
 
 import pytest
@@ -15,6 +14,7 @@ from ansible_collections.pgflex.migration.plugins.module_utils import migration_
 from ansible_collections.pgflex.migration.plugins.module_utils.errors import AzureApiError
 from ansible_collections.pgflex.migration.plugins.modules import pg_flexible_migration
 from ansible_collections.pgflex.migration.tests.unit.plugins.fake_clock import FakeClock
+from ansible_collections.pgflex.migration.tests.unit.plugins.fake_service import FakeService, status
 from ansible_collections.pgflex.migration.tests.unit.plugins.modules.utils import Exit, Fail, patch_exit_and_fail, run_main, use_client
 
 SOURCE_SECRET = 'marker-src-Pa55'
@@ -22,91 +22,11 @@ TARGET_SECRET = 'marker-tgt-Pa55'
 AUTH = {'subscription_id': 'sub', 'client_id': 'app', 'secret': 'marker-client-secret', 'tenant': 'tid'}
 CREATE = dict(AUTH, resource_group='rg', server_name='target', name='mig1', source_type='OnPremises', source_server='10.0.0.4:5432@postgres',
               source_password=SOURCE_SECRET, target_password=TARGET_SECRET, databases=['app', 'audit'])
-MUTATING = ('create', 'update', 'cancel')
 
 
 def create_args_without(option):
     """CREATE with one option left out."""
     return dict((key, value) for key, value in CREATE.items() if key != option)
-
-
-def status(state, substate=None, dbs=None, validation=None):
-    details = {}
-    if substate:
-        details['currentSubState'] = substate
-    if dbs is not None:
-        details['dbDetails'] = dbs
-    if validation is not None:
-        details['validationDetails'] = validation
-    return {'state': state, 'error': '', 'currentSubStateDetails': details}
-
-
-class FakeService(object):
-    """Stand-in for MigrationClient: stores migrations, plays a script of statuses on each GET."""
-
-    def __init__(self, migrations=None, script=None, server_location='Canada Central', fail_get=None, name_check=None):
-        self.migrations = dict((m['name'], copy.deepcopy(m)) for m in (migrations or []))
-        self.name_check = name_check  # the service's checkNameAvailability answer; None: every name is available
-        self.script = list(script or [])  # statuses applied to the named migration on each GET
-        self.server_location = server_location
-        self.fail_get = list(fail_get or [])
-        self.calls = []
-        self.deadline = None
-        self.budget_option = None
-
-    def set_budget(self, deadline, option):
-        self.deadline, self.budget_option = deadline, option
-
-    def mutating_calls(self):
-        return [c for c in self.calls if c[0] in MUTATING]
-
-    def get(self, rg, server, name):
-        self.calls.append(('get', name))
-        if self.fail_get:
-            raise self.fail_get.pop(0)
-        migration = self.migrations.get(name)
-        if migration is not None and self.script:
-            migration['properties']['currentStatus'] = self.script.pop(0)
-        return copy.deepcopy(migration)
-
-    def list(self, rg, server, list_filter='All'):
-        self.calls.append(('list', list_filter))
-        active = [m for m in self.migrations.values()
-                  if m['properties']['currentStatus']['state'] not in ('Succeeded', 'Failed', 'Canceled', 'ValidationFailed')]
-        return copy.deepcopy(active if list_filter == 'Active' else list(self.migrations.values()))
-
-    def check_name(self, rg, server, name):
-        self.calls.append(('check_name', name))
-        return dict(self.name_check or {'nameAvailable': True}, name=name)
-
-    def get_server(self, rg, server):
-        self.calls.append(('get_server', server))
-        return {'name': server, 'location': self.server_location}
-
-    def create(self, rg, server, name, body):
-        self.calls.append(('create', name, copy.deepcopy(body)))
-        stored = copy.deepcopy(body)
-        stored['name'] = name
-        stored['location'] = 'Canada Central'
-        props = stored['properties']
-        del props['secretParameters']
-        props.setdefault('migrateRoles', 'False')
-        props.setdefault('triggerCutover', 'True' if props['migrationMode'] == 'Offline' else 'False')
-        props['currentStatus'] = {'state': 'InProgress'}
-        self.migrations[name] = stored
-        return copy.deepcopy(stored)
-
-    def update(self, rg, server, name, body):
-        self.calls.append(('update', name, copy.deepcopy(body)))
-        self.migrations[name]['properties'].update(body.get('properties', {}))
-        if 'tags' in body:
-            self.migrations[name]['tags'] = body['tags']
-        return copy.deepcopy(self.migrations[name])
-
-    def cancel(self, rg, server, name):
-        self.calls.append(('cancel', name))
-        self.migrations[name]['properties']['currentStatus'] = status('InProgress', 'CancelingRequestedDBMigrations')
-        return None
 
 
 def existing(name='mig1', mode='Offline', state='InProgress', substate='MigratingData', dbs=None, **props):
@@ -734,3 +654,19 @@ def test_an_api_error_names_the_service_error_code(run_module):
     client.create = refuse
     kind, result = run_module(CREATE, client)
     assert kind is Fail and 'service error 603100: The password for a server of the migration is wrong.' in result['msg']
+
+
+def test_timeout_text_says_only_the_state_when_there_is_no_substate():
+    text = migration_flow.timeout_text('m1', 30, 'completed', 'InProgress', None)
+    assert '(last state InProgress)' in text and 'none' not in text
+
+
+def test_timeout_text_of_a_wait_ended_early_by_a_retry_after_says_the_time_waited():
+    text = migration_flow.timeout_text('m1', 20, 'completed', 'InProgress', 'MigratingData', asked=100, waited=6.2)
+    assert text.startswith('Timed out after 6s waiting for migration m1 to complete: the service asked to wait 100 s')
+    assert 'past the end of wait_timeout (20s)' in text and '(last state InProgress / MigratingData)' in text
+
+
+def test_not_ready_for_cutover_without_a_substate_says_the_state_alone():
+    doc = {'properties': {'currentStatus': {'state': 'InProgress'}}}
+    assert migration_flow.status_text(doc) == 'state InProgress'

@@ -9,25 +9,13 @@ import pytest
 
 from ansible_collections.pgflex.migration.plugins.module_utils.errors import AzureApiError
 from ansible_collections.pgflex.migration.plugins.modules import pg_flexible_migration_fleet_report
+from ansible_collections.pgflex.migration.tests.unit.plugins.fake_service import FakeService
 from ansible_collections.pgflex.migration.tests.unit.plugins.modules.utils import Exit, Fail, patch_exit_and_fail, run_main, use_client
 
 AUTH = {'subscription_id': 'sub', 'client_id': 'app', 'secret': 'top-secret-value', 'tenant': 'tid'}
 DONE = {'name': 'fleetb01mig', 'properties': {'migrationWindowStartTimeInUtc': '2026-11-30T10:00:00Z', 'currentStatus': {
     'state': 'Succeeded', 'currentSubStateDetails': {'currentSubState': 'Completed', 'dbDetails': {
         'f01_app': {'migrationState': 'Succeeded', 'startedOn': '2026-11-30T10:00:10Z', 'endedOn': '2026-11-30T10:00:40Z'}}}}}}
-
-
-class StubClient(object):
-    def __init__(self, per_server, error=None):
-        self.per_server = per_server
-        self.error = error
-        self.calls = []
-
-    def list(self, resource_group, server, list_filter='All'):
-        self.calls.append((resource_group, server, list_filter))
-        if self.error:
-            raise self.error
-        return self.per_server.get(server, [])
 
 
 @pytest.fixture
@@ -51,7 +39,7 @@ def servers(tmp_path):
 
 
 def test_lists_every_server_once_and_writes_three_files(run_module, tmp_path):
-    client = StubClient({'pg-01': [DONE]})
+    client = FakeService(per_server={'pg-01': [DONE]})
     kind, result = run_module({'servers': servers(tmp_path), 'name_prefix': 'fleet', 'dest': str(tmp_path / 'out')}, client)
     assert kind is Exit and result['changed'] is False
     assert sorted(c[1] for c in client.calls) == ['pg-01', 'pg-02']
@@ -66,11 +54,11 @@ def test_lists_every_server_once_and_writes_three_files(run_module, tmp_path):
 
 def test_check_mode_writes_nothing(run_module, tmp_path):
     kind, result = run_module({'servers': servers(tmp_path), 'dest': str(tmp_path / 'out'), '_ansible_check_mode': True},
-                              StubClient({'pg-01': [DONE]}))
+                              FakeService(per_server={'pg-01': [DONE]}))
     assert kind is Exit and not (tmp_path / 'out').exists() and result['report']['totals']['servers'] == 2
 
 
 def test_an_azure_error_is_a_clear_failure(run_module, tmp_path):
     error = AzureApiError("LIST migrations of server 'pg-01' failed: (ResourceNotFound) not found", status=404, code='ResourceNotFound')
-    kind, result = run_module({'servers': servers(tmp_path), 'dest': str(tmp_path / 'out')}, StubClient({}, error=error))
+    kind, result = run_module({'servers': servers(tmp_path), 'dest': str(tmp_path / 'out')}, FakeService(per_server={}, error=error))
     assert kind is Fail and 'ResourceNotFound' in result['msg'] and not (tmp_path / 'out').exists()
