@@ -20,14 +20,13 @@ import time
 from urllib.parse import urlparse
 
 from ansible_collections.pgflex.migration.plugins.module_utils.errors import (
-    AzureApiError, from_azure_exception, retry_after_seconds, seconds_text,
+    AzureApiError, RETRY_STATUSES, from_azure_exception, retry_after_seconds, retryable_status, seconds_text,
 )
 from ansible_collections.pgflex.migration.plugins.module_utils.version import user_agent
 
 __all__ = ['AzureApiError', 'MigrationClient', 'DeadlineRetryPolicy', 'RETRY_STATUSES', 'fetch_json', 'shared_transport']
 
 MIGRATION_TYPE = 'Microsoft.DBforPostgreSQL/flexibleServers/migrations'
-RETRY_STATUSES = frozenset([408, 429, 500, 502, 503, 504])
 DEFAULT_RETRY_TIMEOUT = 120  # seconds one call may spend retrying throttled or failed requests
 LIST_FILTERS = {'all': 'All', 'active': 'Active'}
 
@@ -308,7 +307,7 @@ class MigrationClient(object):
                 self.not_before = self._clock() + error.retry_after
             if isinstance(exc, ClientAuthenticationError) and retryable_sign_in_failure(exc):
                 error.message = '%s failed: %s' % (action, self._sign_in_outage_text(exc))
-            if error.status in RETRY_STATUSES or error.status is None:
+            if retryable_status(error.status):
                 error.message += self._give_up_text()
             raise error
 

@@ -17,6 +17,15 @@ REQUEST_ID_HEADER = 'x-ms-request-id'
 CORRELATION_ID_HEADER = 'x-ms-correlation-request-id'
 
 
+# Statuses worth another try: a timeout, throttling and the 5xx that mean "not now" (ARM's retry guidance).
+RETRY_STATUSES = frozenset([408, 429, 500, 502, 503, 504])
+
+
+def retryable_status(status):
+    """An API failure worth another try: one of RETRY_STATUSES, or no answer at all (None)."""
+    return status is None or status in RETRY_STATUSES
+
+
 class AzureApiError(Exception):
     """A failed call to Azure (ARM or Entra ID), whatever layer raised it.
 

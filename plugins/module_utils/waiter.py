@@ -16,7 +16,7 @@ import time
 from collections import namedtuple
 
 from ansible_collections.pgflex.migration.plugins.module_utils import states
-from ansible_collections.pgflex.migration.plugins.module_utils.client import RETRY_STATUSES
+from ansible_collections.pgflex.migration.plugins.module_utils.errors import retryable_status
 from ansible_collections.pgflex.migration.plugins.module_utils.errors import seconds_text
 from ansible_collections.pgflex.migration.plugins.module_utils.spellings import matching_choice
 from ansible_collections.pgflex.migration.plugins.module_utils.times import utc_now
@@ -137,11 +137,6 @@ def stop_rule(name, goal, released=()):
 
 
 # ---- failed reads ------------------------------------------------------------------------------
-
-def retryable_status(status):
-    """An API failure worth another read: throttled, a 5xx or a timeout (RETRY_STATUSES), or no answer (None)."""
-    return status is None or status in RETRY_STATUSES
-
 
 def retryable_error(exc):
     return retryable_status(getattr(exc, 'status', None))

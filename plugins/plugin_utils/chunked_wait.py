@@ -12,7 +12,7 @@ Internal to the pgflex.migration collection; not a public API.
 
 from __future__ import annotations
 
-from ansible_collections.pgflex.migration.plugins.module_utils.waiter import retryable_status
+from ansible_collections.pgflex.migration.plugins.module_utils.errors import retryable_status
 
 # The shortest wait a chunk is given: a wait_timeout of 0 would make the module read once instead of waiting.
 MIN_CHUNK_SECONDS = 1

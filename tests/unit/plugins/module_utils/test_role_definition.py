@@ -20,6 +20,8 @@ ACTION_OF_CALL = {
     ('migrations', 'create'): PROVIDER + 'migrations/write',
     ('migrations', 'update'): PROVIDER + 'migrations/write',
     ('migrations', 'cancel'): PROVIDER + 'migrations/delete',
+    ('configurations', 'get'): PROVIDER + 'configurations/read',
+    ('configurations', 'begin_put'): PROVIDER + 'configurations/write',
 }
 
 
