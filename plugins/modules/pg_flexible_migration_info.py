@@ -412,8 +412,9 @@ migrations:
                 - "database 'db1': ExtensionsValidation Failed: Unsupported Extension ..."
         validation_lines:
           description:
-            - One line per validation check, server-level first, as C([state] where: check: messages), for example to
-              show a whole validation in a task's output.
+            - One line per validation check, server-level first, each with the check's state in brackets, where it ran
+              (the server or a database), the check and its messages; for example to show a whole validation in a
+              task's output.
           returned: always
           type: list
           elements: str
