@@ -1,19 +1,141 @@
 # -*- coding: utf-8 -*-
 # Copyright (c) pgflex.migration contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The migrate role's per-host report (the dict the role assembles, also written as JSON) as Markdown: the run,
-why it stopped, each batch's validation and migration with the checks that did not succeed and the databases
-copied, and the verification.
+"""The migrate role's per-host report: built from the results of the modules the role ran (assembled(): each
+batch's validation and migration from its pg_flexible_migration runs, the verification from
+pg_flexible_migration_verify), written as JSON, and as Markdown (markdown(): the run, why it stopped, each batch's
+validation and migration with the checks that did not succeed and the databases copied, and the verification).
 
 Internal to the pgflex.migration collection; not a public API.
 """
 
 from __future__ import annotations
 
+import math
+from datetime import datetime, timezone
+
 from ansible_collections.pgflex.migration.plugins.module_utils import states
 from ansible_collections.pgflex.migration.plugins.module_utils.report_text import cell, duration_text, table
+from ansible_collections.pgflex.migration.plugins.module_utils.times import utc_text
 
 STEPS = ('validation', 'migration')
+
+# ---- the report from the module results ------------------------------------------------------------
+
+# What a step keeps of each database's progress, and the report of the verification's result.
+DATABASE_KEYS = ('name', 'state', 'tables_completed', 'tables_total', 'tables_errored', 'started_on', 'ended_on', 'message')
+VERIFICATION_KEYS = ('verified', 'summary', 'mismatches', 'databases')
+# Check mode creates nothing, so a migration that would be created has no status yet: the plan records this one.
+PLANNED_STATUS = {'state': 'WouldBeCreated', 'substate': None, 'error': None, 'databases': [],
+                  'validation': {'verdict': 'not_run', 'status': None, 'checks': [], 'problems': []}}
+# The kinds of the role's runs of pg_flexible_migration: a Validate migration of its own (val), the batch's
+# migration (mig), its hold and cutover (cut).
+RUN_KINDS = ('val', 'mig', 'cut')
+
+
+def _dict(value):
+    return value if isinstance(value, dict) else {}
+
+
+def _utc(epoch):
+    return utc_text(datetime.fromtimestamp(int(epoch), timezone.utc)) if isinstance(epoch, (int, float)) else None
+
+
+def _keys(kind, option):
+    """Where a run goes in its batch's record: a migration that validated first is the batch's validation too."""
+    if kind == 'val':
+        return ['validation']
+    return ['validation', 'migration'] if option == 'validate_and_migrate' else ['migration']
+
+
+def _step(first, status, seconds, ended):
+    """One migration of the report: its name, option and whether this run created it come from its first run
+    (``first``), what it came to from the latest (``status``); ``seconds``: this run's module time on it."""
+    migration = _dict(first.get('migration'))
+    return {
+        'name': migration.get('name'),
+        'option': first.get('option'),
+        'created': bool(first.get('changed')),
+        'state': status.get('state'),
+        'substate': status.get('substate'),
+        'error': status.get('error'),
+        'started': _utc(ended - seconds) if isinstance(ended, (int, float)) else None,
+        'duration_seconds': int(round(seconds)),
+        'databases': [dict((key, db[key]) for key in DATABASE_KEYS if key in db)
+                      for db in status.get('databases') or [] if isinstance(db, dict)],
+        'validation': status.get('validation'),
+    }
+
+
+def batches(runs):
+    """The report's batches from the role's runs of pg_flexible_migration, in the order they ran.
+
+    Each run: ``batch`` (number), ``databases``, ``kind`` (RUN_KINDS), ``option`` (its migration_option), ``planned``
+    (check mode: the migration would be created), ``ended`` (epoch seconds), and of the module's result ``changed``,
+    ``duration`` and ``migration``. A cutover (cut) updates its batch's migration, which then covers the copy, the
+    hold and the cutover.
+    """
+    found, first_runs = {}, {}
+    for run in runs:
+        run = _dict(run)
+        number, kind = run.get('batch'), run.get('kind')
+        batch = found.setdefault(number, {'batch': number, 'databases': run.get('databases') or [],
+                                          'validation': {}, 'migration': {}})
+        seconds = float(run.get('duration') or 0)
+        first = run
+        if kind == 'cut' and (number, 'mig') in first_runs:
+            first, before = first_runs[(number, 'mig')]
+            seconds += before
+        else:
+            first_runs[(number, kind)] = (run, seconds)
+        planned = run.get('planned') and kind != 'cut'  # a cutover only runs on a migration that exists
+        status = PLANNED_STATUS if planned else _dict(_dict(run.get('migration')).get('status'))
+        step = _step(first, status, seconds, run.get('ended'))
+        for key in _keys('mig' if kind == 'cut' else kind, first.get('option')):
+            batch[key] = step
+    return list(found.values())
+
+
+def kept_verification(result):
+    """What the report keeps of pg_flexible_migration_verify's result; None when it did not run or could not
+    compare."""
+    result = _dict(result)
+    return dict((key, result[key]) for key in VERIFICATION_KEYS if key in result) if 'verified' in result else None
+
+
+def assembled(report, runs=None, verification=None, planned=False, files=None, now=None):
+    """The report as written: ``report`` (the run's facts) as given, with the batches built from ``runs`` and the
+    verification from ``verification`` (the module results) when given, and what is missing filled in: when it
+    finished, its result (failed when it has a failure, check_mode when it only ``planned``, else succeeded), and
+    the paths of its ``files`` (json, markdown)."""
+    report = dict(report)
+    if runs is not None:
+        report['batches'] = batches(runs)
+    if verification is not None:
+        report['verification'] = kept_verification(verification)
+    report.setdefault('finished', _utc(now if now is not None else datetime.now(timezone.utc).timestamp()))
+    report.setdefault('result', 'failed' if report.get('failure') else ('check_mode' if planned else 'succeeded'))
+    for key, name in (('report_json', 'json'), ('report_markdown', 'markdown')):
+        if (files or {}).get(name):
+            report.setdefault(key, files[name])
+    return report
+
+
+def summary(report):
+    """The run in four lines for the play's output: result and batches reached, verification, the two files."""
+    databases = report.get('databases') or []
+    try:
+        planned = int(math.ceil(len(databases) / float(int(report.get('batch_size')))))
+    except (TypeError, ValueError, ZeroDivisionError):
+        planned = '?'
+    verification = _dict(report.get('verification'))
+    return ['Migration %s: %d of %s batch(es) reached' % (str(report.get('result')).upper(), len(report.get('batches') or []), planned),
+            str(verification.get('summary') or 'verification: not run'),
+            'Markdown report: %s' % report.get('report_markdown'),
+            'JSON report: %s' % report.get('report_json')]
+
+
+# ---- Markdown ----------------------------------------------------------------------------------------
 
 
 def _header(report):

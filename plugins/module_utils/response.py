@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 
-from ansible_collections.pgflex.migration.plugins.module_utils import states
+from ansible_collections.pgflex.migration.plugins.module_utils import service_errors, states
 
 # Keys whose values are maps keyed by user data (names), whose keys must not be renamed.
 OPAQUE_MAP_KEYS = frozenset(['tags', 'dbDetails'])
@@ -237,6 +237,28 @@ def validation_summary(details, substate):
     }
 
 
+def validation_lines(checks):
+    """One line per check, as a person reads them: [state] where: check: messages."""
+    lines = []
+    for item in checks:
+        where = 'server' if item['level'] == 'server' else 'database %s' % item['database']
+        text = ' | '.join(item['messages'])
+        lines.append('[%s] %s: %s%s' % (item['state'], where, item['type'] or 'check', ': ' + text if text else ''))
+    return lines
+
+
+def failure_reason(state_entry, error, validation, databases):
+    """Why a migration that ended without success did, in one sentence: the service's words (its error, the
+    validation's problems, each database's message; else the state's own meaning), then what the service error
+    codes in them mean and how to fix them. None while the migration goes on or when it succeeded."""
+    if not state_entry.terminal or state_entry.outcome == 'success':
+        return None
+    messages = ["database '%s': %s" % (db['name'], db['message']) for db in databases if db['message']]
+    said = [str(text).strip().rstrip('.') for text in [error] + validation['problems'] + messages if text]
+    codes = service_errors.explain(error, *(validation['problems'] + messages))
+    return ' '.join(text for text in ('; '.join(said or [state_entry.meaning.rstrip('.')]) + '.', codes) if text)
+
+
 def status_summary(migration):
     """The normalised status of a migration (REST JSON)."""
     status = _status(migration)
@@ -246,6 +268,7 @@ def status_summary(migration):
     state_entry, substate_entry = states.state(state), states.substate(substate)
     databases = [database_progress(name, details) for name, details in sorted(_dict(sub.get('dbDetails')).items())]
     needs_user = awaiting_user(migration)
+    validation = validation_summary(sub.get('validationDetails'), substate)
     return {
         'state': state,
         'substate': substate,
@@ -258,7 +281,9 @@ def status_summary(migration):
         'hint': substate_entry.hint if needs_user else None,
         'error': status.get('error') or None,
         'databases': databases,
-        'validation': validation_summary(sub.get('validationDetails'), substate),
+        'validation': validation,
+        'failure_reason': failure_reason(state_entry, status.get('error') or None, validation, databases),
+        'validation_lines': validation_lines(validation['checks']),
     }
 
 

@@ -360,6 +360,9 @@ migration:
   description:
     - The migration after the task, with the REST fields in snake_case (C(properties) flattened) and the C(status)
       summary described for M(pgflex.migration.pg_flexible_migration_info). Secrets are never returned.
+    - C(status.failure_reason) says in one sentence why a migration that ended without success did (the service's
+      words and the meaning of its error codes), and C(status.validation_lines) lists every validation check, one
+      line each; a playbook reads them instead of shaping the status itself.
     - In check mode, for a migration that would be created, the settings that would be sent.
   returned: always
   type: dict

@@ -410,6 +410,27 @@ migrations:
               returned: always
               sample:
                 - "database 'db1': ExtensionsValidation Failed: Unsupported Extension ..."
+        validation_lines:
+          description:
+            - One line per validation check, server-level first, each with the check's state in brackets, where it ran
+              (the server or a database), the check and its messages; for example to show a whole validation in a
+              task's output.
+          returned: always
+          type: list
+          elements: str
+          sample:
+            - "[Succeeded] server: AuthenticationAndConnectivityValidation"
+            - "[Failed] database db1: ExtensionsValidation: Unsupported Extension postgres_fdw"
+        failure_reason:
+          description:
+            - Why a migration that ended without success did, in one sentence. The service's words come first, its
+              error, the validation's problems and each database's message (or the state's own meaning when the
+              service gave none). The meaning and fix of every service error code in them follows.
+            - Null while the migration goes on and when it succeeded.
+          returned: always
+          type: str
+          sample: >-
+            database 'db1': ExtensionsValidation Failed: Unsupported Extension postgres_fdw.
 retry_after:
   description:
     - Seconds the service still asked to wait (its Retry-After) when the task failed throttled; send no request for

@@ -10,9 +10,12 @@ module: pg_flexible_migration_report
 short_description: Write the report of one migration run as JSON and Markdown files
 version_added: 0.1.0
 description:
-  - Writes the report the P(pgflex.migration.migrate#role) role assembles for one target server (its run, each
-    batch's validation and migration, the verification, why it stopped) as a JSON file and as a Markdown page, in
-    one module run.
+  - Writes the report of one P(pgflex.migration.migrate#role) role run on one target server (its run, each batch's
+    validation and migration, the verification, why it stopped) as a JSON file and as a Markdown page, in one
+    module run.
+  - Builds the report from the results of the modules the run used. Each batch's validation and migration come
+    from the M(pgflex.migration.pg_flexible_migration) results in O(runs), the verification from the
+    M(pgflex.migration.pg_flexible_migration_verify) result in O(verification). The playbook shapes no data.
   - Creates the directories of O(json_path) and O(markdown_path) when they are missing. Each file is written to a
     temporary file next to it and renamed over it at the end, so a reader never sees a half-written report.
   - >-
@@ -27,13 +30,41 @@ author:
 options:
   report:
     description:
-      - The report data, written to O(json_path) as it is. The Markdown page reads the keys the
-        P(pgflex.migration.migrate#role) role sets, C(name_prefix), C(result) (V(succeeded), V(failed) or
-        V(check_mode)), C(server_name), C(resource_group), C(source_server), C(mode), C(batch_size), C(started),
-        C(finished), C(failure), C(batches) (each with C(batch), C(databases), C(validation) and C(migration)) and
-        C(verification); a missing key shows as empty.
+      - The facts of the run, written to O(json_path) as they are, with what the module builds. The Markdown page
+        reads C(name_prefix), C(server_name), C(resource_group), C(source_server), C(mode), C(batch_size),
+        C(databases), C(started), C(failure) (why the run stopped; null when it did not), and C(batches) (each with
+        C(batch), C(databases), C(validation) and C(migration)) and C(verification) unless O(runs) and
+        O(verification) give them. A missing key shows as empty.
+      - The module adds what is missing. C(finished) is now, and C(result) is V(failed) with a C(failure),
+        V(check_mode) with O(planned=true), else V(succeeded). C(report_json) and C(report_markdown) are the two
+        paths.
     type: dict
     required: true
+  runs:
+    description:
+      - The runs of M(pgflex.migration.pg_flexible_migration) of the migration, in the order they ran; the module
+        builds C(batches) of the report from them. Each is a dictionary.
+      - C(batch) (its number) and C(databases) (the batch's databases).
+      - C(kind), V(val) for a Validate migration of the batch's own, V(mig) for the batch's migration, V(cut) for
+        its cutover (the hold before it included), which updates the batch's migration.
+      - C(option), the run's O(pgflex.migration.pg_flexible_migration#module:migration_option).
+      - C(planned), true in check mode for a migration that would be created (recorded as V(WouldBeCreated)).
+      - C(ended), when the run ended, in seconds since the epoch.
+      - C(changed), C(duration) and C(migration), from the module's result.
+      - A migration that validates first (V(validate_and_migrate)) is the batch's validation too.
+    type: list
+    elements: dict
+  verification:
+    description:
+      - The result of M(pgflex.migration.pg_flexible_migration_verify). The report keeps its C(verified),
+        C(summary), C(mismatches) and C(databases). A result without C(verified) (the verification did not run,
+        or could not connect) is recorded as none.
+    type: dict
+  planned:
+    description:
+      - Whether the run only planned (check mode), which makes the result V(check_mode) unless the run failed.
+    type: bool
+    default: false
   json_path:
     description:
       - Path of the JSON file.
@@ -110,6 +141,21 @@ files:
   returned: always
   type: dict
   sample: {json: /srv/reports/orders-20261130T100000Z.json, markdown: /srv/reports/orders-20261130T100000Z.md}
+report:
+  description: The report as written to the JSON file, also when the files could not be written.
+  returned: unless the options are invalid
+  type: dict
+  sample: {name_prefix: orders, result: succeeded, batches: [], verification: null}
+summary:
+  description: The run in four lines, its result and the batches reached, the verification, and the two files.
+  returned: unless the options are invalid
+  type: list
+  elements: str
+  sample:
+    - "Migration SUCCEEDED: 2 of 2 batch(es) reached"
+    - "2 database(s) verified: all match"
+    - "Markdown report: /srv/reports/orders-20261130T100000Z.md"
+    - "JSON report: /srv/reports/orders-20261130T100000Z.json"
 '''
 
 import json
@@ -117,11 +163,14 @@ import os
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.pgflex.migration.plugins.module_utils.host_report import markdown
+from ansible_collections.pgflex.migration.plugins.module_utils.host_report import assembled, markdown, summary
 from ansible_collections.pgflex.migration.plugins.module_utils.report_text import write_atomically
 
 ARGUMENT_SPEC = dict(
     report=dict(type='dict', required=True),
+    runs=dict(type='list', elements='dict'),
+    verification=dict(type='dict'),
+    planned=dict(type='bool', default=False),
     json_path=dict(type='path', required=True),
     markdown_path=dict(type='path', required=True),
     verification_requested=dict(type='bool', default=True),
@@ -155,21 +204,23 @@ def main():
     params = module.params
     file_mode, directory_mode = permissions(module, 'mode'), permissions(module, 'directory_mode')
     files = {'json': params['json_path'], 'markdown': params['markdown_path']}
+    report = assembled(params['report'], params['runs'], params['verification'], params['planned'], files)
+    shown = dict(files=files, report=report, summary=summary(report))
     if not module.check_mode:
         path = None
         try:
             for path in (files['json'], files['markdown']):
                 make_directory(path, directory_mode)
             path = files['json']
-            write_atomically(path, json.dumps(params['report'], indent=4, sort_keys=True) + '\n', file_mode)
+            write_atomically(path, json.dumps(report, indent=4, sort_keys=True) + '\n', file_mode)
             path = files['markdown']
-            write_atomically(path, markdown(params['report'], params['verification_requested']), file_mode)
+            write_atomically(path, markdown(report, params['verification_requested']), file_mode)
         except OSError as exc:
             module.fail_json(msg='the report cannot be written to %s: %s; give json_path and markdown_path in a directory '
-                                 'this host can write' % (path, exc.strerror or exc), files=files)
+                                 'this host can write' % (path, exc.strerror or exc), **shown)
         except (TypeError, ValueError) as exc:  # a value JSON cannot hold (report comes from a playbook)
             module.fail_json(msg='Invalid input: report cannot be written as JSON (%s). Nothing was written.' % exc, files=files)
-    module.exit_json(changed=False, files=files)
+    module.exit_json(changed=False, **shown)
 
 
 if __name__ == '__main__':

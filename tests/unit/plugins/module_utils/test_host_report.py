@@ -98,3 +98,61 @@ def test_a_migration_that_validated_first_is_one_row_for_both_steps():
     assert '| validation + migration | `w1b01mig` | Succeeded / Completed | 1m05s | yes |' in text
     assert text.count('`w1b01mig`') == 1
     assert 'Validation verdict: **succeeded**' in text
+
+
+def _run(batch, kind, option, status, changed=True, duration=10.0, ended=1796032800.0, name=None, planned=False):
+    return {'batch': batch, 'databases': ['app', 'web'], 'kind': kind, 'option': option, 'planned': planned,
+            'ended': ended, 'changed': changed, 'duration': duration,
+            'migration': {'name': name or 'fleetb%02d%s' % (batch, kind), 'status': status}}
+
+
+def _status(state, substate=None, databases=(), verdict='succeeded'):
+    return {'state': state, 'substate': substate, 'error': None, 'terminal': True, 'outcome': None,
+            'databases': [dict(db, operation='x', latency=None) for db in databases],
+            'validation': {'verdict': verdict, 'checks': [], 'problems': []}}
+
+
+def test_batches_from_a_validate_and_migrate_run():
+    db = {'name': 'app', 'state': 'Succeeded', 'tables_completed': 3, 'tables_total': 3, 'tables_errored': 0,
+          'started_on': 'a', 'ended_on': 'b', 'message': None}
+    built = host_report.batches([_run(1, 'mig', 'validate_and_migrate', _status('Succeeded', 'Completed', [db]), duration=65.6)])
+    step = {'name': 'fleetb01mig', 'option': 'validate_and_migrate', 'created': True, 'state': 'Succeeded',
+            'substate': 'Completed', 'error': None, 'started': '2026-11-30T09:58:54Z', 'duration_seconds': 66,
+            'databases': [db], 'validation': {'verdict': 'succeeded', 'checks': [], 'problems': []}}
+    assert built == [{'batch': 1, 'databases': ['app', 'web'], 'validation': step, 'migration': step}]
+
+
+def test_batches_validated_apart_then_migrated_and_cut_over():
+    runs = [_run(1, 'val', 'validate', _status('Succeeded', verdict='warning')),
+            _run(1, 'mig', 'migrate', _status('WaitingForUserAction', 'WaitingForCutoverTrigger'), duration=20.0,
+                 ended=1796032900.0),
+            _run(1, 'cut', 'migrate', _status('Succeeded', 'Completed'), changed=True, duration=5.0, ended=1796033000.0,
+                 name='fleetb01mig'),
+            _run(2, 'val', 'validate', _status('Failed'), changed=False)]
+    first, second = host_report.batches(runs)
+    assert first['validation']['name'] == 'fleetb01val' and first['validation']['validation']['verdict'] == 'warning'
+    # The cutover updates the batch's migration: its state, and a duration over the copy and the cutover.
+    migration = first['migration']
+    assert (migration['name'], migration['option'], migration['created'], migration['state'], migration['duration_seconds'],
+            migration['started']) == ('fleetb01mig', 'migrate', True, 'Succeeded', 25, '2026-11-30T10:02:55Z')
+    assert second == {'batch': 2, 'databases': ['app', 'web'], 'migration': {},
+                      'validation': dict(host_report.batches([runs[3]])[0]['validation'], created=False)}
+
+
+def test_a_planned_run_is_recorded_as_would_be_created():
+    built = host_report.batches([_run(1, 'mig', 'migrate', _status(None), planned=True)])
+    assert built[0]['migration']['state'] == 'WouldBeCreated' and built[0]['migration']['validation']['verdict'] == 'not_run'
+
+
+def test_assembled_fills_in_what_is_missing():
+    files = {'json': '/r/x.json', 'markdown': '/r/x.md'}
+    report = host_report.assembled({'name_prefix': 'p', 'failure': None, 'databases': ['a', 'b', 'c'], 'batch_size': 2},
+                                   runs=[], verification={}, planned=True, files=files, now=1796032800)
+    assert report == {'name_prefix': 'p', 'failure': None, 'databases': ['a', 'b', 'c'], 'batch_size': 2, 'batches': [],
+                      'verification': None, 'finished': '2026-11-30T10:00:00Z', 'result': 'check_mode',
+                      'report_json': '/r/x.json', 'report_markdown': '/r/x.md'}
+    assert host_report.summary(report) == ['Migration CHECK_MODE: 0 of 2 batch(es) reached', 'verification: not run',
+                                           'Markdown report: /r/x.md', 'JSON report: /r/x.json']
+    failed = host_report.assembled({'failure': 'it broke'}, planned=True)
+    assert failed['result'] == 'failed' and 'batches' not in failed
+    assert host_report.summary(failed)[0] == 'Migration FAILED: 0 of ? batch(es) reached'

@@ -139,7 +139,8 @@ def test_no_substate_on_create():
                        'outcome': None, 'needs_user_action': False, 'question': None, 'answer_option': None, 'hint': None,
                        'error': None, 'databases': [],
                        'validation': {'verdict': 'not_run', 'status': None, 'started_on': None, 'ended_on': None,
-                                      'checks': [], 'problems': []}}
+                                      'checks': [], 'problems': []},
+                       'failure_reason': None, 'validation_lines': []}
 
 
 def test_validation_in_progress_and_unknown_values():
@@ -192,3 +193,38 @@ def test_outcome_of_final_states():
                     for state in ('Succeeded', 'Failed', 'ValidationFailed', 'Canceled', 'InProgress'))
     assert outcomes == {'Succeeded': 'success', 'Failed': 'failure', 'ValidationFailed': 'failure', 'Canceled': 'cancelled',
                         'InProgress': None}
+
+
+def test_validation_lines_one_per_check():
+    assert status_summary(FAILED_VALIDATION)['validation_lines'] == [
+        '[Succeeded] server: AuthenticationAndConnectivityValidation',
+        '[Failed] database OrdersDB: ExtensionsValidation: Unsupported Extension postgres_fdw',
+        '[Warning] database OrdersDB: CollationsValidation: Collation differs',
+    ]
+
+
+def test_failure_reason_of_a_failed_validation_names_the_checks():
+    assert status_summary(FAILED_VALIDATION)['failure_reason'] == (
+        "database 'OrdersDB': ExtensionsValidation Failed: Unsupported Extension postgres_fdw; "
+        "database 'OrdersDB': CollationsValidation Warning: Collation differs.")
+
+
+def test_failure_reason_in_the_services_words_with_the_error_code_explained():
+    summary = status_summary({'properties': {'currentStatus': {
+        'state': 'Failed', 'error': '603101: Database shop already exists on the target server.',
+        'currentSubStateDetails': {'dbDetails': {'shop': {'migrationState': 'Failed', 'message': 'copy stopped.'}}}}}})
+    reason = summary['failure_reason']
+    assert reason.startswith("603101: Database shop already exists on the target server; database 'shop': copy stopped. "
+                             "service error 603101: A database of the migration already exists on the target server.")
+    assert reason.count('603101:') == 2  # the service's text, then the explanation, once
+
+
+@pytest.mark.parametrize('state, reason', [
+    ('Canceled', 'Migration has been canceled.'),  # no words from the service: the state's own meaning
+    ('Failed', 'Migration has failed.'),
+    ('Succeeded', None),
+    ('InProgress', None),
+    ('WaitingForUserAction', None),
+])
+def test_failure_reason_only_for_a_migration_that_ended_without_success(state, reason):
+    assert status_summary({'properties': {'currentStatus': {'state': state}}})['failure_reason'] == reason

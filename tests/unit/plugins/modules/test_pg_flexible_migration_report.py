@@ -31,7 +31,9 @@ def test_writes_both_files_with_their_modes_and_creates_the_directory(run_module
     kind, result = run_module(dict(paths(out), report=REPORT, verification_requested=False))
     assert kind is Exit and result['changed'] is False
     assert result['files'] == {'json': str(out / 'fleet-1.json'), 'markdown': str(out / 'fleet-1.md')}
-    assert json.loads((out / 'fleet-1.json').read_text()) == REPORT
+    written = json.loads((out / 'fleet-1.json').read_text())
+    assert written == result['report'] == dict(REPORT, finished=written['finished'], report_json=str(out / 'fleet-1.json'),
+                                               report_markdown=str(out / 'fleet-1.md'))
     text = (out / 'fleet-1.md').read_text()
     assert '| Result | **SUCCEEDED** |' in text and 'Not run (migrate_verify is false).' in text
     assert stat.S_IMODE((out / 'fleet-1.json').stat().st_mode) == 0o640
@@ -67,3 +69,24 @@ def test_an_unwritable_directory_fails_with_a_clear_message(run_module, tmp_path
     assert kind is Fail and 'Traceback' not in result['msg']
     assert result['msg'].startswith('the report cannot be written to %s: ' % (blocker / 'sub' / 'fleet-1.json'))
     assert 'json_path and markdown_path' in result['msg']
+    # The report is still returned, for the playbook to keep.
+    assert result['report']['name_prefix'] == 'fleet' and result['summary'][0].startswith('Migration SUCCEEDED')
+
+
+def test_builds_the_batches_and_the_verification_from_the_module_results(run_module, tmp_path):
+    status = {'state': 'Succeeded', 'substate': 'Completed', 'error': None, 'databases': [], 'validation': {'verdict': 'succeeded'}}
+    runs = [{'batch': 1, 'databases': ['app'], 'kind': 'mig', 'option': 'validate_and_migrate', 'planned': False,
+             'ended': 1796032800.5, 'changed': True, 'duration': 12.4, 'migration': {'name': 'fleetb01mig', 'status': status}}]
+    verify = {'verified': True, 'summary': '1 database(s) verified: all match', 'mismatches': [], 'databases': [],
+              'changed': False, 'invocation': {}}
+    report = dict(REPORT, databases=['app'], batches=None, verification=None, result=None)
+    del report['result']
+    kind, result = run_module(dict(paths(tmp_path), report=report, runs=runs, verification=verify))
+    assert kind is Exit
+    written = json.loads((tmp_path / 'fleet-1.json').read_text())
+    assert written['result'] == 'succeeded'
+    assert written['batches'][0]['migration']['name'] == written['batches'][0]['validation']['name'] == 'fleetb01mig'
+    assert written['verification'] == {'verified': True, 'summary': '1 database(s) verified: all match', 'mismatches': [],
+                                       'databases': []}
+    assert result['summary'] == ['Migration SUCCEEDED: 1 of 1 batch(es) reached', '1 database(s) verified: all match',
+                                 'Markdown report: %s' % (tmp_path / 'fleet-1.md'), 'JSON report: %s' % (tmp_path / 'fleet-1.json')]
