@@ -142,8 +142,10 @@ options:
   overwrite_databases:
     description:
       - Whether databases that already exist on the target are overwritten.
-      - When V(false) and a database exists, the migration waits for confirmation; run the task again with V(true)
-        to confirm.
+      - When V(false) and a database exists on the target, a migration that validates first
+        (O(migration_option=validate_and_migrate), the default, or V(validate)) fails its validation
+        (C(SchemaValidation)); a V(migrate) migration waits for confirmation instead, which running the task again
+        with V(true) gives.
     type: bool
   setup_logical_replication:
     description:
