@@ -31,14 +31,22 @@ def snapshot(migration):
 def write(path, migration):
     if not path or migration is None:
         return
+    write_json(path, snapshot(migration))
+
+
+def write_json(path, content):
+    """Replace ``path`` with ``content`` as JSON in one rename, so a reader never sees half a file.
+
+    Progress files are a courtesy: a failure to write one is ignored and the work goes on.
+    """
     directory = os.path.dirname(path) or '.'
     try:
-        handle, temporary = tempfile.mkstemp(dir=directory, prefix='.status-')
+        handle, temporary = tempfile.mkstemp(dir=directory, prefix='.progress-')
         with os.fdopen(handle, 'w') as stream:
-            json.dump(snapshot(migration), stream)
+            json.dump(content, stream)
         os.replace(temporary, path)
     except (OSError, ValueError, TypeError):
-        pass  # progress lines are a courtesy; the wait goes on
+        pass
 
 
 def read(path):

@@ -25,6 +25,24 @@ except ImportError as exc:  # pragma: no cover - reported by the module with mis
 # libpq spells the verify modes with a hyphen; the collection's options use underscores like
 # the migration service's SslMode (VerifyCA, VerifyFull).
 SSL_MODES = ('disable', 'allow', 'prefer', 'require', 'verify_ca', 'verify_full')
+SSL_MODE_OPTION = dict(type='str', choices=list(SSL_MODES), default='prefer')
+
+
+def connection_spec(side, required=True):
+    """The argument spec of one side's PostgreSQL connection (source_host, source_port, ...), user included.
+
+    required: whether host and user must be given (a side the module may do without). The source side's
+    documentation is the pgflex.migration.source_connection fragment.
+    """
+    return {
+        '%s_host' % side: dict(type='str', required=required),
+        '%s_port' % side: dict(type='int', default=5432),
+        '%s_username' % side: dict(type='str', required=required),
+        '%s_password' % side: dict(type='str', no_log=True),
+        '%s_ssl_mode' % side: dict(SSL_MODE_OPTION),
+        '%s_ssl_root_cert' % side: dict(type='path'),
+    }
+
 
 # Row text depends on these settings; pinning them on both sides makes checksums comparable
 # between servers configured differently.

@@ -12,11 +12,10 @@ Internal to the pgflex.migration collection; not a public API.
 
 from __future__ import annotations
 
-import json
-import os
-import tempfile
 import threading
 import time
+
+from ansible_collections.pgflex.migration.plugins.module_utils.status_file import read as read_progress, write_json
 
 # Seconds between two writes: lines are printed every progress_interval (1 s or more), so fresher is wasted work.
 WRITE_EVERY = 1.0
@@ -40,21 +39,6 @@ class FileReporter(object):
             write(self.path, progress.as_dict())
 
 
-def write(path, content):
-    directory = os.path.dirname(path) or '.'
-    try:
-        handle, temporary = tempfile.mkstemp(dir=directory, prefix='.verify-')
-        with os.fdopen(handle, 'w') as stream:
-            json.dump(content, stream)
-        os.replace(temporary, path)
-    except (OSError, ValueError, TypeError):
-        pass  # progress lines are a courtesy; the verification goes on
-
-
-def read(path):
-    """The last progress written, or None (not written yet, or unreadable)."""
-    try:
-        with open(path) as stream:
-            return json.load(stream)
-    except (OSError, ValueError):
-        return None
+# One atomic writer and one reader for every progress file (module_utils/status_file.py).
+write = write_json
+read = read_progress

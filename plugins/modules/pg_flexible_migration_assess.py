@@ -42,36 +42,11 @@ options:
     type: str
     choices: [offline, online]
     default: offline
-  source_host:
-    description:
-      - Host name or IP address of the source server.
-    type: str
-    required: true
-  source_port:
-    description:
-      - TCP port of the source server, between 1 and 65535.
-    type: int
-    default: 5432
   source_username:
     description:
       - User to read the source with; use the user the migration will use, since its privileges are checked.
     type: str
     required: true
-  source_password:
-    description:
-      - Password of O(source_username). Leave unset to use C(~/.pgpass) or the C(PGPASSWORD) environment variable.
-    type: str
-  source_ssl_mode:
-    description:
-      - TLS mode for the source connection (libpq C(sslmode); V(verify_ca) and V(verify_full) are libpq's
-        C(verify-ca) and C(verify-full)).
-    type: str
-    choices: [disable, allow, prefer, require, verify_ca, verify_full]
-    default: prefer
-  source_ssl_root_cert:
-    description:
-      - CA certificate file used to check the source server's certificate with V(verify_ca) or V(verify_full).
-    type: path
   target_host:
     description:
       - Host name or IP address to reach the target server over PostgreSQL. Default is the server's
@@ -115,6 +90,7 @@ options:
     type: int
     default: 120
 extends_documentation_fragment:
+  - pgflex.migration.source_connection
   - pgflex.migration.target_server
   - pgflex.migration.azure_auth
   - pgflex.migration.changes_nothing
@@ -302,27 +278,17 @@ from ansible_collections.pgflex.migration.plugins.module_utils import assess_azu
 from ansible_collections.pgflex.migration.plugins.module_utils.limits import DEFAULT_API_TIMEOUT, number_problems
 from ansible_collections.pgflex.migration.plugins.module_utils.module import TARGET_SERVER_ARGUMENT_SPEC, MigrationModule
 
-SSL_MODE_OPTION = dict(type='str', choices=list(verify.SSL_MODES), default='prefer')
-
 ARGUMENT_SPEC = dict(
     TARGET_SERVER_ARGUMENT_SPEC,
     databases=dict(type='list', elements='str'),
     migration_mode=dict(type='str', choices=['offline', 'online'], default='offline'),
-    source_host=dict(type='str', required=True),
-    source_port=dict(type='int', default=5432),
-    source_username=dict(type='str', required=True),
-    source_password=dict(type='str', no_log=True),
-    source_ssl_mode=dict(SSL_MODE_OPTION),
-    source_ssl_root_cert=dict(type='path'),
-    target_host=dict(type='str'),
-    target_port=dict(type='int', default=5432),
-    target_username=dict(type='str'),
-    target_password=dict(type='str', no_log=True),
-    target_ssl_mode=dict(SSL_MODE_OPTION),
-    target_ssl_root_cert=dict(type='path'),
     connect_timeout=dict(type='int', default=10),
     api_timeout=dict(type='int', default=DEFAULT_API_TIMEOUT),
 )
+ARGUMENT_SPEC.update(verify.connection_spec('source'))  # doc fragment pgflex.migration.source_connection
+# The target's PostgreSQL connection is optional: its host defaults to the server's FQDN from Azure, and the checks
+# that need it are skipped without a user.
+ARGUMENT_SPEC.update(verify.connection_spec('target', required=False))
 
 
 def endpoint(params, side, host):

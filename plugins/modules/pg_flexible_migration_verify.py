@@ -32,36 +32,11 @@ options:
     type: list
     elements: str
     required: true
-  source_host:
-    description:
-      - Host name or IP address of the source server.
-    type: str
-    required: true
-  source_port:
-    description:
-      - TCP port of the source server, between 1 and 65535.
-    type: int
-    default: 5432
   source_username:
     description:
       - User to connect to the source with. It needs C(SELECT) on every table compared.
     type: str
     required: true
-  source_password:
-    description:
-      - Password of O(source_username). Leave unset to use C(~/.pgpass) or the C(PGPASSWORD) environment variable.
-    type: str
-  source_ssl_mode:
-    description:
-      - TLS mode for the source connection (libpq C(sslmode); V(verify_ca) and V(verify_full) are libpq's
-        C(verify-ca) and C(verify-full)).
-    type: str
-    choices: [disable, allow, prefer, require, verify_ca, verify_full]
-    default: prefer
-  source_ssl_root_cert:
-    description:
-      - CA certificate file used to check the source server's certificate with V(verify_ca) or V(verify_full).
-    type: path
   target_host:
     description:
       - Host name or IP address of the target server, for example C(myserver.postgres.database.azure.com).
@@ -168,6 +143,7 @@ options:
     type: int
     default: 10
 extends_documentation_fragment:
+  - pgflex.migration.source_connection
   - pgflex.migration.choice_spellings
 attributes:
   check_mode:
@@ -381,19 +357,6 @@ from ansible_collections.pgflex.migration.plugins.module_utils import verify, ve
 from ansible_collections.pgflex.migration.plugins.module_utils.limits import number_problems
 from ansible_collections.pgflex.migration.plugins.module_utils.module import SpellingModule
 
-SSL_MODE_OPTION = dict(type='str', choices=list(verify.SSL_MODES), default='prefer')
-
-
-def side_options(side):
-    return {
-        '%s_host' % side: dict(type='str', required=True),
-        '%s_port' % side: dict(type='int', default=5432),
-        '%s_username' % side: dict(type='str', required=True),
-        '%s_password' % side: dict(type='str', no_log=True),
-        '%s_ssl_mode' % side: dict(SSL_MODE_OPTION),
-        '%s_ssl_root_cert' % side: dict(type='path'),
-    }
-
 
 def argument_spec():
     spec = dict(
@@ -407,8 +370,8 @@ def argument_spec():
         fail_on_mismatch=dict(type='bool', default=True),
         connect_timeout=dict(type='int', default=10),
     )
-    spec.update(side_options('source'))
-    spec.update(side_options('target'))
+    spec.update(verify.connection_spec('source'))  # doc fragment pgflex.migration.source_connection
+    spec.update(verify.connection_spec('target'))
     return spec
 
 
