@@ -19,14 +19,9 @@ async (one long run) run the module once, as without this action.
 
 from __future__ import annotations
 
-import os
-import shutil
-import tempfile
-import threading
 import time
 
 from ansible.module_utils.parsing.convert_bool import boolean
-from ansible.plugins.action import ActionBase
 from ansible.utils.display import Display
 
 from ansible_collections.pgflex.migration.plugins.module_utils import status_file
@@ -35,6 +30,7 @@ from ansible_collections.pgflex.migration.plugins.module_utils.migration_flow im
 from ansible_collections.pgflex.migration.plugins.module_utils.times import utc_now
 from ansible_collections.pgflex.migration.plugins.module_utils.wait_options import wait_default
 from ansible_collections.pgflex.migration.plugins.plugin_utils.chunked_wait import ChunkedWait, MergedResult, retryable_failure
+from ansible_collections.pgflex.migration.plugins.plugin_utils.progress_action import ProgressAction
 from ansible_collections.pgflex.migration.plugins.plugin_utils.progress_line import hidden_line, progress_line
 
 MODULE = 'pgflex.migration.pg_flexible_migration'
@@ -56,7 +52,9 @@ def chunk_settings(args):
     return numbers['wait_timeout'], numbers['progress_interval']
 
 
-class ActionModule(ActionBase):
+class ActionModule(ProgressAction):
+
+    MODULE = MODULE
 
     _supports_check_mode = True
     _supports_async = True
@@ -74,18 +72,6 @@ class ActionModule(ActionBase):
         else:
             result.update(self._wait_in_chunks(args, task_vars, *settings))
         return result
-
-    def _runs_on_controller(self):
-        """The module's status file can be read right here (no other user, no other host)."""
-        return getattr(self._connection, 'transport', None) in ('local', 'ansible.builtin.local') and not self._play_context.become
-
-    def _run_module(self, args, task_vars):
-        wrap_async = bool(self._task.async_val) and not self._connection.has_native_async
-        try:
-            return self._execute_module(module_name=MODULE, module_args=args, task_vars=task_vars, wrap_async=wrap_async)
-        finally:
-            if not wrap_async:
-                self._remove_tmp_path(self._connection._shell.tmpdir)
 
     def _wait_in_chunks(self, args, task_vars, wait_timeout, interval):
         clock = ChunkedWait(wait_timeout, interval, time.monotonic)
@@ -131,31 +117,10 @@ class ActionModule(ActionBase):
         return result
 
     def _wait_in_one_run(self, args, task_vars, wait_timeout, interval):
-        workdir = tempfile.mkdtemp(prefix='pgflex-progress-')
-        path = os.path.join(workdir, 'status.json')
-        outcome = {}
-
-        def run_module():
-            try:
-                outcome['result'] = self._run_module(dict(args, progress_file=path), task_vars)
-            except BaseException as exc:  # pylint: disable=broad-except
-                outcome['error'] = exc  # raised again in the worker's own thread below
-
         clock = ChunkedWait(wait_timeout, interval, time.monotonic)
         host = (task_vars or {}).get('inventory_hostname', '')
-        runner = threading.Thread(target=run_module, name='pg_flexible_migration', daemon=True)
-        try:
-            runner.start()
-            while True:
-                runner.join(clock.line_due_in())
-                if not runner.is_alive():
-                    break
-                self._show(host, args, {'migration': status_file.read(path) or {}}, clock)
-        finally:
-            shutil.rmtree(workdir, ignore_errors=True)
-        if 'error' in outcome:
-            raise outcome['error']
-        result = outcome['result']
+        result = self._run_with_lines(args, task_vars, clock.line_due_in,
+                                      lambda path: self._show(host, args, {'migration': status_file.read(path) or {}}, clock))
         clock.chunks = 1
         self._show(host, args, result, clock)
         result['chunks'] = 1  # duration stays the module's: wait_timeout counts from its start

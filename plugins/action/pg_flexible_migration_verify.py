@@ -12,17 +12,13 @@ cut in chunks the way a wait can: its snapshot lives only as long as its connect
 
 from __future__ import annotations
 
-import os
-import shutil
-import tempfile
-import threading
 import time
 
-from ansible.plugins.action import ActionBase
 from ansible.utils.display import Display
 
 from ansible_collections.pgflex.migration.plugins.module_utils import verify_progress
 from ansible_collections.pgflex.migration.plugins.module_utils.limits import number_problems
+from ansible_collections.pgflex.migration.plugins.plugin_utils.progress_action import ProgressAction
 from ansible_collections.pgflex.migration.plugins.plugin_utils.progress_line import clock_text
 from ansible_collections.pgflex.migration.plugins.plugin_utils.verify_progress_line import verify_line
 
@@ -43,7 +39,9 @@ def line_interval(args):
     return interval
 
 
-class ActionModule(ActionBase):
+class ActionModule(ProgressAction):
+
+    MODULE = MODULE
 
     _supports_check_mode = True
     _supports_async = True
@@ -57,47 +55,14 @@ class ActionModule(ActionBase):
         if interval is None or self._task.async_val or not self._runs_on_controller():
             result.update(self._run_module(args, task_vars))
         else:
-            result.update(self._run_with_lines(args, task_vars, interval))
+            result.update(self._run_with_progress(args, task_vars, interval))
         return result
 
-    def _runs_on_controller(self):
-        """The module's progress file can be read right here (no other user, no other host)."""
-        return getattr(self._connection, 'transport', None) in ('local', 'ansible.builtin.local') and not self._play_context.become
-
-    def _run_module(self, args, task_vars):
-        wrap_async = bool(self._task.async_val) and not self._connection.has_native_async
-        try:
-            return self._execute_module(module_name=MODULE, module_args=args, task_vars=task_vars, wrap_async=wrap_async)
-        finally:
-            if not wrap_async:
-                self._remove_tmp_path(self._connection._shell.tmpdir)
-
-    def _run_with_lines(self, args, task_vars, interval):
-        workdir = tempfile.mkdtemp(prefix='pgflex-verify-progress-')
-        path = os.path.join(workdir, 'progress.json')
-        outcome = {}
-
-        def run_module():
-            try:
-                outcome['result'] = self._run_module(dict(args, progress_file=path), task_vars)
-            except BaseException as exc:  # pylint: disable=broad-except
-                outcome['error'] = exc  # raised again in the worker's own thread below
-
+    def _run_with_progress(self, args, task_vars, interval):
         host = (task_vars or {}).get('inventory_hostname', '')
         started = time.monotonic()
-        runner = threading.Thread(target=run_module, name='pg_flexible_migration_verify', daemon=True)
-        try:
-            runner.start()
-            while True:
-                runner.join(interval)
-                if not runner.is_alive():
-                    break
-                self._show(host, verify_progress.read(path), time.monotonic() - started)
-        finally:
-            shutil.rmtree(workdir, ignore_errors=True)
-        if 'error' in outcome:
-            raise outcome['error']
-        return outcome['result']
+        return self._run_with_lines(args, task_vars, lambda: interval,
+                                    lambda path: self._show(host, verify_progress.read(path), time.monotonic() - started))
 
     def _show(self, host, progress, elapsed):
         line = verify_line(progress, elapsed)
