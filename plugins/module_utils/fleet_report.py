@@ -16,6 +16,7 @@ import glob
 import json
 import os
 
+from ansible_collections.pgflex.migration.plugins.module_utils.naming import is_role_run_name
 from ansible_collections.pgflex.migration.plugins.module_utils.response import status_summary
 from ansible_collections.pgflex.migration.plugins.module_utils.times import parse_time, utc_text
 
@@ -112,7 +113,7 @@ def server_summary(server, migrations, host_report, name_prefix=None):
     server: {host, resource_group, server_name, databases}; migrations: the server's migrations (REST JSON);
     host_report: the host's newest role report or None.
     """
-    own = [m for m in migrations if isinstance(m, dict) and (not name_prefix or str(m.get('name', '')).startswith(name_prefix))]
+    own = [m for m in migrations if isinstance(m, dict) and (not name_prefix or is_role_run_name(m.get('name'), name_prefix))]
     spans = sorted((span for m in own for span in migration_spans(m)), key=lambda s: s['start'])
     report = host_report or {}
     verification = report.get('verification') or {}

@@ -46,3 +46,13 @@ def migration_name_problem(name):
 def attempt_name(name, attempt):
     """The name of attempt ``attempt`` (1, 2, ...) of the migration ``name`` (retry_failed): name, namer2, namer3, ..."""
     return name if attempt == 1 else '%sr%d' % (name, attempt)
+
+
+# The migrate role's names for a run with prefix P: P + 'b' + the batch number (two digits or more) + the step
+# ('val' or 'mig'), then retry_failed's 'rK' attempts. Anything else on the server is not that run's.
+_ROLE_STEP = r'b\d{2,}(?:val|mig)(?:r\d+)?'
+
+
+def is_role_run_name(name, prefix):
+    """Whether ``name`` is one of the migrate role's migrations of the run named by ``prefix`` (not a longer prefix's)."""
+    return isinstance(name, str) and re.match(r'^%s%s$' % (re.escape(prefix or ''), _ROLE_STEP), name) is not None

@@ -60,9 +60,10 @@ options:
         type: path
   name_prefix:
     description:
-      - Only migrations whose names start with this prefix (the role's C(migrate_name_prefix)) count, and only
-        reports with that prefix are read, unless a server sets its own O(servers[].name_prefix). Without either,
-        every migration of the server counts.
+      - Only the migrations the role names for this prefix (the role's C(migrate_name_prefix)) count, that is
+        C(<prefix>bNNval) and C(<prefix>bNNmig) with their C(rK) attempts (prefix C(fleet) does not count a
+        C(fleet2b01mig)), and only reports with that prefix are read, unless a server sets its own
+        O(servers[].name_prefix). Without either, every migration of the server counts.
     type: str
   dest:
     description:

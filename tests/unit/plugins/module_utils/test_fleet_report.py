@@ -142,3 +142,9 @@ def test_html_without_any_span():
     summary = fleet_report.fleet_summary([fleet_report.server_summary(SERVER, [], None)])
     assert 'No migration has started yet.' in fleet_render.html(summary)
     assert fleet_render.duration_text(3725) == '1h02m05s' and fleet_render.duration_text(None) == '-'
+
+
+def test_a_prefix_counts_only_its_own_runs_names_not_a_longer_prefixs():
+    other_run = [migration('fleet2b01mig', 'Failed'), migration('fleetb01migr2', 'Succeeded', VALIDATED, COPIED)]
+    entry = fleet_report.server_summary(SERVER, other_run, None, 'fleet')
+    assert entry['migrations'] == 1 and entry['result'] == 'succeeded'

@@ -8,7 +8,7 @@ import re
 import pytest
 
 from ansible_collections.pgflex.migration.plugins.module_utils.naming import (
-    MIGRATION_NAME_PATTERN, attempt_name, migration_name_problem,
+    MIGRATION_NAME_PATTERN, attempt_name, is_role_run_name, migration_name_problem,
 )
 
 # Recorded: the real service accepted the az CLI's uuid4 name (nameAvailable true, PUT 201, GET 200).
@@ -60,3 +60,12 @@ def test_non_string_is_invalid():
 def test_retry_attempts_of_a_uuid_name_are_valid_while_short_enough():
     assert migration_name_problem(attempt_name(RECORDED_ACCEPTED[0], 2)) is None
     assert migration_name_problem(attempt_name('a' * 62, 2)) is not None
+
+
+@pytest.mark.parametrize('name, prefix, expected', [
+    ('fleetb01mig', 'fleet', True), ('fleetb01val', 'fleet', True), ('fleetb12migr3', 'fleet', True),
+    ('fleetb101mig', 'fleet', True), ('fleet2b01mig', 'fleet', False), ('fleetb01', 'fleet', False),
+    ('fleetb01migx', 'fleet', False), ('other', 'fleet', False), (None, 'fleet', False), ('a.b01mig', 'a.', True),
+])
+def test_role_run_names_belong_to_their_prefix_only(name, prefix, expected):
+    assert is_role_run_name(name, prefix) is expected
