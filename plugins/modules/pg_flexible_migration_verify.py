@@ -354,6 +354,7 @@ databases:
 from ansible.module_utils.basic import missing_required_lib
 
 from ansible_collections.pgflex.migration.plugins.module_utils import verify, verify_progress, verify_workers
+from ansible_collections.pgflex.migration.plugins.module_utils.input_checks import repeated_problem
 from ansible_collections.pgflex.migration.plugins.module_utils.limits import number_problems
 from ansible_collections.pgflex.migration.plugins.module_utils.module import SpellingModule
 
@@ -407,9 +408,9 @@ def check_input(module):
     databases = params['databases']
     if not databases or any(not (name or '').strip() for name in databases):
         module.fail_json(msg='databases must list at least one database name, and no name may be empty.')
-    duplicates = sorted(set(name for name in databases if databases.count(name) > 1))
-    if duplicates:
-        module.fail_json(msg='databases lists %s more than once; list each database once.' % ', '.join(duplicates))
+    repeated = repeated_problem('databases', databases)
+    if repeated:
+        module.fail_json(msg='Invalid input: %s. Nothing was compared.' % repeated)
     problems = number_problems(params, ('source_port', 'target_port', 'connect_timeout', 'progress_interval'))
     problems.extend(bound_problems(params))
     if problems:
