@@ -17,10 +17,13 @@ from __future__ import annotations
 
 import difflib
 
+from ansible_collections.pgflex.migration.plugins.module_utils.states import CANCELLED_STATE
+
 _SEPARATORS = str.maketrans('', '', '-_ ')
 
-# Documented value -> other spellings the rule above does not catch (the API's American 'Canceled').
-ALIASES = {'cancelled': ('canceled',)}
+# Documented value -> other spellings the rule above does not catch: the service's name of the cancelled state
+# (American spelling) for the documented 'cancelled', from the states table.
+ALIASES = {'cancelled': (CANCELLED_STATE,)}
 
 
 def spelling_key(value):
