@@ -44,6 +44,14 @@ def connection_spec(side, required=True):
     }
 
 
+def endpoint_from_params(params, side, host=None):
+    """The Endpoint of one side from the options connection_spec(side) declares (host: instead of <side>_host)."""
+    return Endpoint(side, host if host is not None else params['%s_host' % side], port=params['%s_port' % side],
+                    user=params['%s_username' % side], password=params['%s_password' % side],
+                    ssl_mode=params['%s_ssl_mode' % side], ssl_root_cert=params['%s_ssl_root_cert' % side],
+                    connect_timeout=params['connect_timeout'])
+
+
 # Row text depends on these settings; pinning them on both sides makes checksums comparable
 # between servers configured differently.
 SESSION_SETTINGS = (

@@ -291,12 +291,6 @@ ARGUMENT_SPEC.update(verify.connection_spec('source'))  # doc fragment pgflex.mi
 ARGUMENT_SPEC.update(verify.connection_spec('target', required=False))
 
 
-def endpoint(params, side, host):
-    return verify.Endpoint(side, host, port=params['%s_port' % side], user=params['%s_username' % side],
-                           password=params['%s_password' % side], ssl_mode=params['%s_ssl_mode' % side],
-                           ssl_root_cert=params['%s_ssl_root_cert' % side], connect_timeout=params['connect_timeout'])
-
-
 def check_input(mod):
     params = mod.params
     databases = params['databases']
@@ -325,13 +319,13 @@ def run(mod):
     mod.client.set_budget(time.monotonic() + params['api_timeout'], 'api_timeout')
     target = assess_azure.read_target(mod.client, params['resource_group'], params['server_name'])
 
-    source = assess_probe.read_source(endpoint(params, 'source', params['source_host']), params['databases'])
+    source = assess_probe.read_source(verify.endpoint_from_params(params, 'source'), params['databases'])
     databases = params['databases'] or source.get('database_names') or []
     if not params['target_username']:
         target_pg = {'skipped': True}
     else:
         host = params['target_host'] or target.get('fqdn')
-        target_pg = assess_probe.read_target(endpoint(params, 'target', host))
+        target_pg = assess_probe.read_target(verify.endpoint_from_params(params, 'target', host))
 
     result = assess_rules.assess(params['server_name'], params['migration_mode'], databases, source, target, target_pg)
     mod.exit(changed=False, target=target, **result)

@@ -376,19 +376,6 @@ def argument_spec():
     return spec
 
 
-def endpoint(params, side):
-    return verify.Endpoint(
-        side,
-        params['%s_host' % side],
-        port=params['%s_port' % side],
-        user=params['%s_username' % side],
-        password=params['%s_password' % side],
-        ssl_mode=params['%s_ssl_mode' % side],
-        ssl_root_cert=params['%s_ssl_root_cert' % side],
-        connect_timeout=params['connect_timeout'],
-    )
-
-
 # Ranges of this module's own numbers (the shared ones are in limits).
 BOUNDS = {'chunk_rows': (1, 10000000), 'parallel': (1, 32)}
 
@@ -423,8 +410,8 @@ def main():
     if not verify.HAS_PSYCOPG:
         module.fail_json(msg=missing_required_lib('psycopg (psycopg[binary]>=3.1)'), exception=str(verify.PSYCOPG_IMPORT_ERROR))
 
-    source = endpoint(module.params, 'source')
-    target = endpoint(module.params, 'target')
+    source = verify.endpoint_from_params(module.params, 'source')
+    target = verify.endpoint_from_params(module.params, 'target')
     progress = None
     if module.params['progress_file']:
         progress = verify_workers.Progress(report=verify_progress.FileReporter(module.params['progress_file']))
