@@ -24,18 +24,19 @@ USER_SCHEMA = ("{ns}.nspname NOT IN ('pg_catalog', 'information_schema') AND {ns
 NOT_FROM_EXTENSION = ("NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d WHERE d.classid = '{catalog}'::pg_catalog.regclass "
                       "AND d.objid = {oid} AND d.deptype = 'e')")
 
+
+def _relations(relkinds):
+    """(schema, name) of the user's relations of the given pg_class kinds that no extension owns."""
+    return ("SELECT n.nspname, c.relname FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
+            "WHERE c.relkind %s AND " % relkinds + USER_SCHEMA.format(ns='n') + " AND "
+            + NOT_FROM_EXTENSION.format(catalog='pg_catalog.pg_class', oid='c.oid'))
+
+
 # kind -> query of (schema, name); names are unique per schema, except constraints and triggers (per table).
 INVENTORY = {
-    'index': ("SELECT n.nspname, c.relname FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
-              "WHERE c.relkind IN ('i', 'I') AND " + USER_SCHEMA.format(ns='n') + " AND "
-              + NOT_FROM_EXTENSION.format(catalog='pg_catalog.pg_class', oid='c.oid')),
-    'view': ("SELECT n.nspname, c.relname FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
-             "WHERE c.relkind = 'v' AND " + USER_SCHEMA.format(ns='n') + " AND "
-             + NOT_FROM_EXTENSION.format(catalog='pg_catalog.pg_class', oid='c.oid')),
-    'materialized view': (
-        "SELECT n.nspname, c.relname FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
-        "WHERE c.relkind = 'm' AND " + USER_SCHEMA.format(ns='n') + " AND "
-        + NOT_FROM_EXTENSION.format(catalog='pg_catalog.pg_class', oid='c.oid')),
+    'index': _relations("IN ('i', 'I')"),
+    'view': _relations("= 'v'"),
+    'materialized view': _relations("= 'm'"),
     'constraint': (
         "SELECT n.nspname, c.relname || '.' || k.conname FROM pg_catalog.pg_constraint k "
         "JOIN pg_catalog.pg_class c ON c.oid = k.conrelid JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
@@ -56,9 +57,7 @@ INVENTORY = {
     'extension': "SELECT n.nspname, e.extname FROM pg_catalog.pg_extension e JOIN pg_catalog.pg_namespace n ON n.oid = e.extnamespace",
 }
 
-SEQUENCES = ("SELECT n.nspname, c.relname FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
-             "WHERE c.relkind = 'S' AND " + USER_SCHEMA.format(ns='n') + " AND "
-             + NOT_FROM_EXTENSION.format(catalog='pg_catalog.pg_class', oid='c.oid') + " ORDER BY 1, 2")
+SEQUENCES = _relations("= 'S'") + " ORDER BY 1, 2"
 
 # Count and order-independent sums of md5(oid || md5(content)) of every large object; lo_get (9.4+) reads one object
 # at a time, so memory holds the biggest object (at most 1 GB, PostgreSQL's limit of one value).
