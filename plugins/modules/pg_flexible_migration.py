@@ -215,9 +215,8 @@ options:
     description:
       - With O(state=cancelled), allow a cancel that makes the service drop databases on the target.
       - On cancel, the service drops on the target every database of the migration (or of O(cancel_databases)) whose
-        data had started to be copied and that is not migrated yet (database state C(InProgress),
-        C(WaitingForCutoverTrigger), C(Canceling) or C(Failed); an online migration waiting for its cutover loses
-        its replicated databases). Databases already migrated (C(Succeeded)) stay.
+        data had started to be copied and that is not migrated yet (the database states in the notes say which; an
+        online migration waiting for its cutover loses its replicated databases). Databases already migrated stay.
       - The task lists those databases before acting, in RV(dropped_databases) and in the diff, in check mode too.
         With V(false), a cancel that would drop any fails naming them and changes nothing; a cancel that drops
         nothing (for example during validation) goes ahead.
