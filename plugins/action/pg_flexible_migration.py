@@ -84,10 +84,10 @@ class ActionModule(ProgressAction):
             chunk = self._run_module(dict(args, wait_timeout=budget, poll_interval=poll), task_vars)
             asked = chunk.pop('retry_after', None)  # the service's Retry-After outlasted the run: the task's concern now
             timed_out = bool(chunk.get('failed') and chunk.get('timed_out'))
-            clock.end_chunk(waited_all=timed_out and not asked)
+            retry = chunk.get('failed') and not timed_out and retryable_failure(chunk)
+            clock.end_chunk(waited_all=timed_out and not asked, failed=retry)
             clock.hold(asked)
             merged.add(chunk)
-            retry = chunk.get('failed') and not timed_out and retryable_failure(chunk)
             if retry:
                 merged.note(utc_now(), 'module run failed, next run tries again: %s' % chunk.get('msg'))
             if chunk.get('failed') and not (timed_out or retry):
@@ -96,9 +96,9 @@ class ActionModule(ProgressAction):
                 break  # the condition waited for holds
             if clock.out_of_time():
                 self._show(host, args, chunk, clock)
-                if retry:  # the API kept failing until the deadline: its error says more than a timeout
+                if retry and not clock.starved:  # the API kept failing until the deadline: its error says more
                     return self._result(merged, clock)
-                return self._timed_out(merged, clock, args, wait_timeout, chunk)
+                return self._timed_out(merged, clock, args, wait_timeout, chunk, chunk.get('msg') if retry else None)
             # No run before the pause the service asked for is over; lines keep coming meanwhile.
             while clock.hold_left() > clock.line_due_in():
                 time.sleep(clock.line_due_in())
@@ -137,12 +137,12 @@ class ActionModule(ProgressAction):
         clock.line_printed()
 
     @staticmethod
-    def _timed_out(merged, clock, args, wait_timeout, chunk):
-        status = (chunk.get('migration') or {}).get('status') or {}
+    def _timed_out(merged, clock, args, wait_timeout, chunk, last_error=None):
         result = ActionModule._result(merged, clock)
+        status = (result.get('migration') or {}).get('status') or {}
         early = clock.held_past_deadline()  # the service's Retry-After reached past the end: the wait ended early
         msg = timeout_text(args.get('name'), wait_timeout, chunk.get('wait_target') or args.get('wait_for') or wait_default('wait_for'),
-                           status.get('state'), status.get('substate'), asked=clock.asked if early else None,
-                           waited=clock.elapsed())
+                           status.get('state'), status.get('substate'), last_error=last_error,
+                           asked=clock.asked if early else None, waited=clock.elapsed())
         result.update(failed=True, timed_out=True, wait_target=chunk.get('wait_target'), msg=msg)
         return result

@@ -47,6 +47,10 @@ class ChunkedWait(object):
         self.asked = None  # the last pause the service asked for, in seconds
         self._chunk_started = None
         self._chunk_budget = 0
+        # The shortest wait a chunk is given; doubled after a run that used its whole budget and read nothing (its
+        # start-up and sign-in did not fit on a loaded machine), so the next run can read.
+        self.floor = MIN_CHUNK_SECONDS
+        self.starved = False  # the last run failed after using its whole budget: time, not the API, ended it
 
     def elapsed(self):
         return self.clock() - self.started
@@ -60,11 +64,11 @@ class ChunkedWait(object):
         return recent[len(recent) // 2] if recent else 0.0
 
     def budget(self):
-        """Whole seconds the next module run may wait (its wait_timeout), at least MIN_CHUNK_SECONDS
+        """Whole seconds the next module run may wait (its wait_timeout), at least ``floor``
         (out_of_time says when not even that is left)."""
         now = self.clock()
         until = min(self.next_line, self.deadline) - now - self.overhead()
-        return max(int(until), MIN_CHUNK_SECONDS)
+        return max(int(until), self.floor)
 
     def start_chunk(self):
         self.chunks += 1
@@ -72,11 +76,15 @@ class ChunkedWait(object):
         self._chunk_budget = self.budget()
         return self._chunk_budget
 
-    def end_chunk(self, waited_all):
-        """After a module run; ``waited_all``: it used its whole budget (a wait that timed out)."""
+    def end_chunk(self, waited_all, failed=False):
+        """After a module run; ``waited_all``: it used its whole budget (a wait that timed out); ``failed``: it
+        failed on the API or the sign-in (the next run tries again)."""
         took = self.clock() - self._chunk_started
         if waited_all:
             self.overheads.append(max(took - self._chunk_budget, 0.0))
+        self.starved = bool(failed and not waited_all and took >= self._chunk_budget)
+        if self.starved:
+            self.floor = min(self.floor * 2, max(int(self.interval), MIN_CHUNK_SECONDS))
 
     def hold(self, seconds):
         """The service asked for no request during ``seconds`` (a chunk's ``retry_after``): no chunk starts before."""
@@ -90,7 +98,7 @@ class ChunkedWait(object):
 
     def held_past_deadline(self):
         """The Retry-After leaves no time for another chunk before the deadline."""
-        return self.not_before is not None and self.not_before + self.overhead() + MIN_CHUNK_SECONDS > self.deadline
+        return self.not_before is not None and self.not_before + self.overhead() + self.floor > self.deadline
 
     def line_due_in(self):
         """Seconds until the next line is due (the action sleeps that long if a chunk came back early)."""
@@ -102,7 +110,7 @@ class ChunkedWait(object):
     def out_of_time(self):
         """No time left for another chunk: its start-up and the shortest wait do not fit before the deadline
         (or not after the pause the service asked for)."""
-        return self.clock() + self.overhead() + MIN_CHUNK_SECONDS > self.deadline or self.held_past_deadline()
+        return self.clock() + self.overhead() + self.floor > self.deadline or self.held_past_deadline()
 
 
 def retryable_failure(result):
@@ -118,6 +126,7 @@ class MergedResult(object):
 
     def __init__(self):
         self.last = {}
+        self.migration = None  # the last migration a run read (a run that failed reads none)
         self.changed = False
         self.actions = []
         self.progress = []
@@ -128,6 +137,7 @@ class MergedResult(object):
 
     def add(self, result):
         self.last = result
+        self.migration = result.get('migration') or self.migration
         self.changed = self.changed or bool(result.get('changed'))
         for action in result.get('actions') or []:
             if action not in self.actions:
@@ -152,6 +162,8 @@ class MergedResult(object):
         merged = dict((key, value) for key, value in self.last.items() if key not in MERGED_KEYS)
         merged.update(changed=self.changed, actions=self.actions, progress=self.progress, duration=round(duration, 3),
                       chunks=chunks)
+        if self.migration and not merged.get('migration'):
+            merged['migration'] = self.migration
         if self.warnings:
             merged['warnings'] = self.warnings
         if self.deprecations:

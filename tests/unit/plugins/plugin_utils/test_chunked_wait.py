@@ -89,3 +89,51 @@ def test_a_retry_after_holds_the_next_chunk_and_one_past_the_deadline_ends_the_w
     assert wait.hold_left() == 30 and not wait.out_of_time()
     wait.hold(116)  # ends at 121: past the deadline (120), so no chunk fits after it
     assert wait.held_past_deadline() and wait.out_of_time() and wait.asked == 116
+
+
+def test_a_run_that_failed_after_using_its_whole_budget_gets_a_longer_one_next():
+    # On a loaded machine start-up and sign-in can eat a one-second chunk: the run fails without reading anything.
+    clock = FakeClock()
+    wait = ChunkedWait(20, 3, clock)
+    wait.overheads = [2.5]
+    assert wait.start_chunk() == 1
+    clock.sleep(1.2)
+    wait.end_chunk(waited_all=False, failed=True)
+    assert wait.starved  # a timeout, not an API error, if no time is left for another run
+    assert wait.start_chunk() == 2
+    clock.sleep(2.5)
+    wait.end_chunk(waited_all=False, failed=True)
+    assert wait.start_chunk() == 3  # at most the interval
+    clock.sleep(3.1)
+    wait.end_chunk(waited_all=False, failed=True)
+    assert wait.floor == 3
+
+
+def test_a_run_that_failed_quickly_keeps_the_shortest_chunk():
+    clock = FakeClock()
+    wait = ChunkedWait(20, 3, clock)
+    wait.overheads = [2.5]
+    wait.start_chunk()
+    clock.sleep(0.4)  # an answer came (an HTTP 503): time was not the problem
+    wait.end_chunk(waited_all=False, failed=True)
+    assert wait.floor == 1
+    assert not wait.starved
+
+
+def test_no_chunk_is_started_when_the_raised_floor_does_not_fit():
+    clock = FakeClock()
+    wait = ChunkedWait(20, 3, clock)
+    wait.floor = 2
+    clock.sleep(17.5)
+    assert not wait.out_of_time()  # 2.5 s left: a two-second run fits
+    clock.sleep(1.0)
+    assert wait.out_of_time()  # 1.5 s left: a one-second run would fit, but one that short just failed
+
+
+def test_merged_result_keeps_the_last_migration_read_when_the_last_run_read_none():
+    merged = MergedResult()
+    merged.add({'migration': {'name': 'm1', 'status': {'state': 'InProgress'}}})
+    merged.add({'failed': True, 'msg': 'GET failed', 'error': {'status': None}})
+    result = merged.result(5.0, 2)
+    assert result['migration']['status']['state'] == 'InProgress'
+    assert result['msg'] == 'GET failed'
