@@ -298,8 +298,8 @@ def diff(databases, check_mode=False):
         database = result['database']
         for entry in result['sequences']:
             if entry['state'] in ('fixed', 'would_fix'):
-                before.append('%s: sequence %s last value %s' % (database, entry['sequence'],
-                                                                  verify_objects.sequence_value_text(entry['target_before'])))
+                value = verify_objects.sequence_value_text(entry['target_before'])
+                before.append('%s: sequence %s last value %s' % (database, entry['sequence'], value))
                 after.append('%s: SELECT setval(%s, %s)' % (database, entry['sequence'], entry['target_after']))
         statistics = result['statistics']
         tables = statistics['to_analyze'] if check_mode else statistics['analyzed']

@@ -151,7 +151,9 @@ problems:
   returned: always
   type: list
   elements: str
-  sample: ['login role "app_user": it has no password on the target: set one as the server administrator (ALTER ROLE "app_user" PASSWORD ...), or give it Microsoft Entra authentication']
+  sample:
+    - 'login role "app_user": it has no password on the target: set one as the server administrator
+      (ALTER ROLE "app_user" PASSWORD ...), or give it Microsoft Entra authentication'
 databases:
   description: What was done in each database, in the order of O(databases).
   returned: always
