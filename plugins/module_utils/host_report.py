@@ -2,9 +2,10 @@
 # Copyright (c) pgflex.migration contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """The migrate role's per-host report: built from the results of the modules the role ran (assembled(): each
-batch's validation and migration from its pg_flexible_migration runs, the verification from
-pg_flexible_migration_verify), written as JSON, and as Markdown (markdown(): the run, why it stopped, each batch's
-validation and migration with the checks that did not succeed and the databases copied, and the verification).
+batch's validation and migration from its pg_flexible_migration runs, the work after the migration from
+pg_flexible_migration_finalize, the verification from pg_flexible_migration_verify), written as JSON, and as Markdown
+(markdown(): the run, why it stopped, each batch's validation and migration with the checks that did not succeed and
+the databases copied, the work after the migration (finalize_report.py), and the verification).
 
 Internal to the pgflex.migration collection; not a public API.
 """
@@ -14,7 +15,7 @@ from __future__ import annotations
 import math
 from datetime import datetime, timezone
 
-from ansible_collections.pgflex.migration.plugins.module_utils import states
+from ansible_collections.pgflex.migration.plugins.module_utils import finalize_report, states
 from ansible_collections.pgflex.migration.plugins.module_utils.report_text import cell, duration_text, table
 from ansible_collections.pgflex.migration.plugins.module_utils.times import utc_text
 
@@ -103,16 +104,18 @@ def kept_verification(result):
     return dict((key, result[key]) for key in VERIFICATION_KEYS if key in result) if 'verified' in result else None
 
 
-def assembled(report, runs=None, verification=None, planned=False, files=None, now=None):
+def assembled(report, runs=None, verification=None, planned=False, files=None, now=None, finalization=None):
     """The report as written: ``report`` (the run's facts) as given, with the batches built from ``runs`` and the
     verification from ``verification`` (the module results) when given, and what is missing filled in: when it
     finished, its result (failed when it has a failure, check_mode when it only ``planned``, else succeeded), and
-    the paths of its ``files`` (json, markdown)."""
+    the paths of its ``files`` (json, markdown). ``finalization``: pg_flexible_migration_finalize's result."""
     report = dict(report)
     if runs is not None:
         report['batches'] = batches(runs)
     if verification is not None:
         report['verification'] = kept_verification(verification)
+    if finalization is not None:
+        report['finalization'] = finalize_report.kept_finalization(finalization)
     report.setdefault('finished', _utc(now if now is not None else datetime.now(timezone.utc).timestamp()))
     report.setdefault('result', 'failed' if report.get('failure') else ('check_mode' if planned else 'succeeded'))
     for key, name in (('report_json', 'json'), ('report_markdown', 'markdown')):
@@ -223,10 +226,11 @@ def _verification(report, verify_requested):
     return lines
 
 
-def markdown(report, verify_requested=True):
-    """The report as Markdown. verify_requested: whether the run was asked to verify (says why verification is
-    missing: the run stopped before it, or it was not asked for)."""
+def markdown(report, verify_requested=True, finalize_requested=True):
+    """The report as Markdown. verify_requested, finalize_requested: whether the run was asked to verify, to finish
+    (say why either is missing: the run stopped before it, or it was not asked for)."""
     lines = _header(report)
     if report.get('failure'):
         lines += ['', '## Why it stopped', '', str(report['failure'])]
-    return '\n'.join(lines + _batches(report) + _verification(report, verify_requested)) + '\n'
+    return '\n'.join(lines + _batches(report) + finalize_report.markdown_section(report, finalize_requested)
+                     + _verification(report, verify_requested)) + '\n'

@@ -194,6 +194,13 @@ class SideSession(object):
             with self.connections[0].cursor() as cur:
                 return verify_objects.read_objects(cur)
 
+    def open_plain(self):
+        """One connection in autocommit, outside any snapshot, for work that writes (pg_flexible_migration_finalize);
+        DatabaseMissing when the database does not exist on this side."""
+        conn = self._connect()
+        conn.autocommit = True
+        return conn
+
     def add_workers(self, count):
         if not self.exists or count < 1:
             return

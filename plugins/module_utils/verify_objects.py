@@ -5,6 +5,7 @@
 
 ``read_objects(cur)`` reads one side (in its snapshot; sequence values are not transactional and are read as they
 are); ``compare_objects`` is pure and returns the problems, each one sentence like a table mismatch.
+``read_sequences`` and ``behind`` are also what pg_flexible_migration_finalize reads and judges sequences with.
 Objects that belong to an extension and system schemas are left out (the extension creates them on the target).
 
 Internal to the pgflex.migration collection; not a public API.
@@ -76,11 +77,15 @@ def read_objects(cur):
     for kind, query in INVENTORY.items():
         cur.execute(query)
         inventory[kind] = set('%s.%s' % row for row in cur.fetchall())
+    return {'inventory': inventory, 'sequences': read_sequences(cur), 'large_objects': _large_objects(cur)}
+
+
+def read_sequences(cur):
+    """{'schema.name': (last value handed out or None when never called, increment)} of the user's sequences."""
     cur.execute("SELECT pg_catalog.current_setting('server_version_num')::int")
     version = cur.fetchone()[0]
     cur.execute(SEQUENCES)
-    sequences = dict(('%s.%s' % (schema, name), _sequence_state(cur, schema, name, version)) for schema, name in cur.fetchall())
-    return {'inventory': inventory, 'sequences': sequences, 'large_objects': _large_objects(cur)}
+    return dict(('%s.%s' % (schema, name), _sequence_state(cur, schema, name, version)) for schema, name in cur.fetchall())
 
 
 def _sequence_state(cur, schema, name, version):
@@ -122,26 +127,27 @@ def compare_objects(database, source, target):
         for name in sorted(on_target - on_source):
             problems.append('%s %s "%s" exists on the target but not on the source' % (where, kind, name))
             extra.setdefault(kind, []).append(name)
-    behind = []
+    late = []
     for name, (source_value, increment) in sorted(source['sequences'].items()):
         if name not in target['sequences']:
             problems.append('%s sequence "%s" is missing on the target' % (where, name))
             missing.setdefault('sequence', []).append(name)
             continue
         target_value = target['sequences'][name][0]
-        if _behind(source_value, target_value, increment):
+        if behind(source_value, target_value, increment):
             problems.append('%s sequence "%s" is at %s on the target, behind the source (%s): the next value could '
-                            'repeat a key; set it with setval()' % (where, name, _shown(target_value), source_value))
-            behind.append(name)
+                            'repeat a key; set it with setval()' % (where, name, sequence_value_text(target_value), source_value))
+            late.append(name)
     lo_problems, notes = _large_object_problems(where, source['large_objects'], target['large_objects'])
     problems.extend(lo_problems)
-    return problems, {'missing_in_target': missing, 'extra_in_target': extra, 'sequences_behind': behind,
+    return problems, {'missing_in_target': missing, 'extra_in_target': extra, 'sequences_behind': late,
                       'large_objects': {'source': _lo_count(source['large_objects']),
                                         'target': _lo_count(target['large_objects'])},
                       'notes': notes}
 
 
-def _behind(source_value, target_value, increment):
+def behind(source_value, target_value, increment):
+    """Whether a target sequence at target_value could hand out a value the source already handed out."""
     if source_value is None:
         return False  # never used on the source: any target value is fine
     if target_value is None:
@@ -149,7 +155,8 @@ def _behind(source_value, target_value, increment):
     return target_value < source_value if increment > 0 else target_value > source_value
 
 
-def _shown(value):
+def sequence_value_text(value):
+    """A sequence's last value as a sentence shows it (None: never called)."""
     return 'its start (never called)' if value is None else value
 
 

@@ -52,11 +52,6 @@ options:
       - Host name or IP address to reach the target server over PostgreSQL. Default is the server's
         C(fullyQualifiedDomainName) from Azure.
     type: str
-  target_port:
-    description:
-      - TCP port of the target server, between 1 and 65535.
-    type: int
-    default: 5432
   target_username:
     description:
       - User to read the target with; use the user the migration will use (usually the server's administrator
@@ -64,20 +59,6 @@ options:
       - Without it the target is only read over Azure Resource Manager, and a V(info) finding says which checks did
         not run.
     type: str
-  target_password:
-    description:
-      - Password of O(target_username).
-    type: str
-  target_ssl_mode:
-    description:
-      - TLS mode for the target connection. Azure flexible servers require TLS, so V(prefer) or stricter.
-    type: str
-    choices: [disable, allow, prefer, require, verify_ca, verify_full]
-    default: prefer
-  target_ssl_root_cert:
-    description:
-      - CA certificate file used to check the target server's certificate with V(verify_ca) or V(verify_full).
-    type: path
   connect_timeout:
     description:
       - Seconds to wait for each PostgreSQL connection to be established, between 1 and 3600.
@@ -91,6 +72,7 @@ options:
     default: 120
 extends_documentation_fragment:
   - pgflex.migration.source_connection
+  - pgflex.migration.target_connection
   - pgflex.migration.target_server
   - pgflex.migration.azure_auth
   - pgflex.migration.changes_nothing

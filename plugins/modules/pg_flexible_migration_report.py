@@ -11,10 +11,11 @@ short_description: Write the report of one migration run as JSON and Markdown fi
 version_added: 0.1.0
 description:
   - Writes the report of one P(pgflex.migration.migrate#role) role run on one target server (its run, each batch's
-    validation and migration, the verification, why it stopped) as a JSON file and as a Markdown page, in one
-    module run.
+    validation and migration, the work after the migration, the verification, why it stopped) as a JSON file and as
+    a Markdown page, in one module run.
   - Builds the report from the results of the modules the run used. Each batch's validation and migration come
-    from the M(pgflex.migration.pg_flexible_migration) results in O(runs), the verification from the
+    from the M(pgflex.migration.pg_flexible_migration) results in O(runs), the work after the migration from the
+    M(pgflex.migration.pg_flexible_migration_finalize) result in O(finalization), the verification from the
     M(pgflex.migration.pg_flexible_migration_verify) result in O(verification). The playbook shapes no data.
   - Creates the directories of O(json_path) and O(markdown_path) when they are missing. Each file is written to a
     temporary file next to it and renamed over it at the end, so a reader never sees a half-written report.
@@ -33,8 +34,8 @@ options:
       - The facts of the run, written to O(json_path) as they are, with what the module builds. The Markdown page
         reads C(name_prefix), C(server_name), C(resource_group), C(source_server), C(mode), C(batch_size),
         C(databases), C(started), C(failure) (why the run stopped; null when it did not), and C(batches) (each with
-        C(batch), C(databases), C(validation) and C(migration)) and C(verification) unless O(runs) and
-        O(verification) give them. A missing key shows as empty.
+        C(batch), C(databases), C(validation) and C(migration)), C(finalization) and C(verification) unless O(runs),
+        O(finalization) and O(verification) give them. A missing key shows as empty.
       - The module adds what is missing. C(finished) is now, and C(result) is V(failed) with a C(failure),
         V(check_mode) with O(planned=true), else V(succeeded). C(report_json) and C(report_markdown) are the two
         paths.
@@ -60,6 +61,19 @@ options:
         C(summary), C(mismatches) and C(databases). A result without C(verified) (the verification did not run,
         or could not connect) is recorded as none.
     type: dict
+  finalization:
+    description:
+      - The result of M(pgflex.migration.pg_flexible_migration_finalize). The report keeps its C(summary),
+        C(problems), C(databases) and C(roles), in a section "After the migration" (sequences set forward, tables
+        analysed, login roles that need a password). A result without C(summary) (it did not run) is recorded as none.
+      - Without it the report has no such section.
+    type: dict
+  finalization_requested:
+    description:
+      - Whether the run was asked to finish the databases after the migration. When O(finalization) is given but
+        empty, the section says why from this, the run stopped before it or it was not asked for.
+    type: bool
+    default: true
   planned:
     description:
       - Whether the run only planned (check mode), which makes the result V(check_mode) unless the run failed.
@@ -170,6 +184,8 @@ ARGUMENT_SPEC = dict(
     report=dict(type='dict', required=True),
     runs=dict(type='list', elements='dict'),
     verification=dict(type='dict'),
+    finalization=dict(type='dict'),
+    finalization_requested=dict(type='bool', default=True),
     planned=dict(type='bool', default=False),
     json_path=dict(type='path', required=True),
     markdown_path=dict(type='path', required=True),
@@ -204,7 +220,8 @@ def main():
     params = module.params
     file_mode, directory_mode = permissions(module, 'mode'), permissions(module, 'directory_mode')
     files = {'json': params['json_path'], 'markdown': params['markdown_path']}
-    report = assembled(params['report'], params['runs'], params['verification'], params['planned'], files)
+    report = assembled(params['report'], params['runs'], params['verification'], params['planned'], files,
+                       finalization=params['finalization'])
     shown = dict(files=files, report=report, summary=summary(report))
     if not module.check_mode:
         path = None
@@ -214,7 +231,7 @@ def main():
             path = files['json']
             write_atomically(path, json.dumps(report, indent=4, sort_keys=True) + '\n', file_mode)
             path = files['markdown']
-            write_atomically(path, markdown(report, params['verification_requested']), file_mode)
+            write_atomically(path, markdown(report, params['verification_requested'], params['finalization_requested']), file_mode)
         except OSError as exc:
             module.fail_json(msg='the report cannot be written to %s: %s; give json_path and markdown_path in a directory '
                                  'this host can write' % (path, exc.strerror or exc), **shown)

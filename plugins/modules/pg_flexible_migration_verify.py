@@ -42,30 +42,11 @@ options:
       - Host name or IP address of the target server, for example C(myserver.postgres.database.azure.com).
     type: str
     required: true
-  target_port:
-    description:
-      - TCP port of the target server, between 1 and 65535.
-    type: int
-    default: 5432
   target_username:
     description:
       - User to connect to the target with. It needs C(SELECT) on every table compared.
     type: str
     required: true
-  target_password:
-    description:
-      - Password of O(target_username). Leave unset to use C(~/.pgpass) or the C(PGPASSWORD) environment variable.
-    type: str
-  target_ssl_mode:
-    description:
-      - TLS mode for the target connection. Azure flexible servers require TLS, so V(prefer) or stricter.
-    type: str
-    choices: [disable, allow, prefer, require, verify_ca, verify_full]
-    default: prefer
-  target_ssl_root_cert:
-    description:
-      - CA certificate file used to check the target server's certificate with V(verify_ca) or V(verify_full).
-    type: path
   checksum:
     description:
       - Also compare the content of every table's rows (the md5 of each row's text). This reads every row on both
@@ -144,6 +125,7 @@ options:
     default: 10
 extends_documentation_fragment:
   - pgflex.migration.source_connection
+  - pgflex.migration.target_connection
   - pgflex.migration.choice_spellings
 attributes:
   check_mode:

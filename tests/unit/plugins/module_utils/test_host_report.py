@@ -156,3 +156,42 @@ def test_assembled_fills_in_what_is_missing():
     failed = host_report.assembled({'failure': 'it broke'}, planned=True)
     assert failed['result'] == 'failed' and 'batches' not in failed
     assert host_report.summary(failed)[0] == 'Migration FAILED: 0 of ? batch(es) reached'
+
+
+# ---- the work after the migration (pg_flexible_migration_finalize) ------------------------------------------
+
+FINALIZED = {
+    'changed': True, 'summary': '1 database(s): 2 sequence(s) checked, 1 set forward, 3 table(s) analysed, '
+                                '1 login role(s) need a password on the target',
+    'problems': ['login role "app": it has no password on the target'],
+    'databases': [{'database': 'shop',
+                   'sequences': [{'sequence': 'sales.orders_id_seq', 'state': 'fixed', 'source_value': 120,
+                                  'target_before': 50, 'target_after': 120},
+                                 {'sequence': 'sales.other_seq', 'state': 'ok', 'source_value': 1, 'target_before': 1,
+                                  'target_after': 1}],
+                   'statistics': {'mode': 'missing', 'tables': 4, 'analyzed': ['a', 'b', 'c'], 'never_analyzed_after': [],
+                                  'with_column_statistics': 3}}],
+    'roles': {'source_login_roles': 2, 'passwords_readable': False, 'password_encryption': 'scram-sha-256',
+              'needs_password': [{'role': 'app', 'can_login_on_target': True, 'password': 'unknown', 'action': 'sign in as it'}],
+              'missing_on_target': ['report']},
+}
+
+
+def test_the_report_keeps_and_shows_the_work_after_the_migration():
+    report = host_report.assembled(dict(REPORT), finalization=FINALIZED, now=1796032800)
+    assert 'changed' not in report['finalization'] and report['finalization']['roles']['missing_on_target'] == ['report']
+    text = host_report.markdown(report)
+    assert '## After the migration\n\n' + FINALIZED['summary'] in text
+    assert '| shop | 2 | 1 | 0 | 3 of 4 | 0 | 3 |' in text
+    assert '| shop | sales.orders_id_seq | 50 | 120 | 120 |' in text
+    assert '| app | unknown | sign in as it |' in text
+    assert 'Login roles missing on the target: report.' in text
+    assert text.index('## After the migration') < text.index('## Verification')
+
+
+def test_the_section_says_why_the_work_after_the_migration_did_not_run():
+    stopped = host_report.assembled(dict(REPORT), finalization={}, now=1796032800)
+    assert stopped['finalization'] is None
+    assert 'Not run (the workflow stopped before it).' in host_report.markdown(stopped)
+    assert 'Not run (migrate_finalize is false).' in host_report.markdown(stopped, finalize_requested=False)
+    assert '## After the migration' not in host_report.markdown(dict(REPORT))
