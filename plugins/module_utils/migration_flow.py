@@ -293,7 +293,7 @@ class Task:
             return None
         if not databases:
             return []
-        left = [db for db in databases if db_entry(migration, db).outcome != 'success']
+        left = [db for db in databases if db_entry(migration, db).outcome != states.SUCCEEDED]
         return left or None
 
     # ---- state=cancelled -------------------------------------------------------------------------
@@ -387,9 +387,9 @@ class Task:
             self.fail(timeout_text(self.name, params['wait_timeout'], target, state_of(final), substate_of(final),
                                    outcome.last_error, outcome.asked, outcome.elapsed), final, timed_out=True, wait_target=target)
         result = states.state(state_of(final)).outcome
-        if result == 'failure' or (result == 'cancelled' and target != 'cancelled'):
+        if result == states.FAILED or (result == states.CANCELLED and target != 'cancelled'):
             self.fail(failure_text(self.name, final), final)
-        if goal(final) or result == 'success':
+        if goal(final) or result == states.SUCCEEDED:
             return final
         self.fail(question_text(self.name, final, target), final)
         return final
@@ -397,7 +397,7 @@ class Task:
 
 def _cancel_requested(database):
     """A database's states-table entry says its cancel is done or under way."""
-    return database.outcome == 'cancelled' or database.phase == states.CANCELLING
+    return database.outcome == states.CANCELLED or database.phase == states.CANCELLING
 
 
 def dropped_on_cancel(migration, databases=None):

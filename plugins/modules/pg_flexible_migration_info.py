@@ -246,10 +246,13 @@ migrations:
           returned: always
           type: bool
         outcome:
-          description: How a final state ended, V(success), V(failure) or V(cancelled); null while the migration goes on.
+          description:
+            - How a final state ended, V(succeeded), V(failed) or V(cancelled); null while the migration goes on.
+            - The words of the collection's one outcome vocabulary (the notes list it), shared with
+              C(validation.verdict), the migrate role's report and the fleet report.
           returned: always
           type: str
-          sample: success
+          sample: succeeded
         needs_user_action:
           description:
             - Whether the migration waits on a question nobody has answered yet, so it will not move on by itself.
