@@ -445,9 +445,9 @@ retry_after:
 
 import time
 
-from ansible_collections.pgflex.migration.plugins.module_utils.limits import DEFAULT_API_TIMEOUT, number_problems
+from ansible_collections.pgflex.migration.plugins.module_utils.input_checks import migration_name_problem, number_problems
+from ansible_collections.pgflex.migration.plugins.module_utils.limits import DEFAULT_API_TIMEOUT
 from ansible_collections.pgflex.migration.plugins.module_utils.module import TARGET_SERVER_ARGUMENT_SPEC, MigrationModule
-from ansible_collections.pgflex.migration.plugins.module_utils.naming import migration_name_problem
 from ansible_collections.pgflex.migration.plugins.module_utils.response import migration_result
 
 ARGUMENT_SPEC = dict(

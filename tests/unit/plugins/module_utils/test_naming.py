@@ -7,8 +7,9 @@ import re
 
 import pytest
 
+from ansible_collections.pgflex.migration.plugins.module_utils.input_checks import migration_name_problem
 from ansible_collections.pgflex.migration.plugins.module_utils.naming import (
-    MIGRATION_NAME_PATTERN, attempt_name, is_role_run_name, migration_name_problem,
+    MIGRATION_NAME_PATTERN, attempt_name, is_migration_name, is_role_run_name,
 )
 
 # Recorded: the real service accepted the az CLI's uuid4 name (nameAvailable true, PUT 201, GET 200).
@@ -24,7 +25,7 @@ def test_the_pattern_is_azures():
 ])
 def test_valid_names(name):
     assert migration_name_problem(name) is None
-    assert re.match(MIGRATION_NAME_PATTERN, name)
+    assert re.match(MIGRATION_NAME_PATTERN, name) and is_migration_name(name)
 
 
 @pytest.mark.parametrize('name, words', [
@@ -45,7 +46,7 @@ def test_invalid_names_say_why(name, words):
     problem = migration_name_problem(name)
     assert problem is not None
     assert words in problem
-    assert not re.match(MIGRATION_NAME_PATTERN, name)
+    assert not re.match(MIGRATION_NAME_PATTERN, name) and not is_migration_name(name)
 
 
 def test_uppercase_suggests_lowercase():
