@@ -25,7 +25,7 @@ from ansible.module_utils.parsing.convert_bool import boolean
 from ansible.utils.display import Display
 
 from ansible_collections.pgflex.migration.plugins.module_utils import status_file
-from ansible_collections.pgflex.migration.plugins.module_utils.limits import number_problems
+from ansible_collections.pgflex.migration.plugins.module_utils.input_checks import number_problems
 from ansible_collections.pgflex.migration.plugins.module_utils.migration_flow import timeout_text
 from ansible_collections.pgflex.migration.plugins.module_utils.times import utc_now
 from ansible_collections.pgflex.migration.plugins.module_utils.wait_options import wait_default

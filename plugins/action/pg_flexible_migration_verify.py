@@ -17,7 +17,7 @@ import time
 from ansible.utils.display import Display
 
 from ansible_collections.pgflex.migration.plugins.module_utils import verify_progress
-from ansible_collections.pgflex.migration.plugins.module_utils.limits import number_problems
+from ansible_collections.pgflex.migration.plugins.module_utils.input_checks import number_problems
 from ansible_collections.pgflex.migration.plugins.plugin_utils.progress_action import ProgressAction
 from ansible_collections.pgflex.migration.plugins.plugin_utils.progress_line import clock_text
 from ansible_collections.pgflex.migration.plugins.plugin_utils.verify_progress_line import verify_line

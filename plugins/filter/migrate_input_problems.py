@@ -58,8 +58,8 @@ import os
 import re
 
 from ansible_collections.pgflex.migration.plugins.module_utils.auth import AUTH_ARGUMENT_SPEC
-from ansible_collections.pgflex.migration.plugins.module_utils.limits import RANGES, shown
-from ansible_collections.pgflex.migration.plugins.module_utils.input_checks import repeated_problem, setting_problems
+from ansible_collections.pgflex.migration.plugins.module_utils.limits import RANGES
+from ansible_collections.pgflex.migration.plugins.module_utils.input_checks import out_of_range, repeated_problem, setting_problems
 from ansible_collections.pgflex.migration.plugins.module_utils.request import MAX_DATABASES
 from ansible_collections.pgflex.migration.plugins.module_utils.spellings import closest_name
 
@@ -162,14 +162,15 @@ def _unknown(values, options):
 def _ranges(values):
     problems = []
     numbers = {}
-    for name, (low, high, unit) in ROLE_RANGES.items():
+    for name, bounds in ROLE_RANGES.items():
         number = whole_number(values.get(name))
         if number is None:
             continue
-        if low <= number <= high:
-            numbers[name] = number
+        problem = out_of_range(name, number, bounds)
+        if problem:
+            problems.append(problem + '.')
         else:
-            problems.append('%s must be between %d and %d%s; got %s.' % (name, low, high, ' ' + unit if unit else '', shown(number)))
+            numbers[name] = number
     poll = numbers.get('migrate_poll_interval')
     for timeout in TIMEOUTS:
         if poll is not None and timeout in numbers and poll > numbers[timeout]:

@@ -12,10 +12,13 @@ from __future__ import annotations
 
 from html import escape
 
+from ansible_collections.pgflex.migration.plugins.module_utils import states
 from ansible_collections.pgflex.migration.plugins.module_utils.times import parse_time
 from ansible_collections.pgflex.migration.plugins.module_utils.report_text import cell, duration_text, table
 
-COLOURS = {'succeeded': '#2e7d32', 'warning': '#f9a825', 'failed': '#c62828', 'canceled': '#757575', 'in_progress': '#1565c0'}
+# By outcome (states.OUTCOMES): a server's result and a timeline span's outcome.
+COLOURS = {states.SUCCEEDED: '#2e7d32', states.WARNING: '#f9a825', states.FAILED: '#c62828', states.CANCELLED: '#757575',
+           states.IN_PROGRESS: '#1565c0'}
 # Validation spans are drawn lighter than copy spans of the same outcome.
 PHASE_OPACITY = {'validation': '0.55', 'copy': '1'}
 ROW, LABEL, WIDTH, AXIS = 22, 230, 900, 30
@@ -70,7 +73,7 @@ def _timeline(summary):
         for span in server['spans']:
             start = parse_time(span['start'])
             end = parse_time(span['end']) or last
-            colour = COLOURS.get(span['outcome'], COLOURS['in_progress'])
+            colour = COLOURS.get(span['outcome'], COLOURS[states.IN_PROGRESS])
             title = '%s %s %s: %s to %s (%s)' % (server['host'], span['migration'], span['phase'], span['start'], span['end'] or 'now',
                                                  span['outcome'])
             parts.append('<rect x="%.1f" y="%d" width="%.1f" height="%d" fill="%s" fill-opacity="%s"><title>%s</title></rect>' % (

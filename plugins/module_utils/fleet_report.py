@@ -16,19 +16,15 @@ import glob
 import json
 import os
 
+from ansible_collections.pgflex.migration.plugins.module_utils import states
 from ansible_collections.pgflex.migration.plugins.module_utils.naming import is_role_run_name
 from ansible_collections.pgflex.migration.plugins.module_utils.response import status_summary
 from ansible_collections.pgflex.migration.plugins.module_utils.times import parse_time, utc_text
 
-# A server's result, most urgent first (totals are listed in this order).
-RESULTS = ('failed', 'in_progress', 'not_run', 'succeeded')
-# The fleet report's words for the outcomes of the states table (states.py); no outcome: still in progress.
-OUTCOME_WORDS = {'success': 'succeeded', 'failure': 'failed', 'cancelled': 'canceled'}
-
-
-def _outcome(status):
-    """A migration's outcome in the report's words, read from its status summary (the states table)."""
-    return OUTCOME_WORDS.get(status.get('outcome'))
+# A server's result (words of states.OUTCOMES), most urgent first (totals are listed in this order).
+RESULTS = (states.FAILED, states.IN_PROGRESS, states.NOT_RUN, states.SUCCEEDED)
+# Validation verdicts that say how a validation ended (the others say it has not).
+ENDED_VERDICTS = (states.SUCCEEDED, states.WARNING, states.FAILED)
 
 
 def _properties(migration):
@@ -39,7 +35,7 @@ def _properties(migration):
 def migration_spans(migration):
     """The validation and copy spans of one migration (REST JSON), each with its outcome."""
     status = status_summary(migration)
-    outcome = _outcome(status) or 'in_progress'
+    outcome = status['outcome'] or states.IN_PROGRESS
     name = migration.get('name')
     spans = []
     validation = status['validation']
@@ -47,7 +43,7 @@ def migration_spans(migration):
     if start:
         verdict = validation['verdict']
         spans.append({'phase': 'validation', 'migration': name, 'start': start, 'end': end,
-                      'outcome': {'succeeded': 'succeeded', 'warning': 'warning', 'failed': 'failed'}.get(verdict, outcome)})
+                      'outcome': verdict if verdict in ENDED_VERDICTS else outcome})
     starts = [parse_time(db['started_on']) for db in status['databases']]
     ends = [parse_time(db['ended_on']) for db in status['databases']]
     starts = [s for s in starts if s]
@@ -119,18 +115,18 @@ def server_summary(server, migrations, host_report, name_prefix=None):
     verification = report.get('verification') or {}
     active = [m for m in own if not status_summary(m)['terminal']]
     latest = max(own, key=_started) if own else None
-    latest_outcome = _outcome(status_summary(latest)) if latest else None
+    latest_outcome = status_summary(latest)['outcome'] if latest else None
     if active:
-        result = 'in_progress'
-    elif report.get('result') in ('succeeded', 'failed'):
-        result = 'succeeded' if report['result'] == 'succeeded' and verification.get('verified', True) else 'failed'
+        result = states.IN_PROGRESS
+    elif report.get('result') in (states.SUCCEEDED, states.FAILED):
+        result = states.SUCCEEDED if report['result'] == states.SUCCEEDED and verification.get('verified', True) else states.FAILED
     elif latest:  # no role report (another controller ran it, or it was lost): the service's word alone
-        result = 'succeeded' if latest_outcome == 'succeeded' else 'failed'
+        result = states.SUCCEEDED if latest_outcome == states.SUCCEEDED else states.FAILED
     else:
-        result = 'not_run'
-    failure = report.get('failure') if result == 'failed' else None
-    if result == 'failed' and not failure:
-        failed = [m for m in own if _outcome(status_summary(m)) in ('failed', 'canceled')]
+        result = states.NOT_RUN
+    failure = report.get('failure') if result == states.FAILED else None
+    if result == states.FAILED and not failure:
+        failed = [m for m in own if status_summary(m)['outcome'] in (states.FAILED, states.CANCELLED)]
         failure = ((_problem(failed[-1]) if failed else None) or '; '.join(verification.get('mismatches') or [])
                    or ('the last migration ended %s' % status_summary(latest)['state'] if latest else 'the role reported a failure'))
     starts = [s['start'] for s in spans]

@@ -28,7 +28,7 @@ DATABASE_KEYS = ('name', 'state', 'tables_completed', 'tables_total', 'tables_er
 VERIFICATION_KEYS = ('verified', 'summary', 'mismatches', 'databases')
 # Check mode creates nothing, so a migration that would be created has no status yet: the plan records this one.
 PLANNED_STATUS = {'state': 'WouldBeCreated', 'substate': None, 'error': None, 'databases': [],
-                  'validation': {'verdict': 'not_run', 'status': None, 'checks': [], 'problems': []}}
+                  'validation': {'verdict': states.NOT_RUN, 'status': None, 'checks': [], 'problems': []}}
 # The kinds of the role's runs of pg_flexible_migration: a Validate migration of its own (val), the batch's
 # migration (mig), its hold and cutover (cut).
 RUN_KINDS = ('val', 'mig', 'cut')
@@ -117,7 +117,7 @@ def assembled(report, runs=None, verification=None, planned=False, files=None, n
     if finalization is not None:
         report['finalization'] = finalize_report.kept_finalization(finalization)
     report.setdefault('finished', _utc(now if now is not None else datetime.now(timezone.utc).timestamp()))
-    report.setdefault('result', 'failed' if report.get('failure') else ('check_mode' if planned else 'succeeded'))
+    report.setdefault('result', states.FAILED if report.get('failure') else (states.CHECK_MODE if planned else states.SUCCEEDED))
     for key, name in (('report_json', 'json'), ('report_markdown', 'markdown')):
         if (files or {}).get(name):
             report.setdefault(key, files[name])
@@ -143,7 +143,7 @@ def summary(report):
 
 def _header(report):
     result = str(report.get('result') or '')
-    plan = ' (nothing was created: the migrations marked WouldBeCreated are the plan)' if result == 'check_mode' else ''
+    plan = ' (nothing was created: the migrations marked WouldBeCreated are the plan)' if result == states.CHECK_MODE else ''
     return ['# Migration report `%s`' % report.get('name_prefix'), ''] + table(('', ''), [
         ('Result', '**%s**%s' % (result.upper(), plan)),
         ('Target server', '`%s` (resource group `%s`)' % (report.get('server_name'), report.get('resource_group'))),
@@ -174,7 +174,7 @@ def _validation(step):
     if not verdict:
         return []
     lines = ['', 'Validation verdict: **%s**' % verdict.get('verdict'), '']
-    failing = [c for c in verdict.get('checks') or [] if states.validation_verdict(c.get('state')) != 'succeeded']
+    failing = [c for c in verdict.get('checks') or [] if states.validation_verdict(c.get('state')) != states.SUCCEEDED]
     if not failing:
         return lines + ['All checks succeeded.']
     return lines + table(('Level', 'Check', 'State', 'Messages'), [
@@ -211,7 +211,7 @@ def _verification(report, verify_requested):
     lines = ['', '## Verification', '']
     verification = report.get('verification')
     if not verification:
-        if report.get('result') == 'check_mode':
+        if report.get('result') == states.CHECK_MODE:
             why = 'check mode: nothing was migrated'
         else:
             why = 'the workflow stopped before it' if verify_requested else 'migrate_verify is false'

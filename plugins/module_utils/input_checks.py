@@ -3,8 +3,9 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Input checks: every problem with a task's input, found before the first API call (bad input changes nothing).
 
-Used by pg_flexible_migration (through migration_flow) and the migrate role's input filter. The rules they check
-live with their tables: request.py (settings, enums, endpoint forms), naming.py (names), limits.py (number ranges).
+Used by every module (pg_flexible_migration through migration_flow), the action plugins and the migrate role's input
+filter. The rules they check live with their tables: request.py (settings, enums, endpoint forms), naming.py (the
+name rule), limits.py (number ranges).
 
 Internal to the pgflex.migration collection; not a public API.
 """
@@ -15,13 +16,78 @@ import ipaddress
 
 from ansible.module_utils.parsing.convert_bool import boolean
 
-from ansible_collections.pgflex.migration.plugins.module_utils.limits import number_problems, shown
+from ansible_collections.pgflex.migration.plugins.module_utils.limits import NOT_ABOVE, RANGES
+from ansible_collections.pgflex.migration.plugins.module_utils.naming import (
+    MAX_NAME_LENGTH, MIGRATION_NAME_RULE, is_migration_name, name_character_allowed,
+)
 from ansible_collections.pgflex.migration.plugins.module_utils.request import (
     DEFAULT_MIGRATION_MODE, ENDPOINT_RE, ENUMS, FLEXIBLE_SERVER_ID_RE, HOST_RE, MAX_DATABASES, MIGRATION_MODES, SINGLE_SERVER,
     SINGLE_SERVER_ID_RE, api_enum, is_resource_id,
 )
 from ansible_collections.pgflex.migration.plugins.module_utils.times import format_time, parse_time
 
+
+# ---- names (the rule: naming.py) ----------------------------------------------------------------------
+
+def migration_name_problem(name):
+    """Return a sentence saying what is wrong with ``name``, or None when it is valid."""
+    if not isinstance(name, str) or not name:
+        return 'the migration name is empty; it must be %s' % MIGRATION_NAME_RULE
+    if is_migration_name(name):
+        return None
+    if len(name) > MAX_NAME_LENGTH:
+        return 'the migration name %r is %d characters long; it must be %s' % (name, len(name), MIGRATION_NAME_RULE)
+    if is_migration_name(name.lower()):
+        return "the migration name %r has uppercase letters; it must be %s (try %r)" % (name, MIGRATION_NAME_RULE, name.lower())
+    bad = sorted(set(ch for ch in name if not name_character_allowed(ch)))
+    if bad:
+        return "the migration name %r contains %s; it must be %s" % (name, ', '.join(repr(ch) for ch in bad), MIGRATION_NAME_RULE)
+    end = 'starts' if name.startswith('-') else 'ends'
+    return "the migration name %r %s with a hyphen; it must be %s" % (name, end, MIGRATION_NAME_RULE)
+
+
+# ---- numbers (the ranges: limits.py) -----------------------------------------------------------------
+
+def shown(value):
+    """A number as a message may show it: a 400-digit value is described, not printed."""
+    text = str(value)
+    return text if len(text) <= 20 else 'a %d-digit number' % len(text.lstrip('-'))
+
+
+def range_text(bounds):
+    """'between 1 and 3600 seconds' for bounds (smallest, largest, unit)."""
+    low, high, unit = bounds
+    return 'between %d and %d%s' % (low, high, ' ' + unit if unit else '')
+
+
+def out_of_range(name, value, bounds):
+    """The problem with a whole number outside bounds (smallest, largest, unit), or None when it is inside."""
+    low, high, dummy = bounds
+    return None if low <= value <= high else '%s must be %s; got %s' % (name, range_text(bounds), shown(value))
+
+
+def number_problems(params, options=None):
+    """A message for every number in ``params`` outside its range; ``options`` limits which are checked."""
+    problems = []
+    in_range = set()
+    for option in [option for option in (options or RANGES) if params.get(option) is not None]:
+        value = params[option]
+        if isinstance(value, bool) or not isinstance(value, int):
+            problems.append('%s must be a whole number %s; got %r' % (option, range_text(RANGES[option]), value))
+            continue
+        problem = out_of_range(option, value, RANGES[option])
+        if problem:
+            problems.append(problem)
+        else:
+            in_range.add(option)
+    for smaller, larger in NOT_ABOVE:
+        if smaller in in_range and larger in in_range and 0 < params[larger] < params[smaller]:
+            problems.append('%s (%d) must not be above %s (%d); lower %s or raise %s'
+                            % (smaller, params[smaller], larger, params[larger], smaller, larger))
+    return problems
+
+
+# ---- options ------------------------------------------------------------------------------------------
 
 def cutover_value(value):
     """(value, problem) for the cutover option: True, a list of databases, or None (no cutover); it takes true, false

@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright (c) pgflex.migration contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The allowed range of every number a user gives a module, and the check that enforces it.
+"""The allowed range of every number a user gives a module (input_checks.number_problems enforces them).
 
 Ansible's int type has no bounds: without these, 10**400 seconds overflows the clock arithmetic and
 10**12 seconds between two polls waits forever. The module documentation states the same ranges.
@@ -28,34 +28,3 @@ RANGES = {
 NOT_ABOVE = (('poll_interval', 'wait_timeout'),)
 
 DEFAULT_API_TIMEOUT = 120  # seconds a task without wait may spend on API calls, retries included
-
-
-def shown(value):
-    """A number as a message may show it: a 400-digit value is described, not printed."""
-    text = str(value)
-    return text if len(text) <= 20 else 'a %d-digit number' % len(text.lstrip('-'))
-
-
-def range_text(option):
-    low, high, unit = RANGES[option]
-    return 'between %d and %d%s' % (low, high, ' ' + unit if unit else '')
-
-
-def number_problems(params, options=None):
-    """A message for every number in ``params`` outside its range; ``options`` limits which are checked."""
-    problems = []
-    in_range = set()
-    for option in [option for option in (options or RANGES) if params.get(option) is not None]:
-        value = params[option]
-        low, high, _unit = RANGES[option]
-        if isinstance(value, bool) or not isinstance(value, int):
-            problems.append('%s must be a whole number %s; got %r' % (option, range_text(option), value))
-        elif not low <= value <= high:
-            problems.append('%s must be %s; got %s' % (option, range_text(option), shown(value)))
-        else:
-            in_range.add(option)
-    for smaller, larger in NOT_ABOVE:
-        if smaller in in_range and larger in in_range and 0 < params[larger] < params[smaller]:
-            problems.append('%s (%d) must not be above %s (%d); lower %s or raise %s'
-                            % (smaller, params[smaller], larger, params[larger], smaller, larger))
-    return problems

@@ -18,7 +18,7 @@ from ansible_collections.pgflex.migration.plugins.module_utils import input_chec
 from ansible_collections.pgflex.migration.plugins.module_utils.controller import ControllerWatch
 from ansible_collections.pgflex.migration.plugins.module_utils.errors import seconds_text
 from ansible_collections.pgflex.migration.plugins.module_utils.drift import describe_differences, differences, settings_view
-from ansible_collections.pgflex.migration.plugins.module_utils.naming import attempt_name, migration_name_problem
+from ansible_collections.pgflex.migration.plugins.module_utils.naming import attempt_name
 from ansible_collections.pgflex.migration.plugins.module_utils.properties_file import PropertiesFileError, load_properties_file
 from ansible_collections.pgflex.migration.plugins.module_utils.response import (
     db_details, db_entry, is_terminal, migration_result, state_of, status_summary, substate_of,
@@ -98,7 +98,7 @@ class Task:
     def prepare(self):
         """Merge the properties file under the options and check everything; no API call yet."""
         params = dict(self.mod.params)
-        problem = migration_name_problem(params['name'])
+        problem = input_checks.migration_name_problem(params['name'])
         if problem:
             self.fail('Invalid name: %s. Nothing was changed.' % problem)
         params['cutover'], problem = input_checks.cutover_value(params.get('cutover'))
@@ -153,7 +153,7 @@ class Task:
             ended, state = self.name, state_of(found)
             attempt += 1
             self.params['name'] = attempt_name(first, attempt)
-            problem = migration_name_problem(self.name)
+            problem = input_checks.migration_name_problem(self.name)
             if problem:
                 self.fail('Migration %r ended %s, and retry_failed cannot name another attempt: %s. Choose a shorter '
                           'name. Nothing was changed.' % (ended, state, problem), found)
@@ -293,7 +293,7 @@ class Task:
             return None
         if not databases:
             return []
-        left = [db for db in databases if db_entry(migration, db).outcome != 'success']
+        left = [db for db in databases if db_entry(migration, db).outcome != states.SUCCEEDED]
         return left or None
 
     # ---- state=cancelled -------------------------------------------------------------------------
@@ -387,9 +387,9 @@ class Task:
             self.fail(timeout_text(self.name, params['wait_timeout'], target, state_of(final), substate_of(final),
                                    outcome.last_error, outcome.asked, outcome.elapsed), final, timed_out=True, wait_target=target)
         result = states.state(state_of(final)).outcome
-        if result == 'failure' or (result == 'cancelled' and target != 'cancelled'):
+        if result == states.FAILED or (result == states.CANCELLED and target != 'cancelled'):
             self.fail(failure_text(self.name, final), final)
-        if goal(final) or result == 'success':
+        if goal(final) or result == states.SUCCEEDED:
             return final
         self.fail(question_text(self.name, final, target), final)
         return final
@@ -397,7 +397,7 @@ class Task:
 
 def _cancel_requested(database):
     """A database's states-table entry says its cancel is done or under way."""
-    return database.outcome == 'cancelled' or database.phase == states.CANCELLING
+    return database.outcome == states.CANCELLED or database.phase == states.CANCELLING
 
 
 def dropped_on_cancel(migration, databases=None):

@@ -1,7 +1,8 @@
 # -*- coding: utf-8 -*-
 # Copyright (c) pgflex.migration contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The service's rule for migration names, in one place.
+"""The service's rule for migration names, in one place (the check that explains a bad name to the user is
+input_checks.migration_name_problem).
 
 Pure Python with no Ansible or Azure imports: the emulator, which plays the service, loads this
 file by path, so the modules, the role's input checks and the emulator apply the same rule.
@@ -22,25 +23,14 @@ MIGRATION_NAME_RULE = ('lowercase letters, digits and hyphens, starting and endi
 _NAME_RE = re.compile(MIGRATION_NAME_PATTERN)
 
 
-def _allowed(ch):
+def is_migration_name(name):
+    """Whether ``name`` follows the rule."""
+    return isinstance(name, str) and _NAME_RE.match(name) is not None
+
+
+def name_character_allowed(ch):
+    """Whether the rule allows ``ch`` anywhere in a name, in some case (a hyphen only inside)."""
     return ch.isascii() and (ch.isdigit() or ch == '-' or 'a' <= ch.lower() <= 'z')
-
-
-def migration_name_problem(name):
-    """Return a sentence saying what is wrong with ``name``, or None when it is valid."""
-    if not isinstance(name, str) or not name:
-        return 'the migration name is empty; it must be %s' % MIGRATION_NAME_RULE
-    if _NAME_RE.match(name):
-        return None
-    if len(name) > MAX_NAME_LENGTH:
-        return 'the migration name %r is %d characters long; it must be %s' % (name, len(name), MIGRATION_NAME_RULE)
-    if _NAME_RE.match(name.lower()):
-        return "the migration name %r has uppercase letters; it must be %s (try %r)" % (name, MIGRATION_NAME_RULE, name.lower())
-    bad = sorted(set(ch for ch in name if not _allowed(ch)))
-    if bad:
-        return "the migration name %r contains %s; it must be %s" % (name, ', '.join(repr(ch) for ch in bad), MIGRATION_NAME_RULE)
-    end = 'starts' if name.startswith('-') else 'ends'
-    return "the migration name %r %s with a hyphen; it must be %s" % (name, end, MIGRATION_NAME_RULE)
 
 
 def attempt_name(name, attempt):

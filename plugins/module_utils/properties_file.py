@@ -66,6 +66,8 @@ _PROPERTY_KEYS = _by_lower_case(PROPERTY_KEYS)
 _SECRET_KEYS = _by_lower_case(SECRET_KEYS)
 _CREDENTIAL_KEYS = _by_lower_case(CREDENTIAL_KEYS)
 _SECRETS, _ADMIN = SECRET_PARAMETERS.lower(), ADMIN_CREDENTIALS.lower()
+# The nesting the CLI reads the passwords from, as the fix in messages shows it.
+CREDENTIALS_SHAPE = '"SecretParameters": {"AdminCredentials": {"SourceServerPassword": ..., "TargetServerPassword": ...}}'
 # API fields the CLI never reads from the file: say which option to use instead.
 _OPTION_HINTS = {
     'migrationmode': 'migration_mode',
@@ -159,8 +161,14 @@ def _unknown_key(where, key, level):
                                % (where, key, hint, ', '.join(known)))
 
 
+def _password_key(lowered):
+    """A password key, also when written flat as a dotted path ('AdminCredentials.SourceServerPassword')."""
+    return lowered.split('.')[-1] in _CREDENTIAL_KEYS
+
+
 def _read_credentials(value, where, options, warnings):
-    credentials = _lower_keys(_object(value, where, 'it holds SourceServerPassword and TargetServerPassword'), where)
+    credentials = _lower_keys(_object(value, where, 'it is an object holding the two passwords: write %s' % CREDENTIALS_SHAPE),
+                              where)
     for lowered, (key, password) in credentials.items():
         if lowered not in _CREDENTIAL_KEYS:
             raise _unknown_key(where, key, 'credentials')
@@ -175,9 +183,13 @@ def _read_secrets(found, path, options, warnings):
     where = '%s.%s' % (path, key)
     secrets = _object(secrets, where, 'it holds AdminCredentials and the optional usernames')
     secret_keys = _lower_keys(secrets, where)
+    flat = [original for lowered, (original, dummy) in secret_keys.items() if _password_key(lowered)]
+    if flat:
+        # The passwords one level too high (or as dotted keys): the CLI would crash on this file.
+        raise PropertiesFileError('%s holds %s directly; the passwords go one level deeper, in its AdminCredentials '
+                                  'object: write %s' % (where, ', '.join(repr(key) for key in flat), CREDENTIALS_SHAPE))
     if _ADMIN not in secret_keys:
-        raise PropertiesFileError('%s has no AdminCredentials object; add "AdminCredentials": '
-                                  '{"SourceServerPassword": ..., "TargetServerPassword": ...}' % where)
+        raise PropertiesFileError('%s has no AdminCredentials object; write %s' % (where, CREDENTIALS_SHAPE))
     for lowered, (original, value) in secret_keys.items():
         if lowered == _ADMIN:
             _read_credentials(value, '%s.%s' % (where, original), options, warnings)
@@ -219,10 +231,10 @@ def parse_properties(document):
             raise PropertiesFileError(
                 '%s key %r must be inside SecretParameters, not directly under properties; move it to '
                 '"SecretParameters": {"%s": ..., "AdminCredentials": {...}}' % (path, original, original))
-        elif lowered in _CREDENTIAL_KEYS or lowered == _ADMIN:
-            raise PropertiesFileError(
-                '%s key %r must be inside SecretParameters.AdminCredentials; write "SecretParameters": '
-                '{"AdminCredentials": {"SourceServerPassword": ..., "TargetServerPassword": ...}}' % (path, original))
+        elif _password_key(lowered) or lowered == _ADMIN:
+            raise PropertiesFileError('%s key %r must be inside %s; write %s' % (
+                path, original, 'SecretParameters' if lowered == _ADMIN else 'SecretParameters.AdminCredentials',
+                CREDENTIALS_SHAPE))
         elif lowered == _SECRETS:
             _read_secrets(found, path, options, warnings)
         elif lowered in _OPTION_HINTS:

@@ -204,16 +204,16 @@ def _verdict(status, items, in_progress):
     if states.validation_finished(status):
         return states.validation_verdict(status)
     verdicts = set(states.validation_verdict(item['state']) for item in items)
-    if 'failed' in verdicts:
-        return 'failed'
+    if states.FAILED in verdicts:
+        return states.FAILED
     if in_progress or not items:
-        return 'in_progress'
-    return 'warning' if 'warning' in verdicts else 'succeeded'
+        return states.IN_PROGRESS
+    return states.WARNING if states.WARNING in verdicts else states.SUCCEEDED
 
 
 def is_problem(check):
     """A validation check (validation_items) that failed or warned."""
-    return states.validation_verdict(check['state']) in ('failed', 'warning')
+    return states.validation_verdict(check['state']) in (states.FAILED, states.WARNING)
 
 
 def validation_summary(details, substate):
@@ -223,7 +223,7 @@ def validation_summary(details, substate):
     """
     in_progress = states.substate(substate).phase == states.VALIDATING
     if not isinstance(details, dict) or not details:
-        return {'verdict': 'in_progress' if in_progress else 'not_run', 'status': None, 'started_on': None,
+        return {'verdict': states.IN_PROGRESS if in_progress else states.NOT_RUN, 'status': None, 'started_on': None,
                 'ended_on': None, 'checks': [], 'problems': []}
     items = validation_items(details)
     problems = [_problem_text(item) for item in items if is_problem(item)]
@@ -251,7 +251,7 @@ def failure_reason(state_entry, error, validation, databases):
     """Why a migration that ended without success did, in one sentence: the service's words (its error, the
     validation's problems, each database's message; else the state's own meaning), then what the service error
     codes in them mean and how to fix them. None while the migration goes on or when it succeeded."""
-    if not state_entry.terminal or state_entry.outcome == 'success':
+    if not state_entry.terminal or state_entry.outcome == states.SUCCEEDED:
         return None
     messages = ["database '%s': %s" % (db['name'], db['message']) for db in databases if db['message']]
     said = [str(text).strip().rstrip('.') for text in [error] + validation['problems'] + messages if text]

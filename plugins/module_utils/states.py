@@ -18,7 +18,8 @@ from __future__ import annotations
 
 from collections import namedtuple
 
-# outcome: 'success' | 'failure' | 'cancelled' for terminal states, None while the migration goes on.
+# outcome: 'succeeded' | 'failed' | 'cancelled' (words of OUTCOMES, at the end) for terminal states, None while the
+#   migration goes on.
 # waits_for_user: the state itself says the migration waits for a user action (its substate says which).
 State = namedtuple('State', ['name', 'terminal', 'outcome', 'waits_for_user', 'meaning'])
 
@@ -48,9 +49,9 @@ STATES = (
     State('InProgress', False, None, False, 'Migration is in progress.'),
     State('WaitingForUserAction', False, None, True, 'Migration is waiting for user action.'),
     State('CleaningUp', False, None, False, 'Migration is cleaning up resources.'),
-    State('Succeeded', True, 'success', False, 'Migration has succeeded.'),
-    State('Failed', True, 'failure', False, 'Migration has failed.'),
-    State('ValidationFailed', True, 'failure', False, 'Validation for migration has failed.'),
+    State('Succeeded', True, 'succeeded', False, 'Migration has succeeded.'),
+    State('Failed', True, 'failed', False, 'Migration has failed.'),
+    State('ValidationFailed', True, 'failed', False, 'Validation for migration has failed.'),
     State('Canceled', True, 'cancelled', False, 'Migration has been canceled.'),
 )
 
@@ -86,8 +87,8 @@ DATABASE_STATES = (
     DatabaseState('WaitingForCutoverTrigger', False, None, WAITING_FOR_CUTOVER, True,
                   'The data is copied and changes are replicated until cutover.'),
     DatabaseState('Canceling', False, None, CANCELLING, True, 'Migration of the database is being canceled.'),
-    DatabaseState('Succeeded', True, 'success', None, False, 'The database is migrated.'),
-    DatabaseState('Failed', True, 'failure', None, True, 'Migration of the database failed; see its message.'),
+    DatabaseState('Succeeded', True, 'succeeded', None, False, 'The database is migrated.'),
+    DatabaseState('Failed', True, 'failed', None, True, 'Migration of the database failed; see its message.'),
     # Dropped when it was cancelled: nothing of it is left to drop.
     DatabaseState('Canceled', True, 'cancelled', None, False, 'Migration of the database was canceled.'),
 )
@@ -198,4 +199,24 @@ def doc_notes():
     for entry in VALIDATION_CHECKS:
         level = 'Instance' if entry.level == 'server' else 'Database'
         notes.append('%s-level validation check C(%s): %s' % (level, entry.name, entry.meaning))
+    notes.extend('Outcome V(%s): %s' % pair for pair in OUTCOMES)
     return notes
+
+
+# ---- outcomes --------------------------------------------------------------------------------------
+# The collection's one vocabulary for how something ended or stands (the service's own names stay in the tables
+# above): a migration's or database's status.outcome, status.validation.verdict, the role report's result, and the
+# fleet report's result and timeline span outcome. The words are the service's state names in lower case, the
+# cancel spelled as the collection documents it (state=cancelled).
+Outcome = namedtuple('Outcome', ['name', 'meaning'])
+SUCCEEDED, WARNING, FAILED, CANCELLED = 'succeeded', 'warning', 'failed', 'cancelled'
+IN_PROGRESS, NOT_RUN, CHECK_MODE = 'in_progress', 'not_run', 'check_mode'
+OUTCOMES = (
+    Outcome(SUCCEEDED, 'Ended as asked.'),
+    Outcome(WARNING, 'A validation (or one check) that succeeded with warnings to read.'),
+    Outcome(FAILED, 'Ended without success (a migration: Failed or ValidationFailed; a role run: it stopped).'),
+    Outcome(CANCELLED, 'Cancelled on request (the service state Canceled).'),
+    Outcome(IN_PROGRESS, 'Not ended yet.'),
+    Outcome(NOT_RUN, 'Not started: no validation yet, or no migration on the server.'),
+    Outcome(CHECK_MODE, 'A role run in check mode: its report is the plan, nothing was created.'),
+)

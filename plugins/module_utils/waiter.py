@@ -37,7 +37,7 @@ WaitResult = namedtuple('WaitResult', ['migration', 'outcome', 'elapsed', 'last_
 # ---- target conditions -----------------------------------------------------------------
 
 def completed(migration):
-    return states.state(state_of(migration)).outcome == 'success'
+    return states.state(state_of(migration)).outcome == states.SUCCEEDED
 
 
 def validated(migration):
@@ -70,11 +70,11 @@ def cancelled(databases=None):
     wanted = list(databases or [])
 
     def condition(migration):
-        if states.state(state_of(migration)).outcome == 'cancelled':
+        if states.state(state_of(migration)).outcome == states.CANCELLED:
             return True
         if not wanted:
             return False
-        return all(db_entry(migration, db).outcome == 'cancelled' for db in wanted)
+        return all(db_entry(migration, db).outcome == states.CANCELLED for db in wanted)
     return condition
 
 

@@ -81,9 +81,9 @@ options:
       - The source server (the API's C(sourceDbServerResourceId)).
       - For O(source_type=PostgreSQLSingleServer), its resource ID
         C(/subscriptions/<id>/resourceGroups/<group>/providers/Microsoft.DBforPostgreSQL/servers/<name>).
-        Leave O(source_type) and O(ssl_mode) unset for it; the service then infers the type, uses V(verify_full) (it
-        refuses V(prefer) and V(require) for a Single Server) and signs in as C(<user>@<name>), where C(<user>) is
-        O(source_username) or the server's administrator login.
+        Leave O(source_type) and O(ssl_mode) unset for it; the module then sends that type, and the service uses
+        V(verify_full) (it refuses V(prefer) and V(require) for a Single Server) and signs in as C(<user>@<name>),
+        where C(<user>) is O(source_username) or the server's administrator login.
       - For every other source, C(host:port@user), for example C(10.0.0.4:5432@postgres).
       - Required to create a migration (here or in O(properties_file)).
     type: str
@@ -155,6 +155,8 @@ options:
   migrate_roles:
     description:
       - Whether roles and permissions are migrated too.
+      - Azure migrates users, roles, ownerships and permissions only from a Single Server source, and not for
+        PostgreSQL 16. From any other source, create the roles on the target before the migration.
     type: bool
   start_data_migration:
     description:

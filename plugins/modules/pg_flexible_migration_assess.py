@@ -257,7 +257,8 @@ import time
 from ansible.module_utils.basic import missing_required_lib
 
 from ansible_collections.pgflex.migration.plugins.module_utils import assess_azure, assess_probe, assess_rules, verify
-from ansible_collections.pgflex.migration.plugins.module_utils.limits import DEFAULT_API_TIMEOUT, number_problems
+from ansible_collections.pgflex.migration.plugins.module_utils.input_checks import number_problems
+from ansible_collections.pgflex.migration.plugins.module_utils.limits import DEFAULT_API_TIMEOUT
 from ansible_collections.pgflex.migration.plugins.module_utils.module import TARGET_SERVER_ARGUMENT_SPEC, MigrationModule
 
 ARGUMENT_SPEC = dict(

@@ -246,10 +246,13 @@ migrations:
           returned: always
           type: bool
         outcome:
-          description: How a final state ended, V(success), V(failure) or V(cancelled); null while the migration goes on.
+          description:
+            - How a final state ended, V(succeeded), V(failed) or V(cancelled); null while the migration goes on.
+            - The words of the collection's one outcome vocabulary (the notes list it), shared with
+              C(validation.verdict), the migrate role's report and the fleet report.
           returned: always
           type: str
-          sample: success
+          sample: succeeded
         needs_user_action:
           description:
             - Whether the migration waits on a question nobody has answered yet, so it will not move on by itself.
@@ -442,9 +445,9 @@ retry_after:
 
 import time
 
-from ansible_collections.pgflex.migration.plugins.module_utils.limits import DEFAULT_API_TIMEOUT, number_problems
+from ansible_collections.pgflex.migration.plugins.module_utils.input_checks import migration_name_problem, number_problems
+from ansible_collections.pgflex.migration.plugins.module_utils.limits import DEFAULT_API_TIMEOUT
 from ansible_collections.pgflex.migration.plugins.module_utils.module import TARGET_SERVER_ARGUMENT_SPEC, MigrationModule
-from ansible_collections.pgflex.migration.plugins.module_utils.naming import migration_name_problem
 from ansible_collections.pgflex.migration.plugins.module_utils.response import migration_result
 
 ARGUMENT_SPEC = dict(

@@ -336,8 +336,7 @@ databases:
 from ansible.module_utils.basic import missing_required_lib
 
 from ansible_collections.pgflex.migration.plugins.module_utils import verify, verify_progress, verify_workers
-from ansible_collections.pgflex.migration.plugins.module_utils.input_checks import repeated_problem
-from ansible_collections.pgflex.migration.plugins.module_utils.limits import number_problems
+from ansible_collections.pgflex.migration.plugins.module_utils.input_checks import number_problems, repeated_problem
 from ansible_collections.pgflex.migration.plugins.module_utils.module import SpellingModule
 
 

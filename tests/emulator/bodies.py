@@ -22,7 +22,15 @@ def _load_naming():
     return module
 
 
-name_problem = _load_naming().migration_name_problem
+NAMING = _load_naming()
+
+
+def name_problem(name):
+    """What the service says of a name outside the rule (the rule itself; explaining the slip is the modules' job), or
+    None."""
+    return None if NAMING.is_migration_name(name) else 'the migration name %r must be %s' % (name, NAMING.MIGRATION_NAME_RULE)
+
+
 MAX_DBS = 50
 
 SOURCE_TYPES = ('OnPremises', 'AWS', 'GCP', 'AzureVM', 'PostgreSQLSingleServer', 'AWS_RDS', 'AWS_AURORA', 'AWS_EC2', 'GCP_CloudSQL',

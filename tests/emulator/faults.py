@@ -40,6 +40,8 @@ class Faults:
             rule['status'] = int(_number(spec, 'status', 500, 400))
             rule['code'] = spec.get('code') or ('ServiceUnavailable' if rule['status'] == 503 else 'InternalServerError')
             rule['retry_after'] = spec.get('retry_after')
+        elif kind == 'token_outage':
+            rule['status'] = int(_number(spec, 'status', 503, 400))
         elif kind == 'throttle':
             rule['retry_after'] = int(_number(spec, 'retry_after', 1))
         elif kind == 'latency':

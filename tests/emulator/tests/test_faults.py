@@ -101,6 +101,14 @@ def test_token_endpoint_outage(emu):
     assert emu.credential().get_token(emu.url + '/.default').token
 
 
+@pytest.mark.parametrize('fault, status', [({}, 503), ({'status': 500}, 500), ({'status': 429}, 429)])
+def test_token_outage_answers_its_status(emu, fault, status):
+    emu.add_fault(kind='token_outage', count=1, **fault)
+    answer = requests.post(emu.url + '/%s/oauth2/v2.0/token' % emu.tenant_id, data={'grant_type': 'client_credentials'},
+                           verify=emu.ca_file, timeout=10)
+    assert answer.status_code == status and answer.json()['error'] == 'temporarily_unavailable'
+
+
 def test_stuck_migration_does_not_progress_until_released(emu, client, server, source, target):
     emu.add_fault(kind='stuck', migration='frozen')
     client.migrations.create(RESOURCE_GROUP, server, 'frozen', migration_body(source, target, ['shop'], migrationOption='Validate'))

@@ -12,7 +12,7 @@ RECORDED_NAMES = ['bbd72047-2fe2-4d2b-83aa-4b178e906dc1', '632df460-4e58-44d2-ac
 
 def test_the_emulator_uses_the_collections_rule_file():
     assert bodies.NAMING_PY.endswith('plugins/module_utils/naming.py')
-    assert bodies.name_problem.__module__ == 'pgflex_emulator_naming'
+    assert bodies.NAMING.__name__ == 'pgflex_emulator_naming'
 
 
 @pytest.mark.parametrize('name', RECORDED_NAMES)

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.pgflex.migration.plugins.module_utils.limits import RANGES, number_problems, shown
+from ansible_collections.pgflex.migration.plugins.module_utils.input_checks import number_problems, shown
+from ansible_collections.pgflex.migration.plugins.module_utils.limits import RANGES
 
 
 def test_values_in_range_have_no_problem():

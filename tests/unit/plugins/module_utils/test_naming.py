@@ -6,10 +6,13 @@ from __future__ import annotations
 import re
 
 import pytest
+import yaml
 
+from ansible_collections.pgflex.migration.plugins.module_utils.input_checks import migration_name_problem
 from ansible_collections.pgflex.migration.plugins.module_utils.naming import (
-    MIGRATION_NAME_PATTERN, attempt_name, is_role_run_name, migration_name_problem,
+    MIGRATION_NAME_PATTERN, attempt_name, is_migration_name, is_role_run_name,
 )
+from ansible_collections.pgflex.migration.plugins.modules import pg_flexible_migration, pg_flexible_migration_info
 
 # Recorded: the real service accepted the az CLI's uuid4 name (nameAvailable true, PUT 201, GET 200).
 RECORDED_ACCEPTED = ['632df460-4e58-44d2-acbf-42bbce2008ee']
@@ -24,7 +27,7 @@ def test_the_pattern_is_azures():
 ])
 def test_valid_names(name):
     assert migration_name_problem(name) is None
-    assert re.match(MIGRATION_NAME_PATTERN, name)
+    assert re.match(MIGRATION_NAME_PATTERN, name) and is_migration_name(name)
 
 
 @pytest.mark.parametrize('name, words', [
@@ -45,7 +48,7 @@ def test_invalid_names_say_why(name, words):
     problem = migration_name_problem(name)
     assert problem is not None
     assert words in problem
-    assert not re.match(MIGRATION_NAME_PATTERN, name)
+    assert not re.match(MIGRATION_NAME_PATTERN, name) and not is_migration_name(name)
 
 
 def test_uppercase_suggests_lowercase():
@@ -69,3 +72,12 @@ def test_retry_attempts_of_a_uuid_name_are_valid_while_short_enough():
 ])
 def test_role_run_names_belong_to_their_prefix_only(name, prefix, expected):
     assert is_role_run_name(name, prefix) is expected
+
+
+@pytest.mark.parametrize('module', [pg_flexible_migration, pg_flexible_migration_info])
+def test_migration_names_in_the_module_examples_follow_the_rule(module):
+    # A copied example must not fail on its own name (issue 19: hyphenated names in EXAMPLES vs the name docs).
+    tasks = yaml.safe_load(module.EXAMPLES)
+    names = [args['name'] for task in tasks for key, args in task.items()
+             if key.startswith('pgflex.migration.pg_flexible_migration') and isinstance(args, dict) and 'name' in args]
+    assert names and [name for name in names if migration_name_problem(name)] == []

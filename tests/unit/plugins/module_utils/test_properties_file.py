@@ -103,9 +103,20 @@ def test_empty_database_list_is_refused():
     ({'properties': None}, 'must be a JSON object, got null'),
     ({'properties': {'SourceServerUsername': 'u'}}, 'must be inside SecretParameters'),
     ({'properties': {'TargetServerUsername': 'u'}}, 'must be inside SecretParameters'),
-    ({'properties': {'AdminCredentials': {}}}, 'must be inside SecretParameters.AdminCredentials'),
+    ({'properties': {'AdminCredentials': {}}}, "'AdminCredentials' must be inside SecretParameters; write"),
     ({'properties': {'SourceServerPassword': 'x'}}, 'must be inside SecretParameters.AdminCredentials'),
+    ({'properties': {'SecretParameters.AdminCredentials.SourceServerPassword': 'x'}},
+     'must be inside SecretParameters.AdminCredentials'),
     ({'properties': {'SecretParameters': {'SourceServerUsername': 'u'}}}, 'has no AdminCredentials'),
+    # A flat AdminCredentials: the passwords directly in SecretParameters, or as dotted keys, or as a string.
+    ({'properties': {'SecretParameters': {'SourceServerPassword': 'x', 'TargetServerPassword': 'y'}}},
+     "holds 'SourceServerPassword', 'TargetServerPassword' directly; the passwords go one level deeper"),
+    ({'properties': {'SecretParameters': {'AdminCredentials': {'SourceServerPassword': 'x'}, 'TargetServerPassword': 'y'}}},
+     "holds 'TargetServerPassword' directly"),
+    ({'properties': {'SecretParameters': {'AdminCredentials.SourceServerPassword': 'x'}}},
+     "holds 'AdminCredentials.SourceServerPassword' directly"),
+    ({'properties': {'SecretParameters': {'AdminCredentials': 'x'}}},
+     'must be a JSON object, got a string; it is an object holding the two passwords: write "SecretParameters": {"AdminCredentials"'),
     ({'properties': {'SecretParameters': None}}, 'must be a JSON object'),
     ({'properties': {'OverwriteDbsInTarget': 'yes'}}, "'OverwriteDbsInTarget' must be true/false"),
     ({'properties': {'DbsToMigrate': 'app'}}, 'must be a list'),
@@ -117,6 +128,12 @@ def test_defects_get_precise_messages(doc, words):
     with pytest.raises(PropertiesFileError) as caught:
         parse_properties(doc)
     assert words in str(caught.value)
+
+
+def test_a_flat_admin_credentials_message_shows_no_password():
+    with pytest.raises(PropertiesFileError) as caught:
+        parse_properties({'properties': {'SecretParameters': {'SourceServerPassword': 'hunter2'}}})
+    assert 'hunter2' not in str(caught.value) and 'AdminCredentials' in str(caught.value)
 
 
 def test_load_from_disk(tmp_path):

@@ -191,7 +191,7 @@ def test_an_answered_question_needs_nothing_more():
 def test_outcome_of_final_states():
     outcomes = dict((state, status_summary({'properties': {'currentStatus': {'state': state}}})['outcome'])
                     for state in ('Succeeded', 'Failed', 'ValidationFailed', 'Canceled', 'InProgress'))
-    assert outcomes == {'Succeeded': 'success', 'Failed': 'failure', 'ValidationFailed': 'failure', 'Canceled': 'cancelled',
+    assert outcomes == {'Succeeded': 'succeeded', 'Failed': 'failed', 'ValidationFailed': 'failed', 'Canceled': 'cancelled',
                         'InProgress': None}
 
 

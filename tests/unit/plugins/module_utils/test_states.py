@@ -9,7 +9,7 @@ import os
 
 import pytest
 
-from ansible_collections.pgflex.migration.plugins.module_utils import states
+from ansible_collections.pgflex.migration.plugins.module_utils import fleet_render, fleet_report, states
 from ansible_collections.pgflex.migration.plugins.modules import pg_flexible_migration
 
 SPEC = os.path.join(os.path.dirname(__file__), '..', '..', '..', 'emulator', 'spec', 'Migrations.json')
@@ -49,6 +49,16 @@ def test_every_validation_state_has_an_entry():
 def test_terminal_states_have_an_outcome_and_the_others_none():
     for entry in states.STATES:
         assert (entry.outcome is not None) == entry.terminal
+
+
+def test_one_outcome_vocabulary():
+    # Every outcome the code reports is a word of OUTCOMES: the states' and databases' outcomes, the validation
+    # verdicts, and the fleet report's results and colours.
+    words = set(entry.name for entry in states.OUTCOMES)
+    assert len(words) == len(states.OUTCOMES)
+    assert set(entry.outcome for entry in states.STATES + states.DATABASE_STATES if entry.terminal) <= words
+    assert set(states.validation_verdict(entry.name) for entry in states.VALIDATION_STATES) <= words
+    assert set(fleet_report.RESULTS) | set(fleet_render.COLOURS) <= words
 
 
 def test_answer_options_are_options_of_the_module():
