@@ -272,8 +272,7 @@ roles:
 from ansible.module_utils.basic import missing_required_lib
 
 from ansible_collections.pgflex.migration.plugins.module_utils import finalize, verify
-from ansible_collections.pgflex.migration.plugins.module_utils.input_checks import repeated_problem
-from ansible_collections.pgflex.migration.plugins.module_utils.limits import number_problems
+from ansible_collections.pgflex.migration.plugins.module_utils.input_checks import number_problems, repeated_problem
 from ansible_collections.pgflex.migration.plugins.module_utils.module import SpellingModule
 
 
