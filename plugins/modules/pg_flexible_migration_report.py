@@ -36,7 +36,7 @@ options:
         C(batch), C(databases), C(validation) and C(migration)) and C(verification) unless O(runs) and
         O(verification) give them. A missing key shows as empty.
       - The module adds what is missing. C(finished) is now, and C(result) is V(failed) with a C(failure),
-        V(check_mode) with O(planned=true), else V(succeeded). C(report_json) and C(report_markdown) are the two
+        V(assessed) with O(assessment_only=true), V(check_mode) with O(planned=true), else V(succeeded). C(report_json) and C(report_markdown) are the two
         paths.
     type: dict
     required: true
@@ -60,6 +60,19 @@ options:
         C(summary), C(mismatches) and C(databases). A result without C(verified) (the verification did not run,
         or could not connect) is recorded as none.
     type: dict
+  assessment:
+    description:
+      - The result of M(pgflex.migration.pg_flexible_migration_assess), the run's readiness assessment. The report
+        keeps its C(verdict), C(ready), C(findings), C(sizes), C(total_size_bytes), C(estimate),
+        C(recommended_mode), C(source), C(target) and C(prepare), and the Markdown page shows the findings, blockers
+        first. Left out, the report has no assessment section (unless O(assessment_only)).
+    type: dict
+  assessment_only:
+    description:
+      - Whether the run only assessed (the role's C(migrate_assess_only)), which makes the result V(assessed) unless
+        the run failed.
+    type: bool
+    default: false
   planned:
     description:
       - Whether the run only planned (check mode), which makes the result V(check_mode) unless the run failed.
@@ -147,7 +160,9 @@ report:
   type: dict
   sample: {name_prefix: orders, result: succeeded, batches: [], verification: null}
 summary:
-  description: The run in four lines, its result and the batches reached, the verification, and the two files.
+  description:
+    - The run in four lines, its result and the batches reached, the verification, and the two files; with an
+      assessment, a first line with its verdict and its numbers of blockers and warnings.
   returned: unless the options are invalid
   type: list
   elements: str
@@ -170,6 +185,8 @@ ARGUMENT_SPEC = dict(
     report=dict(type='dict', required=True),
     runs=dict(type='list', elements='dict'),
     verification=dict(type='dict'),
+    assessment=dict(type='dict'),
+    assessment_only=dict(type='bool', default=False),
     planned=dict(type='bool', default=False),
     json_path=dict(type='path', required=True),
     markdown_path=dict(type='path', required=True),
@@ -204,7 +221,8 @@ def main():
     params = module.params
     file_mode, directory_mode = permissions(module, 'mode'), permissions(module, 'directory_mode')
     files = {'json': params['json_path'], 'markdown': params['markdown_path']}
-    report = assembled(params['report'], params['runs'], params['verification'], params['planned'], files)
+    report = assembled(params['report'], params['runs'], params['verification'], params['planned'], files,
+                       assessment=params['assessment'], assessment_only=params['assessment_only'])
     shown = dict(files=files, report=report, summary=summary(report))
     if not module.check_mode:
         path = None
