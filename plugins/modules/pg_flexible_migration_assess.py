@@ -8,7 +8,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 module: pg_flexible_migration_assess
 short_description: Tell, before anything is created, whether a server will migrate and what to prepare
-version_added: 0.2.0
+version_added: 0.1.0
 description:
   - Reads the source PostgreSQL server (a PostgreSQL connection), the target Azure Database for PostgreSQL flexible
     server (Azure Resource Manager - the server and its C(azure.extensions) and C(shared_preload_libraries) server
