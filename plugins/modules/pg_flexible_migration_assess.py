@@ -45,7 +45,7 @@ options:
   setup_logical_replication:
     description:
       - Whether the migration will be allowed to set the source's C(wal_level) to C(logical) and restart the source
-        (the P(pgflex.migration.pg_flexible_migration#module:setup_logical_replication) option of the migration).
+        (the migration's O(pgflex.migration.pg_flexible_migration#module:setup_logical_replication)).
       - With V(true) and O(migration_mode=online), a source whose C(wal_level) is not C(logical) is a V(warning)
         (C(wal_level_setup), plan for the restart) instead of a V(blocker) (C(wal_level)).
     type: bool

@@ -72,7 +72,8 @@ def private_data_dir(sandbox, name, inventory):
     pdd = os.path.join(sandbox['dir'], name)
     for sub in ('project/vars', 'inventory', 'env'):
         os.makedirs(os.path.join(pdd, sub))
-    for playbook in ('fleet.yml', 'fleet_report.yml', 'readiness.yml', 'readiness_report.yml', 'vars/fleet.yml', 'ansible.cfg'):  # ansible.cfg: the project root's
+    playbooks = ('fleet.yml', 'fleet_report.yml', 'readiness.yml', 'readiness_report.yml', 'vars/fleet.yml', 'ansible.cfg')
+    for playbook in playbooks:  # ansible.cfg: the project root's
         shutil.copy(os.path.join(ROOT, 'examples', playbook), os.path.join(pdd, 'project', playbook))
     with open(os.path.join(pdd, 'inventory', 'hosts.yml'), 'w', encoding='utf-8') as handle:
         yaml.safe_dump(inventory, handle)
