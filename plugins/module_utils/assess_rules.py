@@ -242,7 +242,9 @@ def assess(server, mode, databases, source, target, target_pg, setup_logical_rep
     reachable_target = target_pg if target_pg.get('user') else None
     sizes = []
     for name in databases:
-        facts = None if source.get('error') else source['databases'].get(name)
+        if source.get('error'):
+            break  # source_connection says it all: a database that could not be read is not a missing one
+        facts = source['databases'].get(name)
         run.database(name, facts, source, target, reachable_target)
         if facts and facts.get('size_bytes') is not None:
             sizes.append({'database': name, 'size_bytes': facts['size_bytes']})

@@ -169,6 +169,8 @@ def test_an_unreachable_source_is_one_blocker():
     result = run(src={'error': 'connection refused'})
     assert by_check(result, 'source_connection')[0]['severity'] == 'blocker'
     assert result['estimate'] is None and result['verdict'] == 'blocked'
+    # The documented promise: one blocker, not also a "database does not exist" for each database it could not read.
+    assert [f['severity'] for f in result['findings']].count('blocker') == 1
 
 
 def test_many_databases_are_batched():
