@@ -69,4 +69,5 @@ notes:
   - "Outcome V(in_progress): Not ended yet."
   - "Outcome V(not_run): Not started: no validation yet, or no migration on the server."
   - "Outcome V(check_mode): A role run in check mode: its report is the plan, nothing was created."
+  - "Outcome V(assessed): A role run that only assessed the servers (migrate_assess_only): nothing was created."
 '''

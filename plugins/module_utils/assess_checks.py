@@ -56,6 +56,12 @@ CHECKS = {
         'wal_level is {wal_level} on the source; an online migration needs logical.',
         'Set wal_level = logical on the source and restart it (for a Single Server source, let the migration do it with '
         'setup_logical_replication), or migrate offline.', KNOWN_ISSUES, '603107', online_only=True),
+    'wal_level_setup': _check(
+        WARNING, 'source: wal_level',
+        'wal_level is {wal_level} on the source; with setup_logical_replication the migration sets it to logical and '
+        'restarts the source server.',
+        'Plan for the restart of the source at the start of the migration, or set wal_level = logical yourself and '
+        'restart the source at a time of your choosing.', KNOWN_ISSUES, online_only=True),
     'replication_slots': _check(
         BLOCKER, 'source: max_replication_slots, pg_replication_slots',
         'The source has {free} free replication slot(s) (max_replication_slots {max}, {used} in use); an online migration '
@@ -188,8 +194,11 @@ BENCHMARK_MINUTES = ((1, 1), (5, 3), (10, 8), (50, 35), (100, 60), (500, 240), (
 NAMES_SHOWN = 10          # tables named in one finding; the rest are counted
 
 
-def finding(check, server=None, database=None, online=False, **values):
-    """One finding: where (server, database), the check, its severity for this mode, message, fix and source."""
+def finding(check, server=None, database=None, online=False, items=None, **values):
+    """One finding: where (server, database), the check, its severity for this mode, message, fix and source.
+
+    items: the names the finding is about (extensions, tables, collations, roles), so that a fleet's findings can be
+    grouped by them (the readiness report) and turned into preparation (pg_flexible_migration_prepare)."""
     row = CHECKS[check]
     severity = row.severity
     message = row.finding.format(database=database, **values)
@@ -197,7 +206,7 @@ def finding(check, server=None, database=None, online=False, **values):
         severity = INFO
         message = 'For an online migration: ' + message
     result = {'server': server, 'database': database, 'check': check, 'severity': severity, 'message': message,
-              'fix': row.fix.format(database=database, **values), 'source': row.source}
+              'fix': row.fix.format(database=database, **values), 'source': row.source, 'items': list(items or [])}
     if row.error_code:
         result['error_code'] = row.error_code
     return result

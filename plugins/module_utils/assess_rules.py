@@ -55,9 +55,10 @@ def gb_text(size_bytes):
 class Assessment(object):
     """Collects the findings of one source/target pair for one migration mode."""
 
-    def __init__(self, server, online):
+    def __init__(self, server, online, setup_logical_replication=False):
         self.server = server
         self.online = online
+        self.setup_logical_replication = setup_logical_replication
         self.findings = []
 
     def add(self, check, database=None, **values):
@@ -78,7 +79,8 @@ class Assessment(object):
 
     def replication(self, source, needed):
         if source['wal_level'] != 'logical':
-            self.add('wal_level', wal_level=source['wal_level'])
+            # Asked to, the service sets wal_level itself (and restarts the source): a warning, not a blocker.
+            self.add('wal_level_setup' if self.setup_logical_replication else 'wal_level', wal_level=source['wal_level'])
         for check, setting, used in (('replication_slots', 'max_replication_slots', 'used_replication_slots'),
                                      ('wal_senders', 'max_wal_senders', 'used_wal_senders')):
             free = source[setting] - source[used]
@@ -117,14 +119,14 @@ class Assessment(object):
             return  # a superuser (not possible on Azure; a self-managed target) has every privilege
         roles = set(user.get('member_of') or ())
         if 'azure_pg_admin' not in roles:
-            self.add('target_admin', user=user['name'])
+            self.add('target_admin', user=user['name'], items=['azure_pg_admin'])
         missing = [attribute for attribute, flag in (('CREATEROLE', 'createrole'), ('CREATEDB', 'createdb'))
                    if not user.get(flag)]
         if missing:
-            self.add('target_role_attributes', user=user['name'], missing=' '.join(missing))
+            self.add('target_role_attributes', user=user['name'], missing=' '.join(missing), items=missing)
         monitoring = [role for role in TARGET_MONITORING_ROLES if role not in roles]
         if monitoring:
-            self.add('target_monitoring_roles', user=user['name'], missing=', '.join(monitoring))
+            self.add('target_monitoring_roles', user=user['name'], missing=', '.join(monitoring), items=monitoring)
 
     # ---- each database --------------------------------------------------------------------------------------
 
@@ -149,24 +151,27 @@ class Assessment(object):
             allowed = set(e.lower() for e in allowed) | set(ALWAYS_ALLOWED)
             missing = [e for e in extensions if e.lower() not in allowed]
             if missing:
-                self.add('extension_not_allowed', database=name, extensions=','.join(missing))
+                self.add('extension_not_allowed', database=name, extensions=','.join(missing), items=missing)
         preload = target.get('preload_libraries')
         if preload is not None:
             loaded = set(lib.lower() for lib in preload)
             unloaded = [e for e in extensions if e.lower() in PRELOAD_EXTENSIONS and e.lower() not in loaded]
             if unloaded:
-                self.add('extension_needs_preload', database=name, extensions=','.join(unloaded))
+                self.add('extension_needs_preload', database=name, extensions=','.join(unloaded), items=unloaded)
 
     def tables(self, name, facts, source):
         if facts['user_collations']:
-            self.add('user_collations', database=name, collations=names_text(facts['user_collations']))
+            self.add('user_collations', database=name, collations=names_text(facts['user_collations']),
+                     items=facts['user_collations'])
         if facts['unreadable']:
             self.add('source_user_read', database=name, user=source['user']['name'], count=len(facts['unreadable']),
-                     tables=names_text(facts['unreadable']))
+                     tables=names_text(facts['unreadable']), items=facts['unreadable'])
         if facts['no_identity']:
-            self.add('replica_identity', database=name, count=len(facts['no_identity']), tables=names_text(facts['no_identity']))
+            self.add('replica_identity', database=name, count=len(facts['no_identity']), tables=names_text(facts['no_identity']),
+                     items=facts['no_identity'])
         if facts['unlogged']:
-            self.add('unlogged_tables', database=name, count=len(facts['unlogged']), tables=names_text(facts['unlogged']))
+            self.add('unlogged_tables', database=name, count=len(facts['unlogged']), tables=names_text(facts['unlogged']),
+                     items=facts['unlogged'])
         if facts['large_objects']:
             self.add('large_objects', database=name, count=facts['large_objects'])
 
@@ -175,7 +180,7 @@ class Assessment(object):
             self.add('target_database_exists', database=name)
         collate = facts.get('collate')
         if collate and collate not in target_pg['collations']:
-            self.add('collation_on_target', database=name, collate=collate, encoding=facts.get('encoding'))
+            self.add('collation_on_target', database=name, collate=collate, encoding=facts.get('encoding'), items=[collate])
 
     # ---- the outcome ----------------------------------------------------------------------------------------
 
@@ -207,14 +212,24 @@ def verdict_of(findings):
     return 'ready'
 
 
-def assess(server, mode, databases, source, target, target_pg):
+def preparation(findings):
+    """What pg_flexible_migration_prepare can fix of the findings: its allow_extensions (in the order found)."""
+    extensions = []
+    for found in findings:
+        if found['check'] == 'extension_not_allowed':
+            extensions += [name for name in found['items'] if name not in extensions]
+    return {'allow_extensions': extensions}
+
+
+def assess(server, mode, databases, source, target, target_pg, setup_logical_replication=False):
     """The assessment of one source/target pair.
 
     server: a label for the findings (the target server's name); mode: offline or online; databases: the names to
     migrate; source: assess_probe.read_source(); target: assess_azure.read_target(); target_pg: assess_probe.read_target()
-    or {'skipped': True} / {'error': ...}.
+    or {'skipped': True} / {'error': ...}; setup_logical_replication: the migration will be allowed to set the
+    source's wal_level (and restart it).
     """
-    run = Assessment(server, mode == 'online')
+    run = Assessment(server, mode == 'online', setup_logical_replication)
     run.source_server(source, databases)
     run.versions(source, target)
     run.database_count(databases)
@@ -227,7 +242,9 @@ def assess(server, mode, databases, source, target, target_pg):
     reachable_target = target_pg if target_pg.get('user') else None
     sizes = []
     for name in databases:
-        facts = None if source.get('error') else source['databases'].get(name)
+        if source.get('error'):
+            break  # source_connection says it all: a database that could not be read is not a missing one
+        facts = source['databases'].get(name)
         run.database(name, facts, source, target, reachable_target)
         if facts and facts.get('size_bytes') is not None:
             sizes.append({'database': name, 'size_bytes': facts['size_bytes']})
@@ -251,4 +268,5 @@ def assess(server, mode, databases, source, target, target_pg):
         'total_size_bytes': total,
         'estimate': estimate,
         'recommended_mode': mode_name,
+        'prepare': preparation(run.findings),
     }

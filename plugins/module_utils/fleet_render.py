@@ -2,7 +2,8 @@
 # Copyright (c) pgflex.migration contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """The fleet summary (fleet_report.fleet_summary) as Markdown and as one self-contained HTML page whose timeline is
-inline SVG: one row per server, its validation and copy spans coloured by outcome. No scripts, fonts or other
+inline SVG: one row per server, its validation and copy spans coloured by outcome. page() and html_table() write
+the readiness report's page too (readiness_render.py). No scripts, fonts or other
 network resources, so the page opens anywhere (an AWX artifact, a mail attachment, an air-gapped desk).
 
 Internal to the pgflex.migration collection; not a public API.
@@ -83,28 +84,42 @@ def _timeline(summary):
     return ''.join(parts)
 
 
+def page(title, parts):
+    """One self-contained HTML page: the title as heading, then ``parts`` (HTML already escaped), inline style only.
+    The fleet report and the readiness report (readiness_render.py) are both written by it."""
+    return ''.join(['<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>%s</title>' % escape(title),
+                    '<style>body{font-family:sans-serif;margin:20px}table{border-collapse:collapse}td,th{border:1px solid #ccc;',
+                    'padding:3px 6px;font-size:13px;text-align:left;vertical-align:top}</style></head><body>',
+                    '<h1>%s</h1>' % escape(title)] + list(parts) + ['</body></html>\n'])
+
+
+def html_table(headers, rows):
+    """An HTML table; each cell is text (escaped here) or (text, colour) for coloured text."""
+    def td(value):
+        text, colour = value if isinstance(value, tuple) else (value, None)
+        style = ' style="color:%s"' % colour if colour else ''
+        return '<td%s>%s</td>' % (style, escape('' if text is None else str(text)))
+    return ''.join(['<table><tr>', ''.join('<th>%s</th>' % escape(h) for h in headers), '</tr>']
+                   + ['<tr>%s</tr>' % ''.join(td(v) for v in row) for row in rows] + ['</table>'])
+
+
+def legend(colours):
+    return ' '.join('<span style="background:%s;color:#fff;padding:1px 6px;border-radius:3px">%s</span>' % (colour, escape(name))
+                    for name, colour in colours.items())
+
+
 def html(summary):
     totals = summary['totals']
-    legend = ' '.join('<span style="background:%s;color:#fff;padding:1px 6px;border-radius:3px">%s</span>' % (colour, name)
-                      for name, colour in COLOURS.items())
-    rows = []
-    for server in summary['servers']:
-        rows.append('<tr><td>%s</td><td>%s/%s</td><td style="color:%s">%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td>'
-                    '<td>%s</td></tr>' % tuple([escape(str(server['host'])), escape(str(server['resource_group'])),
-                                                escape(str(server['server_name'])), COLOURS.get(server['result'], '#000')]
-                                               + [escape(str(v)) for v in (
-                                                   server['result'], ', '.join(server['databases']), server['rows_verified'],
-                                                   duration_text(server['duration_seconds']), server['failure'] or '',
-                                                   server['report_markdown'] or '')]))
-    return ''.join([
-        '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Fleet migration report</title>',
-        '<style>body{font-family:sans-serif;margin:20px}table{border-collapse:collapse}td,th{border:1px solid #ccc;',
-        'padding:3px 6px;font-size:13px;text-align:left}</style></head><body>',
-        '<h1>Fleet migration report</h1><p>Generated %s. <b>%d</b> server(s): <b>%d</b> succeeded, <b>%d</b> failed, %d in progress, '
+    rows = [[server['host'], '%s/%s' % (server['resource_group'], server['server_name']),
+             (server['result'], COLOURS.get(server['result'], '#000')), ', '.join(server['databases']), server['rows_verified'],
+             duration_text(server['duration_seconds']), server['failure'] or '', server['report_markdown'] or '']
+            for server in summary['servers']]
+    return page('Fleet migration report', [
+        '<p>Generated %s. <b>%d</b> server(s): <b>%d</b> succeeded, <b>%d</b> failed, %d in progress, '
         '%d not run; %d database(s), %d row(s) verified; wall time %s.</p>' % (
             escape(summary['generated']), totals['servers'], totals['succeeded'], totals['failed'], totals['in_progress'],
             totals['not_run'], totals['databases'], totals['rows_verified'], escape(duration_text(totals['wall_time_seconds']))),
-        '<h2>Timeline</h2><p>%s &mdash; lighter bars: validation, solid bars: copy.</p>' % legend,
+        '<h2>Timeline</h2><p>%s &mdash; lighter bars: validation, solid bars: copy.</p>' % legend(COLOURS),
         _timeline(summary),
-        '<h2>Servers</h2><table><tr><th>Host</th><th>Server</th><th>Result</th><th>Databases</th><th>Rows verified</th>',
-        '<th>Duration</th><th>Failure</th><th>Report</th></tr>', ''.join(rows), '</table></body></html>\n'])
+        '<h2>Servers</h2>',
+        html_table(('Host', 'Server', 'Result', 'Databases', 'Rows verified', 'Duration', 'Failure', 'Report'), rows)])

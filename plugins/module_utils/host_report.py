@@ -26,6 +26,10 @@ STEPS = ('validation', 'migration')
 # What a step keeps of each database's progress, and the report of the verification's result.
 DATABASE_KEYS = ('name', 'state', 'tables_completed', 'tables_total', 'tables_errored', 'started_on', 'ended_on', 'message')
 VERIFICATION_KEYS = ('verified', 'summary', 'mismatches', 'databases')
+# What the report keeps of pg_flexible_migration_assess's result (the readiness report reads these).
+ASSESSMENT_KEYS = ('verdict', 'ready', 'findings', 'sizes', 'total_size_bytes', 'estimate', 'recommended_mode', 'source',
+                   'target', 'prepare')
+SEVERITY_ORDER = ('blocker', 'warning', 'info')
 # Check mode creates nothing, so a migration that would be created has no status yet: the plan records this one.
 PLANNED_STATUS = {'state': 'WouldBeCreated', 'substate': None, 'error': None, 'databases': [],
                   'validation': {'verdict': states.NOT_RUN, 'status': None, 'checks': [], 'problems': []}}
@@ -104,20 +108,38 @@ def kept_verification(result):
     return dict((key, result[key]) for key in VERIFICATION_KEYS if key in result) if 'verified' in result else None
 
 
-def assembled(report, runs=None, verification=None, planned=False, files=None, now=None, finalization=None):
-    """The report as written: ``report`` (the run's facts) as given, with the batches built from ``runs`` and the
-    verification from ``verification`` (the module results) when given, and what is missing filled in: when it
-    finished, its result (failed when it has a failure, check_mode when it only ``planned``, else succeeded), and
-    the paths of its ``files`` (json, markdown). ``finalization``: pg_flexible_migration_finalize's result."""
+def kept_assessment(result):
+    """What the report keeps of pg_flexible_migration_assess's result; None when the assessment did not run."""
+    result = _dict(result)
+    return dict((key, result.get(key)) for key in ASSESSMENT_KEYS) if 'verdict' in result else None
+
+
+def _result(report, planned, assessment_only):
+    if report.get('failure'):
+        return states.FAILED
+    if assessment_only:
+        return states.ASSESSED
+    return states.CHECK_MODE if planned else states.SUCCEEDED
+
+
+def assembled(report, runs=None, verification=None, planned=False, files=None, now=None, assessment=None,
+              assessment_only=False, finalization=None):
+    """The report as written: ``report`` (the run's facts) as given, with the batches built from ``runs``, the
+    verification from ``verification``, the readiness assessment from ``assessment`` and the work after the
+    migration from ``finalization`` (the module results) when given, and what is missing filled in: when it
+    finished, its result (failed when it has a failure, assessed for an ``assessment_only`` run, check_mode when it
+    only ``planned``, else succeeded), and the paths of its ``files`` (json, markdown)."""
     report = dict(report)
     if runs is not None:
         report['batches'] = batches(runs)
     if verification is not None:
         report['verification'] = kept_verification(verification)
+    if assessment is not None or assessment_only:
+        report['assessment'] = kept_assessment(assessment)
     if finalization is not None:
         report['finalization'] = finalize_report.kept_finalization(finalization)
     report.setdefault('finished', _utc(now if now is not None else datetime.now(timezone.utc).timestamp()))
-    report.setdefault('result', states.FAILED if report.get('failure') else (states.CHECK_MODE if planned else states.SUCCEEDED))
+    report.setdefault('result', _result(report, planned, assessment_only))
     for key, name in (('report_json', 'json'), ('report_markdown', 'markdown')):
         if (files or {}).get(name):
             report.setdefault(key, files[name])
@@ -132,10 +154,21 @@ def summary(report):
     except (TypeError, ValueError, ZeroDivisionError):
         planned = '?'
     verification = _dict(report.get('verification'))
-    return ['Migration %s: %d of %s batch(es) reached' % (str(report.get('result')).upper(), len(report.get('batches') or []), planned),
-            str(verification.get('summary') or 'verification: not run'),
-            'Markdown report: %s' % report.get('report_markdown'),
-            'JSON report: %s' % report.get('report_json')]
+    lines = ['Migration %s: %d of %s batch(es) reached' % (str(report.get('result')).upper(), len(report.get('batches') or []), planned),
+             str(verification.get('summary') or 'verification: not run'),
+             'Markdown report: %s' % report.get('report_markdown'),
+             'JSON report: %s' % report.get('report_json')]
+    assessment = report.get('assessment')
+    if assessment:
+        lines.insert(0, assessment_line(assessment))
+    return lines
+
+
+def assessment_line(assessment):
+    """'Assessment: BLOCKED (1 blocker(s), 2 warning(s))'."""
+    severities = [f.get('severity') for f in assessment.get('findings') or [] if isinstance(f, dict)]
+    return 'Assessment: %s (%d blocker(s), %d warning(s))' % (
+        str(assessment.get('verdict')).upper(), severities.count('blocker'), severities.count('warning'))
 
 
 # ---- Markdown ----------------------------------------------------------------------------------------
@@ -143,7 +176,8 @@ def summary(report):
 
 def _header(report):
     result = str(report.get('result') or '')
-    plan = ' (nothing was created: the migrations marked WouldBeCreated are the plan)' if result == states.CHECK_MODE else ''
+    plan = {states.CHECK_MODE: ' (nothing was created: the migrations marked WouldBeCreated are the plan)',
+            states.ASSESSED: ' (assessment only: nothing was created)'}.get(result, '')
     return ['# Migration report `%s`' % report.get('name_prefix'), ''] + table(('', ''), [
         ('Result', '**%s**%s' % (result.upper(), plan)),
         ('Target server', '`%s` (resource group `%s`)' % (report.get('server_name'), report.get('resource_group'))),
@@ -213,6 +247,8 @@ def _verification(report, verify_requested):
     if not verification:
         if report.get('result') == states.CHECK_MODE:
             why = 'check mode: nothing was migrated'
+        elif report.get('result') == states.ASSESSED:
+            why = 'assessment only: nothing was migrated'
         else:
             why = 'the workflow stopped before it' if verify_requested else 'migrate_verify is false'
         return lines + ['Not run (%s).' % why]
@@ -226,11 +262,31 @@ def _verification(report, verify_requested):
     return lines
 
 
+def _assessment(report):
+    """The readiness assessment: its verdict, size and estimate, and every finding, blockers first."""
+    if 'assessment' not in report:
+        return []
+    lines = ['', '## Readiness assessment', '']
+    assessment = report.get('assessment')
+    if not assessment:
+        return lines + ['Not run (the run stopped before the assessment ended).']
+    estimate = _dict(assessment.get('estimate'))
+    lines += ['%s. %s database(s), %s byte(s), estimated copy time %s; recommended mode %s.' % (
+        assessment_line(assessment), len(assessment.get('sizes') or []), assessment.get('total_size_bytes'),
+        estimate.get('text') or '-', assessment.get('recommended_mode')), '']
+    order = dict((name, index) for index, name in enumerate(SEVERITY_ORDER))
+    findings = sorted((f for f in assessment.get('findings') or [] if isinstance(f, dict)),
+                      key=lambda f: order.get(f.get('severity'), len(order)))
+    return lines + table(('Severity', 'Database', 'Check', 'Finding', 'What to do'), [
+        (cell(f.get('severity')), cell(f.get('database') or '(server)'), '`%s`' % f.get('check'), cell(f.get('message')),
+         cell(f.get('fix'))) for f in findings])
+
+
 def markdown(report, verify_requested=True, finalize_requested=True):
     """The report as Markdown. verify_requested, finalize_requested: whether the run was asked to verify, to finish
     (say why either is missing: the run stopped before it, or it was not asked for)."""
     lines = _header(report)
     if report.get('failure'):
         lines += ['', '## Why it stopped', '', str(report['failure'])]
-    return '\n'.join(lines + _batches(report) + finalize_report.markdown_section(report, finalize_requested)
+    return '\n'.join(lines + _assessment(report) + _batches(report) + finalize_report.markdown_section(report, finalize_requested)
                      + _verification(report, verify_requested)) + '\n'

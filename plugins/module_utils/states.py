@@ -210,7 +210,7 @@ def doc_notes():
 # cancel spelled as the collection documents it (state=cancelled).
 Outcome = namedtuple('Outcome', ['name', 'meaning'])
 SUCCEEDED, WARNING, FAILED, CANCELLED = 'succeeded', 'warning', 'failed', 'cancelled'
-IN_PROGRESS, NOT_RUN, CHECK_MODE = 'in_progress', 'not_run', 'check_mode'
+IN_PROGRESS, NOT_RUN, CHECK_MODE, ASSESSED = 'in_progress', 'not_run', 'check_mode', 'assessed'
 OUTCOMES = (
     Outcome(SUCCEEDED, 'Ended as asked.'),
     Outcome(WARNING, 'A validation (or one check) that succeeded with warnings to read.'),
@@ -219,4 +219,5 @@ OUTCOMES = (
     Outcome(IN_PROGRESS, 'Not ended yet.'),
     Outcome(NOT_RUN, 'Not started: no validation yet, or no migration on the server.'),
     Outcome(CHECK_MODE, 'A role run in check mode: its report is the plan, nothing was created.'),
+    Outcome(ASSESSED, 'A role run that only assessed the servers (migrate_assess_only): nothing was created.'),
 )

@@ -8,7 +8,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 module: pg_flexible_migration_assess
 short_description: Tell, before anything is created, whether a server will migrate and what to prepare
-version_added: 0.2.0
+version_added: 0.1.0
 description:
   - Reads the source PostgreSQL server (a PostgreSQL connection), the target Azure Database for PostgreSQL flexible
     server (Azure Resource Manager - the server and its C(azure.extensions) and C(shared_preload_libraries) server
@@ -42,6 +42,14 @@ options:
     type: str
     choices: [offline, online]
     default: offline
+  setup_logical_replication:
+    description:
+      - Whether the migration will be allowed to set the source's C(wal_level) to C(logical) and restart the source
+        (the migration's O(pgflex.migration.pg_flexible_migration#module:setup_logical_replication)).
+      - With V(true) and O(migration_mode=online), a source whose C(wal_level) is not C(logical) is a V(warning)
+        (C(wal_level_setup), plan for the restart) instead of a V(blocker) (C(wal_level)).
+    type: bool
+    default: false
   source_username:
     description:
       - User to read the source with; use the user the migration will use, since its privileges are checked.
@@ -165,6 +173,25 @@ findings:
       type: str
       returned: when known
       sample: "603108"
+    items:
+      description:
+        - The names the finding is about, for grouping findings across servers, for example the extensions of
+          C(extension_not_allowed), the tables of C(replica_identity), the roles of C(target_monitoring_roles).
+          Empty when the finding is about the server or the database as a whole.
+      type: list
+      elements: str
+      sample: [postgres_fdw]
+prepare:
+  description:
+    - What M(pgflex.migration.pg_flexible_migration_prepare) can fix of the findings, as its options.
+  returned: always
+  type: dict
+  contains:
+    allow_extensions:
+      description: The extensions of the C(extension_not_allowed) findings, each once.
+      type: list
+      elements: str
+      sample: [postgres_fdw]
 sizes:
   description: The size of each database on the source, in the order of O(databases).
   returned: always
@@ -265,6 +292,7 @@ ARGUMENT_SPEC = dict(
     TARGET_SERVER_ARGUMENT_SPEC,
     databases=dict(type='list', elements='str'),
     migration_mode=dict(type='str', choices=['offline', 'online'], default='offline'),
+    setup_logical_replication=dict(type='bool', default=False),
     connect_timeout=dict(type='int', default=10),
     api_timeout=dict(type='int', default=DEFAULT_API_TIMEOUT),
 )
@@ -310,7 +338,8 @@ def run(mod):
         host = params['target_host'] or target.get('fqdn')
         target_pg = assess_probe.read_target(verify.endpoint_from_params(params, 'target', host))
 
-    result = assess_rules.assess(params['server_name'], params['migration_mode'], databases, source, target, target_pg)
+    result = assess_rules.assess(params['server_name'], params['migration_mode'], databases, source, target, target_pg,
+                                 setup_logical_replication=params['setup_logical_replication'])
     mod.exit(changed=False, target=target, **result)
 
 

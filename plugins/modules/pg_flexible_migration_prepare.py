@@ -8,7 +8,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 module: pg_flexible_migration_prepare
 short_description: Prepare a target flexible server for a migration (extension allow-list, migration parameters)
-version_added: 0.2.0
+version_added: 0.1.0
 description:
   - Adds extensions to the target server's allow-list (the C(azure.extensions) server parameter) and sets the
     migration service's tuning parameters (C(azure.migration_copy_with_binary), C(azure.migration_skip_analyze),

@@ -37,7 +37,7 @@ options:
         C(batch), C(databases), C(validation) and C(migration)), C(finalization) and C(verification) unless O(runs),
         O(finalization) and O(verification) give them. A missing key shows as empty.
       - The module adds what is missing. C(finished) is now, and C(result) is V(failed) with a C(failure),
-        V(check_mode) with O(planned=true), else V(succeeded). C(report_json) and C(report_markdown) are the two
+        V(assessed) with O(assessment_only=true), V(check_mode) with O(planned=true), else V(succeeded). C(report_json) and C(report_markdown) are the two
         paths.
     type: dict
     required: true
@@ -74,6 +74,19 @@ options:
         empty, the section says why from this, the run stopped before it or it was not asked for.
     type: bool
     default: true
+  assessment:
+    description:
+      - The result of M(pgflex.migration.pg_flexible_migration_assess), the run's readiness assessment. The report
+        keeps its C(verdict), C(ready), C(findings), C(sizes), C(total_size_bytes), C(estimate),
+        C(recommended_mode), C(source), C(target) and C(prepare), and the Markdown page shows the findings, blockers
+        first. Left out, the report has no assessment section (unless O(assessment_only)).
+    type: dict
+  assessment_only:
+    description:
+      - Whether the run only assessed (the role's C(migrate_assess_only)), which makes the result V(assessed) unless
+        the run failed.
+    type: bool
+    default: false
   planned:
     description:
       - Whether the run only planned (check mode), which makes the result V(check_mode) unless the run failed.
@@ -161,7 +174,9 @@ report:
   type: dict
   sample: {name_prefix: orders, result: succeeded, batches: [], verification: null}
 summary:
-  description: The run in four lines, its result and the batches reached, the verification, and the two files.
+  description:
+    - The run in four lines, its result and the batches reached, the verification, and the two files; with an
+      assessment, a first line with its verdict and its numbers of blockers and warnings.
   returned: unless the options are invalid
   type: list
   elements: str
@@ -186,6 +201,8 @@ ARGUMENT_SPEC = dict(
     verification=dict(type='dict'),
     finalization=dict(type='dict'),
     finalization_requested=dict(type='bool', default=True),
+    assessment=dict(type='dict'),
+    assessment_only=dict(type='bool', default=False),
     planned=dict(type='bool', default=False),
     json_path=dict(type='path', required=True),
     markdown_path=dict(type='path', required=True),
@@ -221,6 +238,7 @@ def main():
     file_mode, directory_mode = permissions(module, 'mode'), permissions(module, 'directory_mode')
     files = {'json': params['json_path'], 'markdown': params['markdown_path']}
     report = assembled(params['report'], params['runs'], params['verification'], params['planned'], files,
+                       assessment=params['assessment'], assessment_only=params['assessment_only'],
                        finalization=params['finalization'])
     shown = dict(files=files, report=report, summary=summary(report))
     if not module.check_mode:

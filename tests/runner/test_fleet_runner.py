@@ -5,14 +5,18 @@ source password, extra vars with a vaulted target password and the vault passwor
 One job over the 12-server sandbox fleet (ARM throttling on) is the CI fleet scenario: one host has a wrong source
 password, one an unmigratable database; exactly those two fail with their own message, the rest succeed and verify,
 and the fleet report (stats artifact) lists all 12. Then the same play as two AWX job slices plus the fleet-report
-play: a re-run that changes nothing on the succeeded hosts and gives the same fleet summary."""
+play: a re-run that changes nothing on the succeeded hosts and gives the same fleet summary. Before all that, the
+readiness play (the role in assessment-only mode, then the readiness report) over the same fleet: it creates nothing
+and blocks exactly the two broken hosts."""
 
 import glob
 import json
 import os
 import shutil
+import ssl
 import subprocess
 import sys
+import urllib.request
 
 import ansible_runner
 import pytest
@@ -68,7 +72,8 @@ def private_data_dir(sandbox, name, inventory):
     pdd = os.path.join(sandbox['dir'], name)
     for sub in ('project/vars', 'inventory', 'env'):
         os.makedirs(os.path.join(pdd, sub))
-    for playbook in ('fleet.yml', 'fleet_report.yml', 'vars/fleet.yml', 'ansible.cfg'):  # ansible.cfg: the project root's
+    playbooks = ('fleet.yml', 'fleet_report.yml', 'readiness.yml', 'readiness_report.yml', 'vars/fleet.yml', 'ansible.cfg')
+    for playbook in playbooks:  # ansible.cfg: the project root's
         shutil.copy(os.path.join(ROOT, 'examples', playbook), os.path.join(pdd, 'project', playbook))
     with open(os.path.join(pdd, 'inventory', 'hosts.yml'), 'w', encoding='utf-8') as handle:
         yaml.safe_dump(inventory, handle)
@@ -122,6 +127,42 @@ def assert_secrets_absent(pdd, sandbox):
         with open(path, encoding='utf-8') as handle:
             text = handle.read()
         assert not [s for s in secrets if s in text], 'a secret shows in %s' % path
+
+
+def arm_writes_during(sandbox, job):
+    """Runs job(); returns its result and the ARM requests that change something (PUT, PATCH, POST, DELETE) meanwhile."""
+    env = sandbox['env']
+    context = ssl.create_default_context(cafile=env['PGFLEX_EMULATOR_CA'])
+
+    def log():
+        request = urllib.request.Request(env['PGFLEX_EMULATOR_URL'] + '/_emulator/requests',
+                                         headers={'Authorization': 'Bearer ' + env['PGFLEX_EMULATOR_ADMIN_TOKEN']})
+        with urllib.request.urlopen(request, context=context, timeout=60) as answer:
+            return json.load(answer)['value']
+    mark = max([entry['seq'] for entry in log()] or [0])
+    result = job()
+    return result, [e for e in log() if e['seq'] > mark and e['scope'] == 'arm' and e['method'] in ('PUT', 'PATCH', 'POST', 'DELETE')]
+
+
+# First in this file, so it runs on the fleet before anything was migrated.
+def test_readiness_job_assesses_every_server_creates_nothing_and_groups_the_blockers(fleet_sandbox):
+    inventory = fleet_inventory(fleet_sandbox)
+    (runner, pdd), writes = arm_writes_during(fleet_sandbox, lambda: run_job(fleet_sandbox, 'readiness', inventory, 'readiness.yml'))
+    assert runner.rc == 0 and runner.status == 'successful', runner.stdout.read()[-3000:]
+    assert writes == []
+    report = artifacts(runner).get('pgflex_readiness_report')
+    assert report, 'the readiness report is missing from the stats artifact'
+    totals = report['totals']
+    assert (totals['servers'], totals['blocked'], totals['not_assessed']) == (FLEET_SIZE, 2, 0), totals
+    # One database per host, two on the unmigratable one, none sized on the one whose source refused the password.
+    assert totals['ready'] + totals['needs_preparation'] == FLEET_SIZE - 2 and totals['databases'] == FLEET_SIZE
+    assert sorted(s['host'] for s in report['servers'][:2]) == sorted([WRONG_PASSWORD_HOST, BAD_DATABASE_HOST])
+    groups = dict(((g['check'], g['item']), g['hosts']) for g in report['blockers'])
+    assert groups == {('source_connection', None): [WRONG_PASSWORD_HOST], ('extension_not_allowed', 'postgres_fdw'): [BAD_DATABASE_HOST]}
+    reports = os.path.join(os.path.dirname(pdd), 'reports')
+    for name in ('readiness-report.md', 'readiness-report.json', 'readiness-report.html'):
+        assert os.path.getsize(os.path.join(reports, name)) > 0
+    assert_secrets_absent(pdd, fleet_sandbox)
 
 
 @pytest.fixture(scope='module')

@@ -169,6 +169,8 @@ def test_an_unreachable_source_is_one_blocker():
     result = run(src={'error': 'connection refused'})
     assert by_check(result, 'source_connection')[0]['severity'] == 'blocker'
     assert result['estimate'] is None and result['verdict'] == 'blocked'
+    # The documented promise: one blocker, not also a "database does not exist" for each database it could not read.
+    assert [f['severity'] for f in result['findings']].count('blocker') == 1
 
 
 def test_many_databases_are_batched():
@@ -203,3 +205,25 @@ def test_the_docs_page_shows_the_table_as_it_is():
     page = os.path.join(os.path.dirname(__file__), '..', '..', '..', '..', 'docs', 'assess.md')
     with open(page, encoding='utf-8') as handle:
         assert markdown_table() in handle.read(), 'docs/assess.md is out of date; regenerate its table (see the page)'
+
+
+def test_wal_level_is_a_warning_when_the_migration_may_set_it():
+    result = assess_rules.assess('flex1', 'online', ['shop'], source(wal_level='replica'), target(), target_pg(),
+                                 setup_logical_replication=True)
+    assert by_check(result, 'wal_level') == []
+    [found] = by_check(result, 'wal_level_setup')
+    assert found['severity'] == 'warning' and 'restart' in found['fix']
+    assert result['verdict'] == 'needs_preparation'
+
+
+def test_findings_carry_their_names_as_items_and_the_preparation_collects_extensions():
+    src = source(databases={'a': database(extensions=['plpgsql', 'postgres_fdw', 'hstore']),
+                            'b': database(extensions=['postgres_fdw'], no_identity=['public.log'])})
+    result = run(mode='online', databases=['a', 'b'], src=src,
+                 tpg=target_pg(member_of=['azure_pg_admin', 'pg_read_all_stats']))
+    assert [f['items'] for f in by_check(result, 'extension_not_allowed')] == [['postgres_fdw', 'hstore'], ['postgres_fdw']]
+    assert result['prepare'] == {'allow_extensions': ['postgres_fdw', 'hstore']}
+    assert by_check(result, 'replica_identity')[0]['items'] == ['public.log']
+    assert by_check(result, 'target_monitoring_roles')[0]['items'] == ['pg_read_all_settings', 'pg_stat_scan_tables']
+    assert by_check(result, 'estimate')[0]['items'] == []
+    assert run()['prepare'] == {'allow_extensions': []}

@@ -90,3 +90,35 @@ def test_builds_the_batches_and_the_verification_from_the_module_results(run_mod
                                        'databases': []}
     assert result['summary'] == ['Migration SUCCEEDED: 1 of 1 batch(es) reached', '1 database(s) verified: all match',
                                  'Markdown report: %s' % (tmp_path / 'fleet-1.md'), 'JSON report: %s' % (tmp_path / 'fleet-1.json')]
+
+
+ASSESSMENT = {'verdict': 'blocked', 'ready': False, 'total_size_bytes': 4096, 'recommended_mode': 'offline',
+              'sizes': [{'database': 'legacy', 'size_bytes': 4096}], 'estimate': {'minutes': 1, 'text': '1 min'},
+              'source': {}, 'target': {}, 'prepare': {'allow_extensions': ['postgres_fdw']}, 'changed': False, 'invocation': {},
+              'findings': [{'severity': 'info', 'database': None, 'check': 'estimate', 'message': 'Estimated 1 min', 'fix': '-'},
+                           {'severity': 'blocker', 'database': 'legacy', 'check': 'extension_not_allowed',
+                            'message': 'uses postgres_fdw', 'fix': 'allow | list it', 'items': ['postgres_fdw']}]}
+
+
+def test_an_assessment_only_run_keeps_the_findings_blockers_first(run_module, tmp_path):
+    report = dict(REPORT, databases=['legacy'])
+    del report['result']
+    kind, result = run_module(dict(paths(tmp_path), report=report, runs=[], assessment=ASSESSMENT, assessment_only=True))
+    assert kind is Exit
+    written = json.loads((tmp_path / 'fleet-1.json').read_text())
+    assert written['result'] == 'assessed'
+    assert 'invocation' not in written['assessment'] and written['assessment']['prepare'] == {'allow_extensions': ['postgres_fdw']}
+    assert result['summary'][0] == 'Assessment: BLOCKED (1 blocker(s), 0 warning(s))'
+    text = (tmp_path / 'fleet-1.md').read_text()
+    assert '**ASSESSED** (assessment only: nothing was created)' in text
+    assert text.index('| blocker | legacy | `extension_not_allowed` | uses postgres_fdw | allow \\| list it |') < text.index('| info |')
+    assert 'Not run (assessment only: nothing was migrated).' in text
+
+
+def test_a_run_stopped_before_its_assessment_ended_says_so(run_module, tmp_path):
+    report = dict(REPORT, failure='Azure said no')
+    del report['result']
+    run_module(dict(paths(tmp_path), report=report, assessment=None, assessment_only=True))
+    written = json.loads((tmp_path / 'fleet-1.json').read_text())
+    assert written['result'] == 'failed' and written['assessment'] is None
+    assert 'Not run (the run stopped before the assessment ended).' in (tmp_path / 'fleet-1.md').read_text()
