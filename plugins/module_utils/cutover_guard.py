@@ -3,8 +3,8 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """The safe cutover: before the service is asked to cut over, make sure no write on the source can be lost.
 
-1. (freeze only) the databases cut over become read-only for new sessions, and the sessions opened before are
-   reported (the guard refuses) or ended;
+1. (freeze only) the databases cut over become read-only for new sessions, and the sessions opened before that are
+   still open after the settle time are reported (the guard refuses) or ended;
 2. the source must stand still for the settle time: no client session of those databases holds a transaction id,
    their row-change counters do not move, and the server's WAL position does not move (WAL written by other
    databases' commits is allowed; WAL with no commit anywhere, such as a checkpoint, makes the guard look again, up
@@ -124,8 +124,8 @@ class Guard(object):
     def run(self):
         """Freeze (freeze mode), settle, wait for the slots; returns ``record``. Raises GuardRefused, freeze undone."""
         try:
-            self._fits(self.settle_seconds, 'wait for the source to stand still for %ss (cutover_settle_seconds)'
-                       % self.settle_seconds)
+            needed = self.settle_seconds * (2 if self.mode == 'freeze' else 1)  # freeze: sessions get the time to end
+            self._fits(needed, 'wait for the source to stand still for %ss (cutover_settle_seconds)' % self.settle_seconds)
             if self.mode == 'freeze':
                 self._freeze()
             final = self._settle()
@@ -163,7 +163,7 @@ class Guard(object):
             self.reader.set_read_only(database, 'on')
         self.record['frozen_databases'] = list(self.databases)
         self.frozen_at = self.reader.server_time()
-        opened = [s for s in self.reader.sessions(self.databases, self.settle_seconds, self.frozen_at) if s['pre_freeze']]
+        opened = self._sessions_from_before()
         if not opened:
             return
         if self.session_choice != 'terminate':
@@ -175,6 +175,16 @@ class Guard(object):
         for session in opened:
             self.reader.terminate(session['pid'])
         self.record['ended_sessions'] = [describe_session(s) for s in opened]
+
+    def _sessions_from_before(self):
+        """The sessions opened before the freeze that are still open after the settle time (short-lived ones, such as
+        a monitoring query's, end by themselves)."""
+        started = self.clock()
+        while True:
+            opened = [s for s in self.reader.sessions(self.databases, self.settle_seconds, self.frozen_at) if s['pre_freeze']]
+            if not opened or self.clock() - started >= self.settle_seconds:
+                return opened
+            self.sleep(SAMPLE_SECONDS)
 
     # ---- 2. settle ---------------------------------------------------------------------------------------
 

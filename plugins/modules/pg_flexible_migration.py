@@ -249,7 +249,8 @@ options:
   freeze_sessions:
     description:
       - With O(safe_cutover=freeze), what to do with the sessions of the frozen databases opened before the freeze
-        (the freeze applies to new sessions only).
+        (the freeze applies to new sessions only) and still open after O(cutover_settle_seconds) (sessions that end
+        by themselves meanwhile, such as short monitoring connections, are left alone).
       - V(report) fails the task naming them and undoes the freeze.
       - V(terminate) ends them (C(pg_terminate_backend)); the result lists them in RV(safe_cutover.ended_sessions).
     type: str
