@@ -284,7 +284,10 @@ class Task:
             self.actions.append('cutover already requested')
             return migration
         released = list(pending or view.get('databases') or [])
-        guard = safe_cutover.SafeCutover(self, migration, released).before() if safe_cutover.enabled(self.params) else None
+        guard = None
+        if safe_cutover.enabled(self.params):  # it watches the databases still replicating
+            watched = [db for db in released if db_entry(migration, db).outcome != 'success']
+            guard = safe_cutover.SafeCutover(self, migration, watched).before()
         before = dict((self.diff or {}).get('before') or settings_view(migration))
         self.diff = {'before': before, 'after': dict(before, cutover=pending or True)}
         self.actions.append('cutover %s' % (', '.join(pending) if pending else 'all databases'))
