@@ -212,17 +212,19 @@ class Guard(object):
             elsewhere = [db for db in end_rows if db not in self.databases and end_rows[db] != start_rows.get(db)]
             if changed:
                 moved = 'rows changed in %s' % ', '.join(changed)
+                # the sessions of the databases written say more than the others seen
+                seen = dict((pid, s) for pid, s in seen.items() if s['database'] in changed) or seen
             elif start_wal != end_wal and not elsewhere:
                 moved = 'the WAL position moved from %s to %s with no row changed in any database' % (start_wal, end_wal)
             else:
                 self.record.update(final_lsn=end_wal, settle_windows=window, wal_still=start_wal == end_wal,
                                    other_databases_written=sorted(elsewhere))
                 return end_wal
-        raise GuardRefused(self._still_writing_text(list(seen.values()), 'were active while %s' % moved, windows=True))
+        raise GuardRefused(self._still_writing_text(list(seen.values()), 'were active meanwhile', moved))
 
-    def _still_writing_text(self, sessions, doing, windows=False):
-        what = ('the source did not stand still in %d tries of %ss (%s)' % (SETTLE_WINDOWS, self.settle_seconds, doing)
-                if windows else 'the source is still being written')
+    def _still_writing_text(self, sessions, doing, moved=None):
+        what = ('the source did not stand still in %d tries of %ss (%s)' % (SETTLE_WINDOWS, self.settle_seconds, moved)
+                if moved else 'the source is still being written')
         named = ('; connections that %s: %s' % (doing, '; '.join(describe_session(s) for s in sorted(sessions, key=lambda s: s['pid'])))
                  if sessions else '; no client session of %s was seen, so the writes come from elsewhere (another database '
                  'of the server, a job, maintenance)' % ', '.join(self.databases))

@@ -44,12 +44,14 @@ def test_confirm_refuses_at_once_naming_a_session_holding_a_write_transaction():
 def test_confirm_refuses_after_three_tries_when_rows_keep_changing_naming_the_active_sessions():
     clock = FakeClock(0.0)
     reader = dict(WRITER, writing=False, state='idle')  # between two short transactions: no xid seen
+    monitor = dict(WRITER, pid=7, application='monitor', database='hr', writing=False, state='idle')
     source = StubSource(clock, rows=lambda now: {'shop': int(now * 10), 'hr': 5},
-                        wal=lambda now: '0/%X' % (0x3000000 + int(now * 100)), sessions=lambda now: [reader])
+                        wal=lambda now: '0/%X' % (0x3000000 + int(now * 100)), sessions=lambda now: [reader, monitor])
     with pytest.raises(GuardRefused) as caught:
         guard(source, clock).run()
     text = str(caught.value)
-    assert 'did not stand still in 3 tries of 2s' in text and 'rows changed in shop' in text and 'pid 4242' in text
+    assert 'did not stand still in 3 tries of 2s (rows changed in shop); connections that were active meanwhile: pid 4242' in text
+    assert 'monitor' not in text  # only the sessions of the database written are named
     assert clock.now >= 6.0
 
 
