@@ -25,6 +25,8 @@ STEPS = ('validation', 'migration')
 # What a step keeps of each database's progress, and the report of the verification's result.
 DATABASE_KEYS = ('name', 'state', 'tables_completed', 'tables_total', 'tables_errored', 'started_on', 'ended_on', 'message')
 VERIFICATION_KEYS = ('verified', 'summary', 'mismatches', 'databases')
+# What a cutover keeps of pg_flexible_migration's safe_cutover result: the positions and what it left on the source.
+CUTOVER_KEYS = ('mode', 'settle_seconds', 'final_lsn', 'slots', 'frozen_databases', 'ended_sessions')
 # Check mode creates nothing, so a migration that would be created has no status yet: the plan records this one.
 PLANNED_STATUS = {'state': 'WouldBeCreated', 'substate': None, 'error': None, 'databases': [],
                   'validation': {'verdict': 'not_run', 'status': None, 'checks': [], 'problems': []}}
@@ -91,6 +93,9 @@ def batches(runs):
         planned = run.get('planned') and kind != 'cut'  # a cutover only runs on a migration that exists
         status = PLANNED_STATUS if planned else _dict(_dict(run.get('migration')).get('status'))
         step = _step(first, status, seconds, run.get('ended'))
+        guard = _dict(run.get('safe_cutover'))
+        if kind == 'cut' and guard.get('final_lsn'):
+            step['cutover'] = dict((key, guard[key]) for key in CUTOVER_KEYS if key in guard)
         for key in _keys('mig' if kind == 'cut' else kind, first.get('option')):
             batch[key] = step
     return list(found.values())
@@ -192,6 +197,19 @@ def _copied(step):
     return [''] + table(('Database', 'State', 'Tables copied', 'Message'), rows)
 
 
+def _cutover(step):
+    guard = (step or {}).get('cutover')
+    if not guard:
+        return []
+    lines = ['', 'Safe cutover (%s): the source stood still for %s s at `%s`; the target confirmed it before the '
+             'cutover.' % (guard.get('mode'), guard.get('settle_seconds'), guard.get('final_lsn'))]
+    if guard.get('frozen_databases'):
+        lines.append('Left read-only on the source: %s.' % ', '.join(str(db) for db in guard['frozen_databases']))
+    return lines + [''] + table(('Database', 'Replication slot', 'Confirmed position'), [
+        (cell(slot.get('database')), cell(slot.get('slot')), '`%s`' % slot.get('confirmed_lsn'))
+        for slot in guard.get('slots') or [] if isinstance(slot, dict)])
+
+
 def _batches(report):
     lines = ['', '## Batches']
     for batch in report.get('batches') or []:
@@ -199,6 +217,7 @@ def _batches(report):
         lines += table(('Step', 'Migration', 'State', 'Duration', 'Created this run'), _step_rows(batch))
         lines += _validation(batch.get('validation'))
         lines += _copied(batch.get('migration'))
+        lines += _cutover(batch.get('migration'))
     if not report.get('batches'):
         lines += ['', 'No batch was started.']
     return lines

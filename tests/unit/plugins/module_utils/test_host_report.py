@@ -156,3 +156,20 @@ def test_assembled_fills_in_what_is_missing():
     failed = host_report.assembled({'failure': 'it broke'}, planned=True)
     assert failed['result'] == 'failed' and 'batches' not in failed
     assert host_report.summary(failed)[0] == 'Migration FAILED: 0 of ? batch(es) reached'
+
+
+def test_a_safe_cutover_shows_its_positions_in_the_batch():
+    guard = {'mode': 'freeze', 'databases': ['app'], 'settle_seconds': 5, 'final_lsn': '0/3A000A8', 'wal_still': True,
+             'slots': [{'slot': 'pgflex_x_0', 'database': 'app', 'confirmed_lsn': '0/3A000A8', 'active': True}],
+             'frozen_databases': ['app'], 'ended_sessions': []}
+    cut = dict(_run(1, 'cut', 'migrate', _status('Succeeded', 'Completed'), name='fleetb01mig'), safe_cutover=guard)
+    built = host_report.batches([_run(1, 'mig', 'migrate', _status('WaitingForUserAction', 'WaitingForCutoverTrigger')), cut])
+    kept = built[0]['migration']['cutover']
+    assert kept == dict((key, guard[key]) for key in host_report.CUTOVER_KEYS)
+    text = host_report.markdown(dict(REPORT, batches=built))
+    assert 'Safe cutover (freeze): the source stood still for 5 s at `0/3A000A8`' in text
+    assert 'Left read-only on the source: app.' in text
+    assert '| app | pgflex_x_0 | `0/3A000A8` |' in text
+    # a cutover without the guard (or one that refused) adds nothing
+    plain = host_report.batches([_run(1, 'cut', 'migrate', _status('Succeeded', 'Completed'))])
+    assert 'cutover' not in plain[0]['migration']
