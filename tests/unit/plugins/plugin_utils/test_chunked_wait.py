@@ -89,3 +89,10 @@ def test_a_retry_after_holds_the_next_chunk_and_one_past_the_deadline_ends_the_w
     assert wait.hold_left() == 30 and not wait.out_of_time()
     wait.hold(116)  # ends at 121: past the deadline (120), so no chunk fits after it
     assert wait.held_past_deadline() and wait.out_of_time() and wait.asked == 116
+
+
+def test_merged_result_keeps_the_safe_cutover_of_the_run_that_cut_over():
+    merged = MergedResult()
+    merged.add({'changed': True, 'actions': ['cutover all databases'], 'safe_cutover': {'final_lsn': '0/1'}})
+    merged.add({'changed': False, 'actions': ['cutover already requested']})
+    assert merged.result(3.0, 2)['safe_cutover'] == {'final_lsn': '0/1'}
