@@ -212,7 +212,7 @@ options:
     description:
       - Before requesting the cutover, make sure no write on the source can be lost, then wait until the target has
         applied everything up to the source's final position. Applies with O(cutover) only.
-      - V(confirm) (you stopped the application) checks that the source stands still for O(cutover_settle_seconds):
+      - V(confirm) (you stopped the application) checks that the source stands still for O(cutover_settle_seconds), that is
         no client session of the databases cut over holds a write transaction, their row-change counters (inserted,
         updated, deleted rows of C(pg_stat_database)) do not move, and the server's WAL position
         (C(pg_current_wal_lsn())) does not move, except for WAL from commits in other databases. WAL written with no

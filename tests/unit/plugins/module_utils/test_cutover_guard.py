@@ -11,6 +11,7 @@ from ansible_collections.pgflex.migration.plugins.module_utils.cutover_guard imp
 from ansible_collections.pgflex.migration.tests.unit.plugins.fake_clock import FakeClock
 from ansible_collections.pgflex.migration.tests.unit.plugins.stub_source import WRITER, StubSource
 
+
 def guard(source, clock, mode='confirm', databases=('shop', 'hr'), sessions='report', deadline=1000.0, settle=2):
     return Guard(source, mode, list(databases), settle, sessions, deadline=deadline, clock=clock, sleep=clock.sleep)
 
