@@ -261,11 +261,13 @@ options:
       - With O(safe_cutover), the host name or IP address the module connects to the source at, when it is not the
         host of O(source_fqdn) or O(source_server) (for example for a Single Server source, given by resource ID).
     type: str
+    required: false
   source_port:
     description:
       - With O(safe_cutover), the TCP port of the source, between 1 and 65535. Defaults to the port in
         O(source_server), else 5432.
     type: int
+    default: null
   cancel_databases:
     description:
       - With O(state=cancelled), cancel only these databases; the others go on. Leave it out to cancel the whole
