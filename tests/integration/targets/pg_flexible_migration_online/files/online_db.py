@@ -8,9 +8,11 @@ variables in the environment (PGFLEX_SOURCE_HOST, ..._PORT, ..._USER, ..._PASSWO
 Usage: online_db.py write SECONDS TAG DB...  -> writes on the source; prints {db: {inserts, updates, deletes, per_second}}
        online_db.py sequences DB...          -> prints {checked: N, behind: [sequences where target < source]}
        online_db.py leftovers                -> prints {subscriptions: [...], slots: [...]}
+       online_db.py start_writer TAG DB STATUS -> starts `writer` in the background, prints its pid once it committed
        online_db.py writer TAG DB STATUS     -> inserts on the source until killed (application pgflex-test-writer);
                                                 STATUS (JSON) says the last committed key and the errors met
-       online_db.py tagged TAG DB KEY        -> prints {source: N, target: N, key_on_target: bool} for the writer's rows
+       online_db.py tagged TAG DB STATUS     -> prints {source: N, target: N, key_on_target: bool, writer: STATUS,
+                                                read_only: the database's setting in a new source session}
        online_db.py read_only DB...          -> prints {db: default_transaction_read_only of a new source session}
        online_db.py thaw DB...               -> resets default_transaction_read_only of the source databases
 """
@@ -19,6 +21,7 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
 import sys
 import time
 
@@ -82,8 +85,32 @@ def writer(tag, database, status_path):
         time.sleep(0.005)
 
 
-def tagged(tag, database, key):
-    found = {}
+def start_writer(tag, database, status_path):
+    """The writer as a process of its own (the test kills it), once its first row is committed."""
+    with open(status_path + '.log', 'w') as log:
+        process = subprocess.Popen([sys.executable, __file__, 'writer', tag, database, status_path], stdin=subprocess.DEVNULL,
+                                   stdout=log, stderr=log, start_new_session=True)
+    deadline = time.monotonic() + 30
+    while not _last_key(status_path):
+        if process.poll() is not None or time.monotonic() > deadline:
+            raise SystemExit('the writer did not commit a row; see %s.log' % status_path)
+        time.sleep(0.05)
+    return process.pid
+
+
+def _last_key(status_path):
+    try:
+        with open(status_path) as handle:
+            return json.load(handle).get('last_key')
+    except (OSError, ValueError):
+        return None
+
+
+def tagged(tag, database, status_path):
+    with open(status_path) as handle:
+        status = json.load(handle)
+    key = status['last_key']
+    found = {'writer': status, 'read_only': read_only([database])[database]}
     for side in ('source', 'target'):
         with connect(side, database) as conn:
             count, has_key = conn.execute(WRITER_ROWS[database][1], {'tag': tag, 'key': key}).fetchone()
@@ -163,6 +190,8 @@ def main(argv):
         result = sequences(argv[2:])
     elif command == 'writer':
         writer(argv[2], argv[3], argv[4])
+    elif command == 'start_writer':
+        result = start_writer(argv[2], argv[3], argv[4])
     elif command == 'tagged':
         result = tagged(argv[2], argv[3], argv[4])
     elif command == 'read_only':
