@@ -30,6 +30,8 @@ VERIFICATION_KEYS = ('verified', 'summary', 'mismatches', 'databases')
 ASSESSMENT_KEYS = ('verdict', 'ready', 'findings', 'sizes', 'total_size_bytes', 'estimate', 'recommended_mode', 'source',
                    'target', 'prepare')
 SEVERITY_ORDER = ('blocker', 'warning', 'info')
+# What a cutover keeps of pg_flexible_migration's safe_cutover result: the positions and what it left on the source.
+CUTOVER_KEYS = ('mode', 'settle_seconds', 'final_lsn', 'slots', 'frozen_databases', 'ended_sessions')
 # Check mode creates nothing, so a migration that would be created has no status yet: the plan records this one.
 PLANNED_STATUS = {'state': 'WouldBeCreated', 'substate': None, 'error': None, 'databases': [],
                   'validation': {'verdict': states.NOT_RUN, 'status': None, 'checks': [], 'problems': []}}
@@ -96,6 +98,9 @@ def batches(runs):
         planned = run.get('planned') and kind != 'cut'  # a cutover only runs on a migration that exists
         status = PLANNED_STATUS if planned else _dict(_dict(run.get('migration')).get('status'))
         step = _step(first, status, seconds, run.get('ended'))
+        guard = _dict(run.get('safe_cutover'))
+        if kind == 'cut' and guard.get('final_lsn'):
+            step['cutover'] = dict((key, guard[key]) for key in CUTOVER_KEYS if key in guard)
         for key in _keys('mig' if kind == 'cut' else kind, first.get('option')):
             batch[key] = step
     return list(found.values())
@@ -229,6 +234,19 @@ def _copied(step):
     return [''] + table(('Database', 'State', 'Tables copied', 'Message'), rows)
 
 
+def _cutover(step):
+    guard = (step or {}).get('cutover')
+    if not guard:
+        return []
+    lines = ['', 'Safe cutover (%s): the source stood still for %s s at `%s`; the target confirmed it before the '
+             'cutover.' % (guard.get('mode'), guard.get('settle_seconds'), guard.get('final_lsn'))]
+    if guard.get('frozen_databases'):
+        lines.append('Left read-only on the source: %s.' % ', '.join(str(db) for db in guard['frozen_databases']))
+    return lines + [''] + table(('Database', 'Replication slot', 'Confirmed position'), [
+        (cell(slot.get('database')), cell(slot.get('slot')), '`%s`' % slot.get('confirmed_lsn'))
+        for slot in guard.get('slots') or [] if isinstance(slot, dict)])
+
+
 def _batches(report):
     lines = ['', '## Batches']
     for batch in report.get('batches') or []:
@@ -236,6 +254,7 @@ def _batches(report):
         lines += table(('Step', 'Migration', 'State', 'Duration', 'Created this run'), _step_rows(batch))
         lines += _validation(batch.get('validation'))
         lines += _copied(batch.get('migration'))
+        lines += _cutover(batch.get('migration'))
     if not report.get('batches'):
         lines += ['', 'No batch was started.']
     return lines

@@ -23,6 +23,7 @@ RANGES = {
     'connect_timeout': (1, 3600, 'seconds'),
     'source_port': (1, 65535, ''),
     'target_port': (1, 65535, ''),
+    'cutover_settle_seconds': (1, 3600, 'seconds'),  # safe cutover: how long the source must stand still
 }
 # (option, option it may not exceed): one poll must fit in the wait (a wait_timeout of 0 polls once, never sleeps).
 NOT_ABOVE = (('poll_interval', 'wait_timeout'),)

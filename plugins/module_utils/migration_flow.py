@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import time
 
-from ansible_collections.pgflex.migration.plugins.module_utils import input_checks, request, service_errors, states, status_file, waiter
+from ansible_collections.pgflex.migration.plugins.module_utils import (
+    input_checks, request, safe_cutover, service_errors, states, status_file, waiter,
+)
 from ansible_collections.pgflex.migration.plugins.module_utils.controller import ControllerWatch
 from ansible_collections.pgflex.migration.plugins.module_utils.errors import seconds_text
 from ansible_collections.pgflex.migration.plugins.module_utils.drift import describe_differences, differences, settings_view
@@ -45,6 +47,7 @@ class Task:
         self.changed = False  # set once a change was sent (or would be, in check mode)
         self.dropped = None  # state=cancelled: target databases the cancel drops (or would drop)
         self.controller = ControllerWatch()  # recorded at the start: the controller may die before the wait begins
+        self.extra = {}  # more result keys (safe_cutover: the guard's positions), on success and failure alike
 
     # ---- helpers ---------------------------------------------------------------------------
 
@@ -61,6 +64,8 @@ class Task:
                      duration=round(self.clock() - self.started, 3))
         if self.dropped is not None:
             extra.setdefault('dropped_databases', self.dropped)
+        for key, value in self.extra.items():
+            extra.setdefault(key, value)
         if self.diff is not None and self.mod.diff_mode:
             extra['diff'] = self.diff
         if migration is not None:
@@ -81,6 +86,7 @@ class Task:
             result['msg'] = message
         if self.dropped is not None:
             result['dropped_databases'] = self.dropped
+        result.update(self.extra)
         if self.diff is not None and self.mod.diff_mode:
             result['diff'] = self.diff
         self.mod.exit(**result)
@@ -112,7 +118,7 @@ class Task:
             for warning in warnings:
                 self.mod.warn(warning)
             params = request.merge_options(params, file_options)
-        problems = input_checks.action_problems(params)
+        problems = input_checks.action_problems(params) + safe_cutover.input_problems(params)
         if params['state'] == 'present':
             problems = input_checks.setting_problems(params, params.get('subscription_id')) + problems
         if problems:
@@ -277,14 +283,26 @@ class Task:
         if pending is None:
             self.actions.append('cutover already requested')
             return migration
+        released = list(pending or view.get('databases') or [])
+        guard = None
+        if safe_cutover.enabled(self.params):  # it watches the databases still replicating
+            watched = [db for db in released if db_entry(migration, db).outcome != 'success']
+            guard = safe_cutover.SafeCutover(self, migration, watched).before()
         before = dict((self.diff or {}).get('before') or settings_view(migration))
         self.diff = {'before': before, 'after': dict(before, cutover=pending or True)}
         self.actions.append('cutover %s' % (', '.join(pending) if pending else 'all databases'))
         self.changed = True
         if self.mod.check_mode:
             return migration
-        self.released = list(pending or view.get('databases') or [])
-        return self.mod.client.update(*(self._where() + (request.cutover_patch(pending),)))
+        self.released = released
+        sent = False
+        try:
+            migration = self.mod.client.update(*(self._where() + (request.cutover_patch(pending),)))
+            sent = True
+        finally:
+            if guard is not None:
+                guard.after(sent)  # a freeze stays only when the cutover was requested
+        return migration
 
     @staticmethod
     def _cutover_pending(migration, databases):

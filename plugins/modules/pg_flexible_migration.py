@@ -99,10 +99,12 @@ options:
   source_username:
     description:
       - User to log in to the source with, when it is not the one in O(source_server). Never returned.
+      - O(safe_cutover) logs in to the source as this user too (default the user in O(source_server)).
     type: str
   source_password:
     description:
       - Password of the source user. Required to create a migration. Never returned or shown.
+      - O(safe_cutover) uses it too; without it, C(~/.pgpass) or C(PGPASSWORD) where the module runs.
     type: str
   target_username:
     description:
@@ -205,7 +207,69 @@ options:
       - When the migration is not ready yet and O(wait=true), the task waits until it is (within O(wait_timeout)).
       - A completed migration, or one already cutting over, is left alone. Offline migrations make the task fail.
       - Not allowed with O(state=cancelled).
+      - Changes committed on the source after the cutover request may never reach the target; O(safe_cutover) makes
+        sure there are none.
     type: raw
+  safe_cutover:
+    description:
+      - Before requesting the cutover, make sure no write on the source can be lost, then wait until the target has
+        applied everything up to the source's final position. Applies with O(cutover) only.
+      - V(confirm) (you stopped the application) checks that the source stands still for O(cutover_settle_seconds), that is
+        no client session of the databases cut over holds a write transaction, their row-change counters (inserted,
+        updated, deleted rows of C(pg_stat_database)) do not move, and the server's WAL position
+        (C(pg_current_wal_lsn())) does not move, except for WAL from commits in other databases. WAL written with no
+        row change anywhere (a checkpoint, autovacuum) makes it look again, up to three times. Otherwise the task fails,
+        naming the connections still writing or active (pid, user, application name, client address, database).
+      - V(freeze) first sets the databases cut over read-only for new sessions
+        (C(ALTER DATABASE ... SET default_transaction_read_only = on)) and handles the sessions opened before as
+        O(freeze_sessions) says, then checks as V(confirm) does. When the task fails before the cutover is requested,
+        each database gets its own setting back. After a cutover the databases B(stay read-only on the source), so
+        nothing writes to the old server; C(ALTER DATABASE <name> RESET default_transaction_read_only) undoes it.
+        It needs a user that may C(ALTER DATABASE) (the owner or a superuser) and, with
+        O(freeze_sessions=terminate), may end other sessions (C(pg_signal_backend)). A role or session that sets
+        C(default_transaction_read_only) itself is not frozen, but its writes still make the task fail.
+      - Then the final position is the WAL position at the end of the settle time, and the task waits (within
+        O(wait_timeout), or O(api_timeout) without O(wait)) until every logical replication slot of those databases
+        on the source has confirmed it (C(confirmed_flush_lsn)), and only then requests the cutover.
+        RV(safe_cutover) records the positions.
+      - The module connects to the source from where it runs, at O(source_host) (default the host of O(source_fqdn) or
+        O(source_server)), as O(source_username) with O(source_password), and needs the Python package C(psycopg)
+        (version 3) there.
+      - In check mode nothing is checked, frozen or cut over; C(actions) says what would happen.
+      - The P(pgflex.migration.migrate#role) role uses V(confirm) by default (C(migrate_safe_cutover)).
+    type: str
+    choices: [disabled, confirm, freeze]
+    default: disabled
+  cutover_settle_seconds:
+    description:
+      - With O(safe_cutover), how long the source must stand still before its position is taken as final, between 1
+        and 3600 seconds.
+      - PostgreSQL may publish a session's statistics up to 10 seconds late, so a longer time catches writes
+        that stopped just before the check.
+    type: int
+    default: 5
+  freeze_sessions:
+    description:
+      - With O(safe_cutover=freeze), what to do with the sessions of the frozen databases opened before the freeze
+        (the freeze applies to new sessions only) and still open after O(cutover_settle_seconds) (sessions that end
+        by themselves meanwhile, such as short monitoring connections, are left alone).
+      - V(report) fails the task naming them and undoes the freeze.
+      - V(terminate) ends them (C(pg_terminate_backend)); the result lists them in RV(safe_cutover.ended_sessions).
+    type: str
+    choices: [report, terminate]
+    default: report
+  source_host:
+    description:
+      - With O(safe_cutover), the host name or IP address the module connects to the source at, when it is not the
+        host of O(source_fqdn) or O(source_server) (for example for a Single Server source, given by resource ID).
+    type: str
+    required: false
+  source_port:
+    description:
+      - With O(safe_cutover), the TCP port of the source, between 1 and 65535. Defaults to the port in
+        O(source_server), else 5432.
+    type: int
+    default: null
   cancel_databases:
     description:
       - With O(state=cancelled), cancel only these databases; the others go on. Leave it out to cancel the whole
@@ -250,6 +314,7 @@ options:
     type: bool
     default: false
 extends_documentation_fragment:
+  - pgflex.migration.source_connection
   - pgflex.migration.target_server
   - pgflex.migration.wait_options
   - pgflex.migration.azure_auth
@@ -330,6 +395,32 @@ EXAMPLES = r'''
     server_name: pg-target-01
     name: crm-online
     cutover: true
+    wait: true
+
+- name: The application is stopped - check that the source stands still, then cut over without losing a write
+  pgflex.migration.pg_flexible_migration:
+    resource_group: rg-databases
+    server_name: pg-target-01
+    name: crm-online
+    cutover: true
+    safe_cutover: confirm
+    source_password: "{{ vault_source_password }}"
+    wait: true
+  register: cutover
+
+- name: Show the source's final position and what the target confirmed
+  ansible.builtin.debug:
+    msg: "{{ cutover.safe_cutover.final_lsn }} confirmed by {{ cutover.safe_cutover.slots }}"
+
+- name: Or let the module stop the writes itself (the source stays read-only afterwards)
+  pgflex.migration.pg_flexible_migration:
+    resource_group: rg-databases
+    server_name: pg-target-01
+    name: crm-online
+    cutover: true
+    safe_cutover: freeze
+    freeze_sessions: terminate
+    source_password: "{{ vault_source_password }}"
     wait: true
 
 - name: Validate again under a new name when the last validation failed (re-runs of this play retry by themselves)
@@ -441,6 +532,78 @@ dropped_databases:
   type: list
   elements: str
   sample: [billing]
+safe_cutover:
+  description:
+    - With O(safe_cutover), what the guard found and did before the cutover request, also when it refused (the
+      task then failed and nothing was cut over). In check mode only C(mode), C(databases) and C(planned).
+  returned: with O(safe_cutover) when a cutover was due
+  type: dict
+  contains:
+    mode:
+      description: V(confirm) or V(freeze).
+      type: str
+      returned: always
+    databases:
+      description: The databases cut over, which the guard watched.
+      type: list
+      elements: str
+      returned: always
+    settle_seconds:
+      description: O(cutover_settle_seconds).
+      type: int
+      returned: unless in check mode
+    final_lsn:
+      description: The source's WAL position once it stood still; the target applied everything up to it.
+      type: str
+      returned: when the source stood still
+    wal_still:
+      description: Whether the WAL position did not move at all during the settle time (false when other databases
+        of the server were written).
+      type: bool
+      returned: when the source stood still
+    other_databases_written:
+      description: Databases not cut over whose rows changed during the settle time (their writes are not lost).
+      type: list
+      elements: str
+      returned: when the source stood still
+    settle_windows:
+      description: Settle times it took (more than one when WAL moved with no row changed).
+      type: int
+      returned: when the source stood still
+    slots:
+      description: The logical replication slots on the source, with the position each had confirmed.
+      type: list
+      elements: dict
+      returned: when the target confirmed the final position, or the wait for it timed out
+      sample: [{slot: pgflex_1a2b3c4d5e6f_0, database: crm, confirmed_lsn: 0/3A000A8, active: true}]
+    frozen_databases:
+      description: Databases left read-only on the source (V(freeze) after a cutover request; empty otherwise).
+      type: list
+      elements: str
+      returned: unless in check mode
+    ended_sessions:
+      description: Sessions ended by O(freeze_sessions=terminate).
+      type: list
+      elements: str
+      returned: unless in check mode
+    undo_problems:
+      description: Databases whose freeze could not be undone after a failure, with the error.
+      type: list
+      elements: str
+      returned: when undoing the freeze failed
+    planned:
+      description: True in check mode (nothing checked, frozen or cut over).
+      type: bool
+      returned: in check mode
+  sample:
+    mode: confirm
+    databases: [crm]
+    settle_seconds: 5
+    final_lsn: 0/3A000A8
+    wal_still: true
+    slots: [{slot: pgflex_1a2b3c4d5e6f_0, database: crm, confirmed_lsn: 0/3A000A8, active: true}]
+    frozen_databases: []
+    ended_sessions: []
 wait_target:
   description: The condition the task was waiting for when it timed out (an O(wait_for) value, or V(cancelled)).
   returned: when the wait timed out
@@ -458,11 +621,12 @@ retry_after:
 from ansible_collections.pgflex.migration.plugins.module_utils.migration_flow import run
 from ansible_collections.pgflex.migration.plugins.module_utils.module import TARGET_SERVER_ARGUMENT_SPEC, MigrationModule
 from ansible_collections.pgflex.migration.plugins.module_utils.request import SOURCE_TYPES
+from ansible_collections.pgflex.migration.plugins.module_utils.safe_cutover import argument_spec as safe_cutover_spec
 from ansible_collections.pgflex.migration.plugins.module_utils.wait_options import WAIT_ARGUMENT_SPEC
 
 ARGUMENT_SPEC = dict(
     TARGET_SERVER_ARGUMENT_SPEC,
-    **WAIT_ARGUMENT_SPEC,
+    **dict(WAIT_ARGUMENT_SPEC, **safe_cutover_spec()),
     name=dict(type='str', required=True),
     state=dict(type='str', choices=['present', 'cancelled'], default='present'),
     source_type=dict(type='str', choices=list(SOURCE_TYPES)),

@@ -52,6 +52,9 @@ options:
       - C(planned), true in check mode for a migration that would be created (recorded as V(WouldBeCreated)).
       - C(ended), when the run ended, in seconds since the epoch.
       - C(changed), C(duration) and C(migration), from the module's result.
+      - C(safe_cutover), for a V(cut) run, the module's RV(pgflex.migration.pg_flexible_migration#module:safe_cutover);
+        the batch's migration then shows, under C(cutover), the source's final position, the position each replication
+        slot confirmed, the settle time and the databases left read-only.
       - A migration that validates first (V(validate_and_migrate)) is the batch's validation too.
     type: list
     elements: dict

@@ -134,10 +134,13 @@ class MergedResult(object):
         self.deprecations = []
         self.diff_before = None
         self.diff_after = None
+        self.safe_cutover = None  # the run that cut over says it; the runs after it wait only
 
     def add(self, result):
         self.last = result
         self.migration = result.get('migration') or self.migration
+        if result.get('safe_cutover') is not None:
+            self.safe_cutover = result['safe_cutover']
         self.changed = self.changed or bool(result.get('changed'))
         for action in result.get('actions') or []:
             if action not in self.actions:
@@ -166,6 +169,8 @@ class MergedResult(object):
             merged['migration'] = self.migration
         if self.warnings:
             merged['warnings'] = self.warnings
+        if self.safe_cutover is not None:
+            merged.setdefault('safe_cutover', self.safe_cutover)
         if self.deprecations:
             merged['deprecations'] = self.deprecations
         if self.diff_before is not None or self.diff_after is not None:

@@ -197,6 +197,9 @@ def detach(conn, name):
 def drop_source_objects(source, dbname, slots, publication=None):
     """Drop replication slots (when not in use) and a publication on the source."""
     with connect(source, dbname) as conn:
+        # The safe cutover may have left the source database read-only for new sessions (default_transaction_read_only);
+        # the service's own cleanup is not stopped by it (docs/service-assumptions.md).
+        conn.execute('SET default_transaction_read_only = off')
         for slot in slots:
             conn.execute('SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = %s AND NOT active',
                          (slot,))

@@ -195,3 +195,20 @@ def test_the_section_says_why_the_work_after_the_migration_did_not_run():
     assert 'Not run (the workflow stopped before it).' in host_report.markdown(stopped)
     assert 'Not run (migrate_finalize is false).' in host_report.markdown(stopped, finalize_requested=False)
     assert '## After the migration' not in host_report.markdown(dict(REPORT))
+
+
+def test_a_safe_cutover_shows_its_positions_in_the_batch():
+    guard = {'mode': 'freeze', 'databases': ['app'], 'settle_seconds': 5, 'final_lsn': '0/3A000A8', 'wal_still': True,
+             'slots': [{'slot': 'pgflex_x_0', 'database': 'app', 'confirmed_lsn': '0/3A000A8', 'active': True}],
+             'frozen_databases': ['app'], 'ended_sessions': []}
+    cut = dict(_run(1, 'cut', 'migrate', _status('Succeeded', 'Completed'), name='fleetb01mig'), safe_cutover=guard)
+    built = host_report.batches([_run(1, 'mig', 'migrate', _status('WaitingForUserAction', 'WaitingForCutoverTrigger')), cut])
+    kept = built[0]['migration']['cutover']
+    assert kept == dict((key, guard[key]) for key in host_report.CUTOVER_KEYS)
+    text = host_report.markdown(dict(REPORT, batches=built))
+    assert 'Safe cutover (freeze): the source stood still for 5 s at `0/3A000A8`' in text
+    assert 'Left read-only on the source: app.' in text
+    assert '| app | pgflex_x_0 | `0/3A000A8` |' in text
+    # a cutover without the guard (or one that refused) adds nothing
+    plain = host_report.batches([_run(1, 'cut', 'migrate', _status('Succeeded', 'Completed'))])
+    assert 'cutover' not in plain[0]['migration']

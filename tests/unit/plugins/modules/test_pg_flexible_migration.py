@@ -670,3 +670,111 @@ def test_timeout_text_of_a_wait_ended_early_by_a_retry_after_says_the_time_waite
 def test_not_ready_for_cutover_without_a_substate_says_the_state_alone():
     doc = {'properties': {'currentStatus': {'state': 'InProgress'}}}
     assert migration_flow.status_text(doc) == 'state InProgress'
+
+
+# ---- safe cutover (the guard's own cases: module_utils/test_cutover_guard.py) ---------------------------
+
+READY = dict(mode='Online', state='WaitingForUserAction', substate='WaitingForCutoverTrigger')
+SAFE = dict(AUTH, resource_group='rg', server_name='target', name='mig1', cutover=True, safe_cutover='confirm',
+            source_password=SOURCE_SECRET, cutover_settle_seconds=1)
+
+
+class FakeConnection(object):
+    closed = False
+
+    def close(self):
+        self.closed = True
+
+
+@pytest.fixture
+def source_stub(monkeypatch):
+    """The guard's source: a StubSource on the module's fake clock; ``connected`` records each connection's options."""
+    from ansible_collections.pgflex.migration.plugins.module_utils import cutover_guard, safe_cutover
+    from ansible_collections.pgflex.migration.tests.unit.plugins.stub_source import StubSource
+    stub = {'source': None, 'connected': []}
+
+    class FakePsycopg(object):
+        Error = safe_cutover.psycopg.Error
+
+        @staticmethod
+        def connect(**kwargs):
+            stub['connected'].append(kwargs)
+            return FakeConnection()
+
+    def reader(conn, sql_module):
+        if stub['source'] is None:
+            stub['source'] = StubSource(migration_flow.time, slots=['app', 'audit'],
+                                        rows=lambda now: {'app': 1, 'audit': 2})
+        return stub['source']
+    monkeypatch.setattr(safe_cutover, 'psycopg', FakePsycopg)
+    monkeypatch.setattr(cutover_guard, 'SourceReader', reader)
+    return stub
+
+
+@pytest.mark.parametrize('args, message', [
+    (dict(SAFE, cutover=None), 'safe_cutover=confirm applies with cutover only'),
+    (dict(SAFE, cutover=None, state='cancelled'), 'safe_cutover applies to a cutover, not to state=cancelled'),
+    (dict(SAFE, freeze_sessions='terminate'), 'freeze_sessions=terminate applies with safe_cutover: freeze only'),
+    (dict(SAFE, cutover_settle_seconds=0), 'cutover_settle_seconds must be between 1 and 3600 seconds; got 0'),
+    (dict(SAFE, source_port=70000), 'source_port must be between 1 and 65535'),
+])
+def test_safe_cutover_bad_input_changes_nothing(run_module, args, message):
+    client = FakeService([existing(**READY)])
+    kind, result = run_module(args, client)
+    assert kind is Fail and message in result['msg'] and 'Nothing was changed' in result['msg']
+    assert client.calls == []
+
+
+def test_safe_cutover_confirms_then_cuts_over_and_returns_the_positions(run_module, source_stub):
+    client = FakeService([existing(**READY)])
+    kind, result = run_module(SAFE, client)
+    assert kind is Exit, result
+    assert client.mutating_calls() == [('update', 'mig1', {'properties': {'triggerCutover': 'True'}})]
+    guard = result['safe_cutover']
+    assert guard['final_lsn'] == '0/3000000' and [s['database'] for s in guard['slots']] == ['app', 'audit']
+    assert result['actions'][0].startswith('safe cutover (confirm): source stood still at 0/3000000')
+    assert result['actions'][1] == 'cutover all databases'
+    # host, port and user from the migration's source_server; the guard's session says who it is
+    connected = source_stub['connected'][0]
+    assert (connected['host'], connected['port'], connected['user'], connected['dbname']) == ('10.0.0.4', 5432, 'postgres', 'postgres')
+    assert connected['application_name'] == 'pgflex.migration safe cutover'
+
+
+def test_safe_cutover_refusal_sends_nothing_and_names_the_writer(run_module, source_stub, monkeypatch):
+    from ansible_collections.pgflex.migration.tests.unit.plugins.stub_source import WRITER, StubSource
+    source_stub['source'] = StubSource(migration_flow.time, sessions=lambda now: [dict(WRITER, database='app')])
+    client = FakeService([existing(**READY)])
+    kind, result = run_module(SAFE, client)
+    assert kind is Fail and 'pid 4242' in result['msg'] and result['changed'] is False
+    assert client.mutating_calls() == [] and result['actions'] == []
+    assert result['safe_cutover']['mode'] == 'confirm'
+
+
+def test_safe_cutover_freeze_is_undone_when_the_cutover_request_fails(run_module, source_stub):
+    client = FakeService([existing(**READY)])
+
+    def refused(*args):
+        raise AzureApiError('busy', status=409, code='Conflict')
+    client.update = refused
+    kind, result = run_module(dict(SAFE, safe_cutover='freeze'), client)
+    assert kind is Fail
+    assert source_stub['source'].statements[-2:] == [('read_only', 'app', None), ('read_only', 'audit', None)]
+    assert source_stub['source'].settings == {}
+
+
+def test_safe_cutover_in_check_mode_connects_to_nothing_and_says_what_it_would_do(run_module, source_stub):
+    client = FakeService([existing(**READY)])
+    kind, result = run_module(dict(SAFE, safe_cutover='freeze', freeze_sessions='terminate'), client, check_mode=True)
+    assert kind is Exit and result['changed'] is True and client.mutating_calls() == []
+    assert source_stub['connected'] == []
+    assert result['actions'][0] == ('safe cutover (freeze): would set app, audit read-only and end the sessions opened '
+                                    'before, then wait until the source stands still for 1s and the target confirmed its '
+                                    'final position')
+    assert result['safe_cutover'] == {'mode': 'freeze', 'databases': ['app', 'audit'], 'planned': True}
+
+
+def test_safe_cutover_needs_a_host_for_a_single_server_source(run_module, source_stub):
+    single = '/subscriptions/s/resourceGroups/rg/providers/Microsoft.DBforPostgreSQL/servers/old'
+    client = FakeService([existing(sourceDbServerResourceId=single, **READY)])
+    kind, result = run_module(SAFE, client)
+    assert kind is Fail and 'set source_host' in result['msg'] and client.mutating_calls() == []

@@ -137,3 +137,10 @@ def test_merged_result_keeps_the_last_migration_read_when_the_last_run_read_none
     result = merged.result(5.0, 2)
     assert result['migration']['status']['state'] == 'InProgress'
     assert result['msg'] == 'GET failed'
+
+
+def test_merged_result_keeps_the_safe_cutover_of_the_run_that_cut_over():
+    merged = MergedResult()
+    merged.add({'changed': True, 'actions': ['cutover all databases'], 'safe_cutover': {'final_lsn': '0/1'}})
+    merged.add({'changed': False, 'actions': ['cutover already requested']})
+    assert merged.result(3.0, 2)['safe_cutover'] == {'final_lsn': '0/1'}
