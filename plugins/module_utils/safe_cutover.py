@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from ansible_collections.pgflex.migration.plugins.module_utils import cutover_guard
 from ansible_collections.pgflex.migration.plugins.module_utils.drift import settings_view
-from ansible_collections.pgflex.migration.plugins.module_utils.limits import number_problems
+from ansible_collections.pgflex.migration.plugins.module_utils.input_checks import number_problems
 from ansible_collections.pgflex.migration.plugins.module_utils.request import ENDPOINT_RE
 from ansible_collections.pgflex.migration.plugins.module_utils.verify import (
     HAS_PSYCOPG, connection_spec, endpoint_from_params, psycopg, sql,
