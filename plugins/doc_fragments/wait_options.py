@@ -41,7 +41,7 @@ options:
       - It bounds the whole task, across the module runs of O(progress_interval).
       - V(0) reads the status once (within O(api_timeout)) and fails as timed out unless the condition already holds.
       - On timeout the task fails with the last state; running it again resumes waiting.
-      - Between 0 and 2592000 (30 days).
+      - Between 0 and 604800 (7 days): the service ends a migration 7 days after it starts, so no wait outlasts it.
     type: int
     default: 3600
   poll_interval:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import time
 
-from ansible_collections.pgflex.migration.plugins.module_utils import input_checks, request, service_errors, states, status_file, waiter
+from ansible_collections.pgflex.migration.plugins.module_utils import input_checks, request, service_clocks, service_errors, states, status_file, waiter
 from ansible_collections.pgflex.migration.plugins.module_utils.controller import ControllerWatch
 from ansible_collections.pgflex.migration.plugins.module_utils.errors import seconds_text
 from ansible_collections.pgflex.migration.plugins.module_utils.drift import describe_differences, differences, settings_view
@@ -378,6 +378,7 @@ class Task:
                                    abandoned=self.controller.gone)
         outcome = the_waiter.wait(stop, migration=migration)
         final = outcome.migration
+        self._warn_service_clock(final)
         if outcome.outcome == 'gone':
             self.fail('Migration %r disappeared while waiting for it.' % self.name)
         if outcome.outcome == 'abandoned':
@@ -393,6 +394,12 @@ class Task:
             return final
         self.fail(question_text(self.name, final, target), final)
         return final
+
+    def _warn_service_clock(self, migration):
+        """Warn when the service's clock (7-day lifetime, 72-hour cutover window) is about to end the migration."""
+        notice = service_clocks.warning(service_clocks.clock(migration), self.name) if migration is not None else None
+        if notice:
+            self.mod.warn(notice)
 
 
 def _cancel_requested(database):
