@@ -445,7 +445,8 @@ def failure_text(name, migration):
     text = '; '.join(part.rstrip('.') for part in parts) + '.'
     # The service's error codes, with their meaning and fix (docs/error-codes.md).
     codes = service_errors.explain(summary.get('error'), *(problems + messages))
-    return '%s %s' % (text, codes) if codes else text
+    # A migration that ran out the service's 7-day clock: say so from its times (the service's wording is not known).
+    return ' '.join(part for part in (text, service_clocks.outlived_text(migration), codes) if part)
 
 
 def status_text(migration):

@@ -135,3 +135,21 @@ def warning(service_clock, name):
     return ('Migration %r has %s left on %s (until %s, %s): %s.'
             % (name, duration_text(left), LIMIT_WORDS.get(service_clock.get('limit'), LIMIT_WORDS[LIFETIME]),
                service_clock.get('deadline'), SOURCE_URL, action))
+
+
+def outlived_text(migration):
+    """For a migration that ended Failed or Canceled having run at least 7 days (window start to window end, which the
+    service fills when it ends), a sentence saying the service's limit is the likely reason; else None. The service's
+    own text for a timeout is not documented, so the module says it from the times."""
+    properties = _dict(_dict(migration).get('properties'))
+    status = _dict(properties.get('currentStatus'))
+    if str(status.get('state') or '').lower() not in ('failed', 'canceled'):
+        return None
+    started = parse_time(properties.get('migrationWindowStartTimeInUtc'))
+    ended = parse_time(properties.get('migrationWindowEndTimeInUtc'))
+    if started is None or ended is None or (ended - started).total_seconds() < MIGRATION_LIFETIME:
+        return None
+    return ('It ran %s (from %s to %s), which reaches %s (%s): the service ends a migration then; start a new '
+            'migration, and for an online one trigger the cutover within 72 hours of the initial copy.'
+            % (duration_text((ended - started).total_seconds()), _text(started), _text(ended), LIMIT_WORDS[LIFETIME],
+               SOURCE_URL))

@@ -76,3 +76,14 @@ def test_wait_timeout_beyond_the_lifetime_is_refused_with_the_reason():
                                   'ends a migration 7 days (604800 s) after it starts')
     assert 'lower wait_timeout' in problems[0]
     assert 'service ends' not in number_problems({'wait_timeout': -1})[0]
+
+
+def test_a_failed_migration_that_ran_seven_days_is_explained_by_the_clock():
+    ended = _migration('Failed')
+    ended['properties']['migrationWindowEndTimeInUtc'] = '2026-03-08T08:00:05Z'
+    text = service_clocks.outlived_text(ended)
+    assert text.startswith("It ran 7d 00:00:04 (from 2026-03-01T08:00:00Z to 2026-03-08T08:00:05Z), which reaches the "
+                           "service's 7-day limit on a migration")
+    ended['properties']['migrationWindowEndTimeInUtc'] = '2026-03-07T08:00:00Z'
+    assert service_clocks.outlived_text(ended) is None
+    assert service_clocks.outlived_text(_migration('Succeeded')) is None
