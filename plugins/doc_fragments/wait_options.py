@@ -43,7 +43,7 @@ options:
       - On timeout the task fails with the last state; running it again resumes waiting.
       - A wait that ends with less than a day left on the service's clock (the 72-hour cutover window of an online
         migration, or its 7-day limit) warns, naming the deadline and what to do.
-      - Between 0 and 604800 (7 days): the service ends a migration 7 days after it starts, so no wait outlasts it.
+      - Between 0 and 604800 (7 days); the service ends a migration 7 days after it starts, so no wait outlasts it.
     type: int
     default: 3600
   poll_interval:

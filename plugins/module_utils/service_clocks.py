@@ -116,8 +116,8 @@ def clock_line(service_clock):
     """'service clock 2d 03:04:05 left (cutover window)' for a progress line; '' without a clock."""
     if not isinstance(service_clock, dict) or service_clock.get('seconds_left') is None:
         return ''
-    return 'service clock %s left (%s)' % (duration_text(service_clock['seconds_left']),
-                                          str(service_clock.get('limit') or LIFETIME).replace('_', ' '))
+    limit = str(service_clock.get('limit') or LIFETIME).replace('_', ' ')
+    return 'service clock %s left (%s)' % (duration_text(service_clock['seconds_left']), limit)
 
 
 def warning(service_clock, name):

@@ -433,12 +433,12 @@ migrations:
             database 'db1': ExtensionsValidation Failed: Unsupported Extension postgres_fdw.
         service_clock:
           description:
-            - The time left before the service ends the migration, as of this read. Microsoft documents two limits:
+            - The time left before the service ends the migration, as of this read. Microsoft documents two limits;
               a migration times out 7 days after it starts, and an online migration 72 hours after a database's
               initial copy completed without its cutover.
             - The 7 days count from C(migration_window_start_time_in_utc) (the creation time unless a later window
               was set). The service does not report when a copy completed, so the 72 hours count from the
-              C(started_on) of each database waiting for its cutover, which is no later: the deadline shown is never
+              C(started_on) of each database waiting for its cutover, which is no later, so the deadline shown is never
               later than the service's (docs/service-assumptions.md).
             - Null once the migration ended, or when the service reports no start.
           returned: always
@@ -461,9 +461,8 @@ migrations:
               type: str
               returned: always
             limit:
-              description: Which limit ends the migration first.
+              description: Which limit ends the migration first, V(migration_lifetime) or V(cutover_window).
               type: str
-              choices: [migration_lifetime, cutover_window]
               returned: always
             seconds_left:
               description: Seconds from this read to C(deadline) (V(0) once past).
