@@ -16,13 +16,19 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
+from ansible_collections.pgflex.migration.plugins.module_utils import states
 from ansible_collections.pgflex.migration.plugins.module_utils.times import parse_time
-
-COPYING = 'inprogress'  # the database state in which its tables are being copied
 
 
 def _whole(value):
     return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def copying(database):
+    """A database whose tables are being copied: a state the table knows, not ended, not waiting for its cutover and
+    not being cancelled."""
+    entry = states.database_state(database.get('state'))
+    return entry.meaning is not None and not entry.terminal and entry.phase is None
 
 
 def database_seconds_left(database, now):
@@ -45,9 +51,8 @@ def seconds_left(databases, now=None):
     None when nothing is being copied, or when a database copying has no table done yet (no rate to go by).
     """
     now = now or datetime.now(timezone.utc)
-    copying = [db for db in databases or [] if isinstance(db, dict) and str(db.get('state') or '').lower() == COPYING
-               and _whole(db.get('tables_total'))]
-    estimates = [database_seconds_left(db, now) for db in copying]
+    busy = [db for db in databases or [] if isinstance(db, dict) and copying(db) and _whole(db.get('tables_total'))]
+    estimates = [database_seconds_left(db, now) for db in busy]
     if not estimates or None in estimates:
         return None
     return max(estimates)

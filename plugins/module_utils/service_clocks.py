@@ -25,10 +25,10 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 
 try:
-    from ansible_collections.pgflex.migration.plugins.module_utils.states import is_terminal
+    from ansible_collections.pgflex.migration.plugins.module_utils import states
     from ansible_collections.pgflex.migration.plugins.module_utils.times import parse_time
 except ImportError:  # loaded by path (the emulator), which reads only the figures
-    is_terminal = parse_time = None
+    states = parse_time = None
 
 HOUR = 3600
 DAY = 24 * HOUR
@@ -45,8 +45,6 @@ LIMIT_WORDS = {
     LIFETIME: "the service's 7-day limit on a migration",
     CUTOVER: "the service's 72-hour cutover window",
 }
-
-_WAITING_FOR_CUTOVER = 'waitingforcutovertrigger'
 
 
 def _dict(value):
@@ -77,7 +75,7 @@ def clock(migration, now=None):
     """
     properties = _dict(_dict(migration).get('properties'))
     status = _dict(properties.get('currentStatus'))
-    if is_terminal(status.get('state')):
+    if states.is_terminal(status.get('state')):
         return None
     started = parse_time(properties.get('migrationWindowStartTimeInUtc'))
     if started is None:
@@ -87,7 +85,7 @@ def clock(migration, now=None):
     migration_deadline = deadline
     copied = [parse_time(_dict(entry).get('startedOn'))
               for entry in _dict(_dict(status.get('currentSubStateDetails')).get('dbDetails')).values()
-              if str(_dict(entry).get('migrationState') or '').lower() == _WAITING_FOR_CUTOVER]
+              if states.database_state(_dict(entry).get('migrationState')).phase == states.WAITING_FOR_CUTOVER]
     copied = [moment for moment in copied if moment is not None]
     cutover_deadline = min(copied) + timedelta(seconds=CUTOVER_WINDOW) if copied else None
     if cutover_deadline is not None and cutover_deadline < deadline:
@@ -143,7 +141,7 @@ def outlived_text(migration):
     own text for a timeout is not documented, so the module says it from the times."""
     properties = _dict(_dict(migration).get('properties'))
     status = _dict(properties.get('currentStatus'))
-    if str(status.get('state') or '').lower() not in ('failed', 'canceled'):
+    if states.state(status.get('state')).outcome not in ('failure', 'cancelled'):
         return None
     started = parse_time(properties.get('migrationWindowStartTimeInUtc'))
     ended = parse_time(properties.get('migrationWindowEndTimeInUtc'))
