@@ -41,7 +41,9 @@ options:
       - It bounds the whole task, across the module runs of O(progress_interval).
       - V(0) reads the status once (within O(api_timeout)) and fails as timed out unless the condition already holds.
       - On timeout the task fails with the last state; running it again resumes waiting.
-      - Between 0 and 2592000 (30 days).
+      - A wait that ends with less than a day left on the service's clock (the 72-hour cutover window of an online
+        migration, or its 7-day limit) warns, naming the deadline and what to do.
+      - Between 0 and 604800 (7 days); the service ends a migration 7 days after it starts, so no wait outlasts it.
     type: int
     default: 3600
   poll_interval:
@@ -55,8 +57,10 @@ options:
       - With O(wait=true), seconds between two progress lines in the task output (and so in AWX / Automation
         Controller job output), between 1 and 3600.
       - Each line shows the migration's name, state / substate, per database the tables done / total (and, for
-        online migrations, latency and applied changes when the service reports them), the time elapsed and the
-        time left before O(wait_timeout).
+        online migrations, latency and applied changes when the service reports them), the estimated time the copy
+        still needs (C(copy about ... left), from the tables done so far), the time left on the service's clock
+        (C(service clock ... left), its 7-day limit or the 72-hour cutover window), the time elapsed and the time
+        left before O(wait_timeout).
       - On the controller (connection C(local), the usual way to run Azure tasks, C(delegate_to=localhost)
         included) the module runs once and the task prints a line every O(progress_interval) from the status the
         module writes to O(progress_file). Through other connections the task runs the module in chunks that wait

@@ -16,7 +16,7 @@ import ipaddress
 
 from ansible.module_utils.parsing.convert_bool import boolean
 
-from ansible_collections.pgflex.migration.plugins.module_utils.limits import NOT_ABOVE, RANGES
+from ansible_collections.pgflex.migration.plugins.module_utils.limits import ABOVE_REASONS, NOT_ABOVE, RANGES
 from ansible_collections.pgflex.migration.plugins.module_utils.naming import (
     MAX_NAME_LENGTH, MIGRATION_NAME_RULE, is_migration_name, name_character_allowed,
 )
@@ -76,8 +76,9 @@ def number_problems(params, options=None):
             problems.append('%s must be a whole number %s; got %r' % (option, range_text(RANGES[option]), value))
             continue
         problem = out_of_range(option, value, RANGES[option])
+        reason = ABOVE_REASONS.get(option) if problem and value > RANGES[option][1] else None
         if problem:
-            problems.append(problem)
+            problems.append('%s: %s' % (problem, reason) if reason else problem)
         else:
             in_range.add(option)
     for smaller, larger in NOT_ABOVE:

@@ -11,11 +11,13 @@ Internal to the pgflex.migration collection; not a public API.
 
 from __future__ import annotations
 
+from ansible_collections.pgflex.migration.plugins.module_utils.service_clocks import MIGRATION_LIFETIME, wait_timeout_reason
+
 DAY = 86400
 
 # option -> (smallest, largest, unit)
 RANGES = {
-    'wait_timeout': (0, 30 * DAY, 'seconds'),  # 0 reads the status once
+    'wait_timeout': (0, MIGRATION_LIFETIME, 'seconds'),  # 0 reads the status once; no wait outlasts the migration
     'poll_interval': (1, 3600, 'seconds'),
     'progress_interval': (1, 3600, 'seconds'),  # neither floods the output nor stays silent for more than an hour
     'max_latency': (0, DAY, 'seconds'),  # replication lag to hold for before a cutover
@@ -27,5 +29,8 @@ RANGES = {
 }
 # (option, option it may not exceed): one poll must fit in the wait (a wait_timeout of 0 polls once, never sleeps).
 NOT_ABOVE = (('poll_interval', 'wait_timeout'),)
+
+# option -> why its largest value is what it is, added to the message about a value above it
+ABOVE_REASONS = {'wait_timeout': wait_timeout_reason()}
 
 DEFAULT_API_TIMEOUT = 120  # seconds a task without wait may spend on API calls, retries included

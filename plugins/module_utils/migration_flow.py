@@ -15,7 +15,7 @@ from __future__ import annotations
 import time
 
 from ansible_collections.pgflex.migration.plugins.module_utils import (
-    input_checks, request, safe_cutover, service_errors, states, status_file, waiter,
+    input_checks, request, safe_cutover, service_clocks, service_errors, states, status_file, waiter,
 )
 from ansible_collections.pgflex.migration.plugins.module_utils.controller import ControllerWatch
 from ansible_collections.pgflex.migration.plugins.module_utils.errors import seconds_text
@@ -396,6 +396,7 @@ class Task:
                                    abandoned=self.controller.gone)
         outcome = the_waiter.wait(stop, migration=migration)
         final = outcome.migration
+        self._warn_service_clock(final)
         if outcome.outcome == 'gone':
             self.fail('Migration %r disappeared while waiting for it.' % self.name)
         if outcome.outcome == 'abandoned':
@@ -411,6 +412,12 @@ class Task:
             return final
         self.fail(question_text(self.name, final, target), final)
         return final
+
+    def _warn_service_clock(self, migration):
+        """Warn when the service's clock (7-day lifetime, 72-hour cutover window) is about to end the migration."""
+        notice = service_clocks.warning(service_clocks.clock(migration), self.name) if migration is not None else None
+        if notice:
+            self.mod.warn(notice)
 
 
 def _cancel_requested(database):
@@ -456,7 +463,8 @@ def failure_text(name, migration):
     text = '; '.join(part.rstrip('.') for part in parts) + '.'
     # The service's error codes, with their meaning and fix (docs/error-codes.md).
     codes = service_errors.explain(summary.get('error'), *(problems + messages))
-    return '%s %s' % (text, codes) if codes else text
+    # A migration that ran out the service's 7-day clock: say so from its times (the service's wording is not known).
+    return ' '.join(part for part in (text, service_clocks.outlived_text(migration), codes) if part)
 
 
 def status_text(migration):

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 
-from ansible_collections.pgflex.migration.plugins.module_utils import service_errors, states
+from ansible_collections.pgflex.migration.plugins.module_utils import copy_estimate, service_clocks, service_errors, states
 
 # Keys whose values are maps keyed by user data (names), whose keys must not be renamed.
 OPAQUE_MAP_KEYS = frozenset(['tags', 'dbDetails'])
@@ -284,6 +284,9 @@ def status_summary(migration):
         'validation': validation,
         'failure_reason': failure_reason(state_entry, status.get('error') or None, validation, databases),
         'validation_lines': validation_lines(validation['checks']),
+        # As of this read: the time left before the service ends the migration, and the estimated time its copy needs.
+        'service_clock': service_clocks.clock(migration),
+        'copy_time_left': copy_estimate.seconds_left(databases),
     }
 
 

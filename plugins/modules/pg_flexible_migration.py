@@ -457,6 +457,9 @@ migration:
     - C(status.failure_reason) says in one sentence why a migration that ended without success did (the service's
       words and the meaning of its error codes), and C(status.validation_lines) lists every validation check, one
       line each; a playbook reads them instead of shaping the status itself.
+    - C(status.service_clock) is the time left before the service ends the migration (its 7-day limit, or the
+      72-hour cutover window of an online migration), and C(status.copy_time_left) the estimated time the copy
+      still needs; a wait that ends with less than a day left on the service's clock warns.
     - In check mode, for a migration that would be created, the settings that would be sent.
   returned: always
   type: dict

@@ -434,6 +434,59 @@ migrations:
           type: str
           sample: >-
             database 'db1': ExtensionsValidation Failed: Unsupported Extension postgres_fdw.
+        service_clock:
+          description:
+            - The time left before the service ends the migration, as of this read. Microsoft documents two limits;
+              a migration times out 7 days after it starts, and an online migration 72 hours after a database's
+              initial copy completed without its cutover.
+            - The 7 days count from C(migration_window_start_time_in_utc) (the creation time unless a later window
+              was set). The service does not report when a copy completed, so the 72 hours count from the
+              C(started_on) of each database waiting for its cutover, which is no later, so the deadline shown is never
+              later than the service's (docs/service-assumptions.md).
+            - Null once the migration ended, or when the service reports no start.
+          returned: always
+          type: dict
+          contains:
+            started_on:
+              description: When the 7-day clock started (UTC).
+              type: str
+              returned: always
+            migration_deadline:
+              description: When the 7 days are over (UTC).
+              type: str
+              returned: always
+            cutover_deadline:
+              description: When the earliest cutover window closes (UTC); null when no database waits for its cutover.
+              type: str
+              returned: always
+            deadline:
+              description: The earlier of the two deadlines (UTC).
+              type: str
+              returned: always
+            limit:
+              description: Which limit ends the migration first, V(migration_lifetime) or V(cutover_window).
+              type: str
+              returned: always
+            seconds_left:
+              description: Seconds from this read to C(deadline) (V(0) once past).
+              type: int
+              returned: always
+          sample:
+            started_on: '2026-03-01T08:00:00Z'
+            migration_deadline: '2026-03-08T08:00:00Z'
+            cutover_deadline: null
+            deadline: '2026-03-08T08:00:00Z'
+            limit: migration_lifetime
+            seconds_left: 431990
+        copy_time_left:
+          description:
+            - Estimated seconds until every database still copying has copied its tables, as of this read. Each goes
+              on at the rate it had so far (tables completed per second since its C(started_on)); the slowest sets
+              the time. Tables differ in size, so it is rough (see the module guide, "Time left").
+            - Null when no database is copying, or one that is has no table done yet.
+          returned: always
+          type: int
+          sample: 1260
 retry_after:
   description:
     - Seconds the service still asked to wait (its Retry-After) when the task failed throttled; send no request for

@@ -11,6 +11,8 @@ Internal to the pgflex.migration collection; not a public API.
 
 from __future__ import annotations
 
+from ansible_collections.pgflex.migration.plugins.module_utils.service_clocks import clock_line, duration_text
+
 
 def clock_text(seconds):
     """1:02:03.4 (hours unbounded, so a wait of days stays readable)."""
@@ -40,7 +42,9 @@ def database_text(db, online=False):
 
 
 def progress_line(name, status, elapsed, left, online=False):
-    """'<name>: <state> / <substate>; <databases>; elapsed 0:05:10.3, 0:54:49.7 left'."""
+    """'<name>: <state> / <substate>; <databases>; copy about 0:20:00 left; service clock 6d 23:10:00 left (migration
+    lifetime); elapsed 0:05:10.3, 0:54:49.7 left' (the last two: the task's wait_timeout). The copy estimate and the
+    service clock are as of the module's last status read, and only there while the service runs the migration."""
     status = status if isinstance(status, dict) else {}
     state = status.get('state') or 'no status read yet'
     if status.get('substate'):
@@ -49,6 +53,10 @@ def progress_line(name, status, elapsed, left, online=False):
     databases = [db for db in status.get('databases') or [] if isinstance(db, dict)]
     if databases:
         parts.append(', '.join(database_text(db, online) for db in databases))
+    if isinstance(status.get('copy_time_left'), int):
+        parts.append('copy about %s left' % duration_text(status['copy_time_left']))
+    if clock_line(status.get('service_clock')):
+        parts.append(clock_line(status.get('service_clock')))
     parts.append('elapsed %s, %s left' % (clock_text(elapsed), clock_text(left)))
     return '; '.join(parts)
 

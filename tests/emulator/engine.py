@@ -7,7 +7,7 @@ import time
 
 import psycopg
 
-from . import copier, local_cluster
+from . import copier, local_cluster, service_clock
 from .error_codes import connection_code, error_text
 from .bodies import invalid, parse_time
 from .endpoints import source_of, target_of
@@ -145,8 +145,12 @@ class Runner:
     # -- pacing, cancel and user-action waits --------------------------------------------------------
 
     def check_cancel(self):
+        """Every wait and step of the walk asks here: a cancel, or the end of the migration's 7-day lifetime, stops it."""
         if self.m.cancel_requested:
             raise Cancelled()
+        ended = service_clock.lifetime_over(self.m, self.app.settings)
+        if ended:
+            raise service_clock.TimedOut(ended)
 
     def pause(self, steps=1.0):
         """One step of the state machine: step_delay / speed_factor, longer while a 'stuck' fault holds it."""
@@ -190,6 +194,10 @@ class Runner:
             self._walk()
         except Cancelled:
             self._finish_cancel()
+        except service_clock.TimedOut as exc:
+            if self.copy is not None:
+                self.copy.kill()
+            self._fail(exc.args[0])
         except Exception as exc:  # pylint: disable=broad-except
             from .server import log_exception  # pylint: disable=import-outside-toplevel
             log_exception('migration %s: internal %s' % (self.m.name, type(exc).__name__), exc)
@@ -420,10 +428,11 @@ class Runner:
         worker = threading.Thread(target=lambda: outcome.setdefault('ok', copy.run()), daemon=True)
         worker.start()
         while worker.is_alive():
-            if self.db_canceled(name):
+            if self.db_canceled(name) or service_clock.lifetime_over(self.m, self.app.settings):
                 copy.kill()
             worker.join(POLL)
         self.copy = None
+        self.check_cancel()  # a whole-migration cancel, or the lifetime ran out during the copy
         if self.db_canceled(name):
             self.check_cancel()
             self.set_db(name, migrationState='Canceled', endedOn=iso(utcnow()), fullLoadLoadingTables=0)

@@ -9,7 +9,8 @@ articles/postgresql/migrate/migration-service/troubleshoot-error-codes.md); DB00
 # code -> (the catalogue's lead sentence, the case the emulator uses it for)
 CODES = {
     'DB002': ('Migration failed.', 'a failure without a more specific code: pg_dump/pg_restore errors, several failed '
-                                   'databases, an internal error'),
+                                   'databases, an internal error, a migration that timed out (service_clock.py: the '
+                                   '7-day lifetime or the 72-hour cutover window)'),
     '603000': ('Connection failed.', 'the source or target cannot be reached or resolved'),
     '603001': ('SSL Configuration Error.', 'the server does not accept the requested sslMode'),
     '603100': ('Authentication failed.', 'wrong password or unknown user'),

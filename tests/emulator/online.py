@@ -5,7 +5,7 @@ import time
 
 import psycopg
 
-from . import copier
+from . import copier, service_clock
 from .replication import ReadableCa, Replication, clear_target_database
 from .resources import iso, utcnow
 
@@ -28,6 +28,7 @@ class OnlineCopy:
         self.replications = {}   # database -> Replication
         self.copying = []        # initial copy still running
         self.waiting = []        # replicating, waiting for the cutover trigger
+        self.copied_at = {}      # database -> time.monotonic() its initial copy completed (the cutover window opens)
 
     def run(self):
         ca = ReadableCa(self.runner.source.sslrootcert)
@@ -82,6 +83,10 @@ class OnlineCopy:
                 self._refresh()
                 refreshed = time.monotonic()
             released = [n for n in self.waiting if m.cutover_all or n in m.cutover_dbs]
+            missed = service_clock.cutover_window_over(m, {n: self.copied_at[n] for n in self.waiting}, released,
+                                                       self.runner.app.settings, time.monotonic())
+            if missed:
+                raise service_clock.TimedOut(missed)
             if released and not self.copying and len(released) == len(self.waiting):
                 with m.lock:
                     m.state, m.substate = 'InProgress', 'CompletingMigration'
@@ -139,6 +144,7 @@ class OnlineCopy:
             replication.mark_copied()
             self.copying.remove(name)
             self.waiting.append(name)
+            self.copied_at[name] = time.monotonic()
             self.runner.set_db(name, migrationState='WaitingForCutoverTrigger', migrationOperation='WaitingForCutover',
                                fullLoadQueuedTables=0, fullLoadLoadingTables=0, fullLoadCompletedTables=total)
 

@@ -140,7 +140,7 @@ def test_no_substate_on_create():
                        'error': None, 'databases': [],
                        'validation': {'verdict': 'not_run', 'status': None, 'started_on': None, 'ended_on': None,
                                       'checks': [], 'problems': []},
-                       'failure_reason': None, 'validation_lines': []}
+                       'failure_reason': None, 'validation_lines': [], 'service_clock': None, 'copy_time_left': None}
 
 
 def test_validation_in_progress_and_unknown_values():

@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime, timedelta, timezone
 
 import pytest
 
@@ -426,6 +427,26 @@ def test_max_latency_holds_through_the_cutover_question_until_the_lag_drops(run_
     assert kind is Exit, result
     assert client.mutating_calls() == []
     assert result['migration']['status']['databases'][0]['latency'] == 2
+
+
+def _hours_ago(hours):
+    return (datetime.now(timezone.utc) - timedelta(hours=hours)).strftime('%Y-%m-%dT%H:%M:%SZ')
+
+
+@pytest.mark.parametrize('copied_hours_ago, warned', [(50, True), (10, False)])
+def test_a_wait_for_cutover_warns_in_the_last_day_of_the_cutover_window(run_module, copied_hours_ago, warned):
+    ready = status('WaitingForUserAction', 'WaitingForCutoverTrigger',
+                   {'app': {'migrationState': 'WaitingForCutoverTrigger', 'startedOn': _hours_ago(copied_hours_ago)}})
+    client = FakeService([existing(mode='Online', migrationWindowStartTimeInUtc=_hours_ago(60))], script=[ready])
+    kind, result = run_module(dict(AUTH, resource_group='rg', server_name='target', name='mig1', wait=True,
+                                   wait_for='cutover_ready'), client)
+    assert kind is Exit, result
+    clock = result['migration']['status']['service_clock']
+    assert clock['limit'] == 'cutover_window' and clock['seconds_left'] <= (72 - copied_hours_ago) * 3600
+    warnings = [w for w in result['_warnings'] if "72-hour cutover window" in w]
+    assert bool(warnings) is warned
+    if warned:
+        assert 'trigger the cutover' in warnings[0]
 
 
 # ---- name availability (checkMigrationNameAvailability) before create ----------------------------

@@ -34,3 +34,12 @@ def test_no_status_yet():
 
 def test_hidden_line_has_times_only():
     assert hidden_line(1, 2) == 'progress hidden by no_log; elapsed 0:00:01.0, 0:00:02.0 left'
+
+
+def test_line_shows_the_copy_estimate_and_the_service_clock():
+    status = {'state': 'InProgress', 'substate': 'MigratingData', 'copy_time_left': 754,
+              'service_clock': {'seconds_left': 6 * 86400 + 60, 'limit': 'migration_lifetime'},
+              'databases': [{'name': 'hr', 'tables_completed': 3, 'tables_total': 12}]}
+    assert progress_line('wave1', status, 60, 540) == (
+        'wave1: InProgress / MigratingData; hr 3/12 tables; copy about 00:12:34 left; '
+        'service clock 6d 00:01:00 left (migration lifetime); elapsed 0:01:00.0, 0:09:00.0 left')
