@@ -286,7 +286,7 @@ class Task:
         released = list(pending or view.get('databases') or [])
         guard = None
         if safe_cutover.enabled(self.params):  # it watches the databases still replicating
-            watched = [db for db in released if db_entry(migration, db).outcome != 'success']
+            watched = [db for db in released if db_entry(migration, db).outcome != states.SUCCEEDED]
             guard = safe_cutover.SafeCutover(self, migration, watched).before()
         before = dict((self.diff or {}).get('before') or settings_view(migration))
         self.diff = {'before': before, 'after': dict(before, cutover=pending or True)}

@@ -141,7 +141,7 @@ def outlived_text(migration):
     own text for a timeout is not documented, so the module says it from the times."""
     properties = _dict(_dict(migration).get('properties'))
     status = _dict(properties.get('currentStatus'))
-    if states.state(status.get('state')).outcome not in ('failure', 'cancelled'):
+    if states.state(status.get('state')).outcome not in (states.FAILED, states.CANCELLED):
         return None
     started = parse_time(properties.get('migrationWindowStartTimeInUtc'))
     ended = parse_time(properties.get('migrationWindowEndTimeInUtc'))

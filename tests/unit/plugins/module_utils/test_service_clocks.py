@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 
 from ansible_collections.pgflex.migration.plugins.module_utils import service_clocks
-from ansible_collections.pgflex.migration.plugins.module_utils.limits import number_problems
+from ansible_collections.pgflex.migration.plugins.module_utils.input_checks import number_problems
 
 START = datetime(2026, 3, 1, 8, 0, 0, tzinfo=timezone.utc)
 
