@@ -119,6 +119,7 @@ def main():
     parser.add_argument('--rows', type=int, default=3000000, help='rows of the keyed table (the keyless one has a fifth)')
     parser.add_argument('--chunk-rows', type=int, default=100000)
     parser.add_argument('--parallel', type=int, default=2)
+    parser.add_argument('--sandbox-env', help=argparse.SUPPRESS)  # make perf passes it to every bench; this one starts its own clusters
     options = parser.parse_args()
 
     source = PgCluster.start(name='bench-verify-source')
