@@ -93,10 +93,13 @@ def sandbox(command, directory, rows):
     return None
 
 
-def postmasters(directory):
+def sandbox_pids(directory):
+    """({'source': postmaster pid, 'target': ...}, emulator pid) of the sandbox in directory."""
     with open(os.path.join(directory, 'data-dir'), encoding='utf-8') as handle:
         data = handle.read().strip()
-    return {side: postmaster_pid(os.path.join(data, side)) for side in ('source', 'target')}
+    with open(os.path.join(directory, 'emulator.pid'), encoding='utf-8') as handle:
+        emulator = int(handle.read().strip())
+    return {side: postmaster_pid(os.path.join(data, side)) for side in ('source', 'target')}, emulator
 
 
 def table_sizes(side, dbname):
@@ -198,6 +201,17 @@ def verify(source, target, database, chunk_rows, parallel, directory, show):
     return seconds, peak_kb, result, lines
 
 
+def migrate_and_report(env, directory, database_bytes, target, coll_path, pids, sizes):
+    print('(1) offline migration of bigdb + shop (pg_flexible_migration, wait: true, progress_interval %d s):' % PROGRESS_INTERVAL)
+    with PeakMemory(*pids) as peaks:
+        seconds, samples = migrate(env, directory, database_bytes, target, coll_path)
+    print('migration: %.0f s, %.1f GB per hour (bigdb database size / wall time); load %s' % (
+        seconds, database_bytes / 1e9 * 3600 / seconds, machine().split('load average ')[1]))
+    print('peak memory during the migration (VmHWM):')
+    print('\n'.join(peaks.summary()))
+    estimates(samples, seconds, sizes)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('--rows', type=int, default=big_data.DEFAULT_ROWS, help='rows of ledger.entries (default %(default)s)')
@@ -205,6 +219,8 @@ def main():
     parser.add_argument('--keep', action='store_true', help='leave the sandbox running (a re-run with the same --rows reuses it)')
     parser.add_argument('--chunk-rows', type=int, default=100000)
     parser.add_argument('--parallel', type=int, default=2)
+    parser.add_argument('--skip-migration', action='store_true',
+                        help='steps 3-4 only, on a sandbox kept (--keep) from a run that migrated it')
     options = parser.parse_args()
 
     print('machine: %s' % machine())
@@ -220,19 +236,13 @@ def main():
         database_bytes = int(env['PGFLEX_SANDBOX_BIG_BYTES'])
         print('bigdb: %.2f GB on the source (%.2f GB tables and large objects, the rest indexes); tables: %s' % (
             database_bytes / 1e9, sum(sizes.values()) / 1e9, ', '.join('%s %.0f MB' % (k, v / 1e6) for k, v in sorted(sizes.items()))))
-        pids = postmasters(options.sandbox_dir)
+        pids = sandbox_pids(options.sandbox_dir)
 
-        print('(1) offline migration of bigdb + shop (pg_flexible_migration, wait: true, progress_interval %d s):' % PROGRESS_INTERVAL)
-        with PeakMemory(pids) as peaks:
-            seconds, samples = migrate(env, options.sandbox_dir, database_bytes, target, coll_path)
-        print('migration: %.0f s, %.1f GB per hour (bigdb database size / wall time); load %s' % (
-            seconds, database_bytes / 1e9 * 3600 / seconds, machine().split('load average ')[1]))
-        print('peak memory during the migration (VmHWM):')
-        print('\n'.join(peaks.summary()))
-        estimates(samples, seconds, sizes)
+        if not options.skip_migration:
+            migrate_and_report(env, options.sandbox_dir, database_bytes, target, coll_path, pids, sizes)
 
         sources = sorted(name for name in sizes if name != 'pg_largeobject') + ['(SELECT loid, pageno, data FROM pg_largeobject)']
-        with PeakMemory(pids) as peaks:
+        with PeakMemory(*pids) as peaks:
             read_seconds, copied = read_both_once(source, target, big_data.BIG_DATABASE, sources)
         print('(2) read both sides once (COPY TO STDOUT of every table and pg_largeobject, sides at once): %.0f s, %.2f GB'
               % (read_seconds, copied / 1e9))
@@ -242,7 +252,7 @@ def main():
         print('(3) verify %s (checksum, objects): %.1f s, module peak RSS %.1f MB, verified=%s' % (
             SMALL_DATABASE, small[0], small[1] / 1024.0, small[2].get('verified')))
         print('    verify bigdb (checksum, objects, chunk_rows %d, parallel %d), progress lines:' % (options.chunk_rows, options.parallel))
-        with PeakMemory(pids) as peaks:
+        with PeakMemory(*pids) as peaks:
             seconds, peak_kb, result, lines = verify(source, target, big_data.BIG_DATABASE, options.chunk_rows, options.parallel,
                                                      options.sandbox_dir, True)
         tables = result.get('databases', [{}])[0].get('tables', [])

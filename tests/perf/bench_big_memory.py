@@ -3,8 +3,8 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Peak memory of the sandbox's server backends (and the emulator's pg_dump / pg_restore) during a phase of bench_big.
 
-A thread reads /proc every half second: each child of the source's and the target's postmaster, and every pg_dump
-or pg_restore, keeps its VmHWM (the kernel's own peak resident size, so nothing between two samples is missed; it
+A thread reads /proc every half second: each child of the source's and the target's postmaster, and each pg_dump
+or pg_restore the sandbox's emulator runs, keeps its VmHWM (the kernel's own peak resident size, so nothing between two samples is missed; it
 counts the shared_buffers pages the process touched). Linux only; root (or the servers' user) reads every process.
 """
 
@@ -45,10 +45,11 @@ def _label(cmdline):
 
 
 class PeakMemory:
-    """with PeakMemory({'source': pid, 'target': pid}) as peaks: ...; then peaks.rows(): (side, label, pid, MB)."""
+    """with PeakMemory({'source': pid, 'target': pid}, emulator_pid) as peaks: ...; then peaks.rows(): (side, label, pid, MB)."""
 
-    def __init__(self, postmasters, interval=0.5):
+    def __init__(self, postmasters, emulator_pid, interval=0.5):
         self.postmasters = {pid: side for side, pid in postmasters.items()}
+        self.emulator_pid = emulator_pid  # its pg_dump / pg_restore children are ours; other sandboxes' are not
         self.interval = interval
         self.peaks = {}  # pid -> (side, label, kB)
         self._stop = threading.Event()
@@ -77,7 +78,7 @@ class PeakMemory:
                 continue
             comm = stat[stat.index('(') + 1:stat.rindex(')')]
             ppid = int(stat[stat.rindex(')') + 2:].split()[1])
-            side = self.postmasters.get(ppid) or ('tool' if comm in TOOLS else None)
+            side = self.postmasters.get(ppid) or ('tool' if comm in TOOLS and ppid == self.emulator_pid else None)
             if side is None:
                 continue
             hwm = 0
