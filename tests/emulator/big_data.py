@@ -46,7 +46,7 @@ ALTER TABLE media.files ALTER COLUMN content SET STORAGE EXTERNAL;
 # The big table in two ranges of its key, one connection each; then OTHERS, {rows} being the big table's rows.
 BIG_INSERT = (
     "INSERT INTO ledger.entries SELECT g, g % 100000, (g * 7919) % 1000000 - 500000,"
-    " timestamptz '2020-01-01' + g * interval '3 seconds' FROM generate_series({first}, {last}) g")
+    " timestamptz '2020-01-01' + g * interval '3 seconds' FROM generate_series({first}::bigint, {last}) g")
 OTHERS = [
     "INSERT INTO ledger.audit_log SELECT timestamptz '2024-01-01' + g * interval '1 second', 'user' || g % 500,"
     " (ARRAY['login','logout','update','delete'])[g % 4 + 1] || ' ' || md5(g::text) FROM generate_series(1, {rows} / 20) g",

@@ -85,7 +85,7 @@ class PeakMemory:
             for line in _read('/proc/%s/status' % name).decode('ascii', 'replace').splitlines():
                 if line.startswith('VmHWM:'):
                     hwm = int(line.split()[1])
-            label = _label(_read('/proc/%s/cmdline' % name).decode('utf-8', 'replace'))
+            label = _label(_read('/proc/%s/cmdline' % name).decode('utf-8', 'replace')) or comm  # empty once it exits
             known = self.peaks.get(int(name))
             if known is None or hwm > known[2]:
                 self.peaks[int(name)] = (side, known[1] if known and 'backend' in known[1] else label, hwm)
