@@ -24,6 +24,7 @@ import argparse
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -224,7 +225,7 @@ def main():
     options = parser.parse_args()
 
     print('machine: %s' % machine())
-    coll_path, dummy = collections_path(None)  # a link to this checkout, for ansible-playbook and the imports below
+    coll_path, link_dir = collections_path(None)  # a link to this checkout, for ansible-playbook and the imports below
     sys.path.insert(0, coll_path)
     started = time.monotonic()
     try:  # a sandbox that failed half-way up is stopped too
@@ -269,6 +270,8 @@ def main():
     finally:
         if not options.keep:
             sandbox('down', options.sandbox_dir, options.rows)
+        os.unlink(os.path.join(link_dir, 'ansible_collections', 'pgflex', 'migration'))  # the link only, never the checkout
+        shutil.rmtree(link_dir, ignore_errors=True)
     return 0
 
 
