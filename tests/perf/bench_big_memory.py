@@ -4,8 +4,9 @@
 """Peak memory of the sandbox's server backends (and the emulator's pg_dump / pg_restore) during a phase of bench_big.
 
 A thread reads /proc every half second: each child of the source's and the target's postmaster, and each pg_dump
-or pg_restore the sandbox's emulator runs, keeps its VmHWM (the kernel's own peak resident size, so no peak between two samples is missed, though a process that
-lives less than a sample interval may be; it counts the shared_buffers pages the process touched). Linux only; root (or the servers' user) reads every process.
+or pg_restore the sandbox's emulator runs, keeps its VmHWM (the kernel's own peak resident size: no peak between
+two samples is missed, though a process that lives less than one interval may be; it counts the shared_buffers
+pages the process touched). Linux only; root (or the servers' user) reads every process.
 """
 
 from __future__ import annotations
