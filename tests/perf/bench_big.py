@@ -169,8 +169,8 @@ def estimates(samples, seconds, source_sizes):
         by_sizes = elapsed * (1 - share) / share if share else None
         fraction = min(held / whole, 1.0) if held else None
         by_bytes = elapsed * (1 - fraction) / fraction if fraction else None
-        print('  %8.0f %9s %10s %12s %12s %8.0f' % (elapsed, '%d/%d' % (done, total), _opt(by_tables), _opt(by_sizes),
-                                                     _opt(by_bytes), seconds - elapsed))
+        cells = (elapsed, '%d/%d' % (done, total), _opt(by_tables), _opt(by_sizes), _opt(by_bytes), seconds - elapsed)
+        print('  %8.0f %9s %10s %12s %12s %8.0f' % cells)
 
 
 def _opt(value):
@@ -260,8 +260,8 @@ def main():
         print('verify bigdb: %.0f s = %.2fx the read of both sides; module peak RSS %.1f MB (%.1f MB on %s); verified=%s; %s'
               % (seconds, seconds / read_seconds, peak_kb / 1024.0, small[1] / 1024.0, SMALL_DATABASE, result.get('verified'),
                  result.get('summary')))
-        print('    tables: %s' % ', '.join('%s %s rows %s chunks' % (t.get('table'), t.get('source_rows'), t.get('chunks'))
-                                          for t in tables))
+        print('    tables: %s' % ', '.join(
+            '%s %s rows %s chunks' % (t.get('table'), t.get('source_rows'), t.get('chunks')) for t in tables))
         if not result.get('verified'):
             print('    %s' % (result.get('msg') or result.get('mismatches')))
         print('    %d progress lines; load %s' % (len(lines), machine().split('load average ')[1]))

@@ -107,7 +107,7 @@ def run_module(source, target, chunk_rows, parallel, databases=('bench',), extra
     started = time.monotonic()
     try:
         result, peak_kb = run_json([sys.executable, '-m', 'ansible_collections.pgflex.migration.plugins.modules.pg_flexible_migration_verify',
-                           handle.name], env)
+                                    handle.name], env)
     finally:
         os.unlink(handle.name)
         shutil.rmtree(root, ignore_errors=True)  # the link only, never the checkout
