@@ -7,7 +7,7 @@ VENV ?= .venv
 export PGFLEX_VENV := $(abspath $(VENV))
 
 .PHONY: help venv check test demo sandbox-up sandbox-down lint sanity units docs-lint changelog-lint \
-        integration oldest-core private-checkout emulator-tests builder doc-snippets perf clean
+        integration oldest-core private-checkout emulator-tests builder doc-snippets perf bench-big clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -68,3 +68,6 @@ perf: venv ## Benchmarks (print numbers; never pass/fail on timing)
 
 clean: sandbox-down ## Remove virtualenvs and build outputs
 	rm -rf $(VENV) .venv-* .build context tests/output
+
+bench-big: venv ## Size benchmark: big sandbox profile (a few GB) migrated and verified; tens of minutes (docs/performance.md)
+	@PYTHONPATH=tests $(PGFLEX_VENV)/bin/python tests/perf/bench_big.py $(BENCH_BIG_ARGS)

@@ -23,6 +23,7 @@ from emulator import sample_data, single_server_setup  # noqa: E402  pylint: dis
 from emulator.launcher import start_emulator  # noqa: E402  pylint: disable=wrong-import-position
 from emulator.tls import CertificateAuthority, client_certificate, write_trust_bundle  # noqa: E402  pylint: disable=wrong-import-position
 import sandbox_fleet  # noqa: E402  pylint: disable=wrong-import-position
+import sandbox_profile  # noqa: E402  pylint: disable=wrong-import-position
 
 # PGFLEX_SANDBOX_DIR lets tests run a private sandbox without touching the checkout's .sandbox/.
 SANDBOX = os.path.abspath(os.environ.get('PGFLEX_SANDBOX_DIR') or os.path.join(ROOT, '.sandbox'))
@@ -128,7 +129,8 @@ def _start_single_server(authority, data_dir):
 
 
 def up():
-    if is_up() and sandbox_fleet.running_size(ENV_JSON) == sandbox_fleet.size():
+    profile = sandbox_profile.name()  # a bad PGFLEX_SANDBOX_PROFILE stops here, before anything starts
+    if is_up() and sandbox_fleet.running_size(ENV_JSON) == sandbox_fleet.size() and sandbox_profile.running(ENV_JSON) == profile:
         print('sandbox: already running; environment in %s' % os.path.join(SANDBOX, 'env'))
         return 0
     fleet_size = sandbox_fleet.size()  # a bad PGFLEX_SANDBOX_FLEET stops here, before anything starts
@@ -141,9 +143,11 @@ def up():
     cert, key = authority.write_leaf(SANDBOX, 'source-tls', hostnames=('localhost',), addresses=('127.0.0.1',))
     # wal_level=replica: the first online migration has the service set it to logical and restart the source.
     source = PgCluster.start(name='source', base_dir=os.path.join(data_dir, 'source'), ssl_cert_file=cert, ssl_key_file=key, keep=True,
-                             settings={'wal_level': 'replica'})
-    target = PgCluster.start(name='target', base_dir=os.path.join(data_dir, 'target'), keep=True)
+                             settings=dict(sandbox_profile.server_settings(profile), wal_level='replica'))
+    target = PgCluster.start(name='target', base_dir=os.path.join(data_dir, 'target'), keep=True,
+                             settings=sandbox_profile.server_settings(profile))
     sample_data.seed(source)
+    profile_env = sandbox_profile.seed(profile, source)
     sandbox_fleet.seed(source, fleet_size)
     single_entry, single_env = _start_single_server(authority, data_dir)
     # The service principal accepts its secret, a certificate (PEM with key + cert, azcollection's x509_certificate_path)
@@ -182,6 +186,7 @@ def up():
             emulator.subscription_id, RESOURCE_GROUP, SINGLE_SERVER),
     })
     env.update(single_env)
+    env.update(profile_env)
     with open(os.open(os.path.join(SANDBOX, 'env'), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), 'w', encoding='utf-8') as handle:
         handle.write('# pgflex sandbox (make sandbox-up); source it: . .sandbox/env\n')
         for key in sorted(env):

@@ -8,7 +8,7 @@ a keyed table of N rows and a table without key of N/5 rows. Then:
 
 - reads every table of both sides once with COPY ... TO STDOUT (the two sides at the same time), the floor;
 - runs the real module (a child process, as Ansible would) with checksum: true, and reports its wall time and
-  its peak RSS (getrusage of the child).
+  its peak RSS (wait4's rusage of that child).
 
 Prints numbers; never fails on time. Not part of make test.
 Usage: python tests/perf/bench_verify.py [--rows N] [--chunk-rows R] [--parallel P]
@@ -19,7 +19,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import shutil
 import subprocess
 import sys
@@ -49,10 +48,11 @@ def build(cluster, rows):
     return size
 
 
-def copy_out(cluster):
+def copy_out(cluster, dbname='bench', sources=('keyed', 'keyless')):
+    """Bytes of COPY ... TO STDOUT of each source (a table name or a parenthesised query) of one database."""
     total = 0
-    with psycopg.connect(cluster.conninfo('bench')) as conn:
-        for table in ('keyed', 'keyless'):
+    with psycopg.connect(cluster.conninfo(dbname)) as conn:
+        for table in sources:
             with conn.cursor().copy('COPY %s TO STDOUT' % table) as copy:
                 for data in copy:
                     total += len(data)
@@ -66,9 +66,9 @@ def on_both(function, source, target, *args):
         return [future.result() for future in futures]
 
 
-def read_both_once(source, target):
+def read_both_once(source, target, *copy_args):
     started = time.monotonic()
-    copied = sum(on_both(copy_out, source, target))
+    copied = sum(on_both(copy_out, source, target, *copy_args))
     return time.monotonic() - started, copied
 
 
@@ -81,13 +81,20 @@ def staged_collection():
 
 
 def run_json(argv, env):
-    proc = subprocess.run(argv, env=env, capture_output=True, text=True, check=False)
-    return json.loads(proc.stdout)
+    """The JSON a child prints and the child's own peak RSS in KB (wait4: this child only, not earlier ones)."""
+    with tempfile.TemporaryFile() as errors:
+        proc = subprocess.Popen(argv, env=env, stdout=subprocess.PIPE, stderr=errors)  # pylint: disable=consider-using-with
+        stdout = proc.stdout.read()
+        proc.stdout.close()
+        dummy, status, usage = os.wait4(proc.pid, 0)
+        proc.returncode = os.waitstatus_to_exitcode(status)  # reaped here; Popen must not wait again
+    return json.loads(stdout), usage.ru_maxrss
 
 
-def run_module(source, target, chunk_rows, parallel):
+def run_module(source, target, chunk_rows, parallel, databases=('bench',), extra=None):
+    """Run pg_flexible_migration_verify as Ansible would (a child process); answer (seconds, peak RSS KB, result)."""
     args = {'ANSIBLE_MODULE_ARGS': {
-        'databases': ['bench'], 'checksum': True, 'chunk_rows': chunk_rows, 'parallel': parallel,
+        'databases': list(databases), 'checksum': True, 'chunk_rows': chunk_rows, 'parallel': parallel, **(extra or {}),
         'source_host': source.host, 'source_port': source.port, 'source_username': source.user,
         'source_password': source.password, 'source_ssl_mode': 'disable',
         'target_host': target.host, 'target_port': target.port, 'target_username': target.user,
@@ -99,14 +106,12 @@ def run_module(source, target, chunk_rows, parallel):
     env = dict(os.environ, PYTHONPATH=root)
     started = time.monotonic()
     try:
-        result = run_json([sys.executable, '-m', 'ansible_collections.pgflex.migration.plugins.modules.pg_flexible_migration_verify',
-                           handle.name], env)
+        result, peak_kb = run_json([sys.executable, '-m', 'ansible_collections.pgflex.migration.plugins.modules.pg_flexible_migration_verify',
+                                    handle.name], env)
     finally:
         os.unlink(handle.name)
         shutil.rmtree(root, ignore_errors=True)  # the link only, never the checkout
-    elapsed = time.monotonic() - started
-    peak_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    return elapsed, peak_kb, result
+    return time.monotonic() - started, peak_kb, result
 
 
 def main():
@@ -114,6 +119,7 @@ def main():
     parser.add_argument('--rows', type=int, default=3000000, help='rows of the keyed table (the keyless one has a fifth)')
     parser.add_argument('--chunk-rows', type=int, default=100000)
     parser.add_argument('--parallel', type=int, default=2)
+    parser.add_argument('--sandbox-env', help=argparse.SUPPRESS)  # make perf passes it to every bench; this one starts its own clusters
     options = parser.parse_args()
 
     source = PgCluster.start(name='bench-verify-source')
