@@ -16,8 +16,9 @@ from ansible_collections.pgflex.migration.plugins.module_utils.service_clocks im
 
 def clock_text(seconds):
     """1:02:03.4 (hours unbounded, so a wait of days stays readable)."""
-    seconds = max(float(seconds), 0.0)
-    hours, rest = divmod(seconds, 3600)
+    # Rounded to tenths first, so 3539.96 s reads 0:59:00.0, not 0:58:60.0.
+    tenths = int(round(max(float(seconds), 0.0) * 10))
+    hours, rest = divmod(tenths / 10.0, 3600)
     minutes, rest = divmod(rest, 60)
     return '%d:%02d:%04.1f' % (hours, minutes, rest)
 

@@ -43,3 +43,9 @@ def test_line_shows_the_copy_estimate_and_the_service_clock():
     assert progress_line('wave1', status, 60, 540) == (
         'wave1: InProgress / MigratingData; hr 3/12 tables; copy about 00:12:34 left; '
         'service clock 6d 00:01:00 left (migration lifetime); elapsed 0:01:00.0, 0:09:00.0 left')
+
+
+def test_clock_text_carries_a_rounded_minute():
+    assert clock_text(3539.96) == '0:59:00.0'
+    assert clock_text(59.99) == '0:01:00.0'
+    assert clock_text(7322.04) == '2:02:02.0'
