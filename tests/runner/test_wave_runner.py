@@ -4,14 +4,18 @@ refuses outside its maintenance window, then cuts the whole wave over in paralle
 report with each server's lag before its cutover. Re-running either play changes nothing.
 
 The wave migrates each server's second database (f00N_crm), which the fleet play of test_fleet_runner.py leaves alone,
-under its own name prefix, so it runs beside (after) that test on the same sandbox. PGFLEX_WAVE_SIZE servers (default 6)."""
+under its own name prefix, so it runs beside (after) that test on the same sandbox.
+
+CI runs a wave of 2 servers, without the re-run of the cutover play (its time budget); PGFLEX_WAVE_SIZE=6 runs the
+6-server wave of docs/waves.md with it (about three minutes on a 2-core machine):
+    PGFLEX_WAVE_SIZE=6 PGFLEX_VENV=.venv scripts/test-all.sh --only runner"""
 
 import datetime
 import json
 import os
+import ssl
 import sys
 import urllib.request
-import ssl
 
 import ansible_runner
 import psycopg
@@ -20,7 +24,8 @@ import yaml
 
 from .conftest import ROOT
 
-WAVE_SIZE = int(os.environ.get('PGFLEX_WAVE_SIZE') or 6)
+CI_WAVE_SIZE = 2
+WAVE_SIZE = int(os.environ.get('PGFLEX_WAVE_SIZE') or CI_WAVE_SIZE)
 PREFIX = 'wave'
 SPEED = 5  # emulator speed_factor during the wave (replication and copies stay real)
 
@@ -128,9 +133,6 @@ def test_a_wave_starts_replicating_then_cuts_over_in_one_play(wave):
         assert result['changed'] and result['migration']['status']['substate'] == 'WaitingForCutoverTrigger', (host, result)
     write_rows(sandbox['env'], databases, 'written while the wave replicates')
 
-    runner = play(sandbox, 'start-again', path, 'start.yml')
-    assert runner.rc == 0 and changed_hosts(runner) == [], runner.stdout.read()[-3000:]
-
     tomorrow = (datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(days=1)).strftime('%Y-%m-%dT%H:%M:%SZ')
     runner = play(sandbox, 'outside-window', path, 'cutover.yml', wave_window_start=tomorrow)
     refused = task_results(runner, 'Refuse to cut over outside the maintenance window')
@@ -157,8 +159,14 @@ def test_a_wave_starts_replicating_then_cuts_over_in_one_play(wave):
             found = target.execute("SELECT count(*) FROM crm.contacts WHERE full_name = 'Wave writer'").fetchone()[0]
         assert found == 1, name
 
-    runner = play(sandbox, 'cutover-again', path, 'cutover.yml', **window)
+    # Re-runs change nothing: the start play (by mistake, after the cutover), and in the full wave the cutover play,
+    # which keeps the lag each server had before its cutover.
+    runner = play(sandbox, 'start-again', path, 'start.yml')
     assert runner.rc == 0 and changed_hosts(runner) == [], runner.stdout.read()[-3000:]
-    with open(os.path.join(reports, 'fleet-report.json'), encoding='utf-8') as handle:
-        again = json.load(handle)
-    assert dict((s['host'], s['lag_read_at']) for s in again['servers']) == dict((s['host'], s['lag_read_at']) for s in report['servers'])
+    if WAVE_SIZE > CI_WAVE_SIZE:
+        runner = play(sandbox, 'cutover-again', path, 'cutover.yml', **window)
+        assert runner.rc == 0 and changed_hosts(runner) == [], runner.stdout.read()[-3000:]
+        with open(os.path.join(reports, 'fleet-report.json'), encoding='utf-8') as handle:
+            again = json.load(handle)
+        lag_reads = dict((s['host'], s['lag_read_at']) for s in report['servers'])
+        assert dict((s['host'], s['lag_read_at']) for s in again['servers']) == lag_reads
