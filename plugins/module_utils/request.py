@@ -135,6 +135,12 @@ def is_resource_id(source_server):
 
 # ---- bodies ---------------------------------------------------------------------------------
 
+# The credentials of each side (options <side>_password and <side>_username): their keys in secretParameters.
+SIDES = ('source', 'target')
+_SECRET_KEYS = {'source': ('sourceServerPassword', 'sourceServerUsername'),
+                'target': ('targetServerPassword', 'targetServerUsername')}
+
+
 def _set_path(body, path, value):
     node = body
     for key in path[:-1]:
@@ -186,12 +192,6 @@ def create_body(params, location):
     body.setdefault('properties', {})
     body['properties']['secretParameters'] = _secret_parameters(params, SIDES)
     return body
-
-
-# The credentials of each side: (option of the password, of the user name) -> their secretParameters keys.
-SIDES = ('source', 'target')
-_SECRET_KEYS = {'source': ('sourceServerPassword', 'sourceServerUsername'),
-                'target': ('targetServerPassword', 'targetServerUsername')}
 
 
 def _secret_parameters(params, sides):
