@@ -62,9 +62,9 @@ def wave_inventory(sandbox, path):
         inventory = yaml.safe_load(handle)
     hosts = inventory['fleet']['hosts']
     names = sorted(hosts)[:WAVE_SIZE]
-    inventory['fleet']['hosts'] = dict((name, dict(hosts[name], migrate_databases=[db for db in hosts[name]['migrate_databases']
-                                                                                    if db.endswith('_crm')]))
-                                       for name in names)
+    # Each server's second database: the fleet test migrates the first.
+    second = dict((name, [db for db in hosts[name]['migrate_databases'] if db.endswith('_crm')]) for name in names)
+    inventory['fleet']['hosts'] = dict((name, dict(hosts[name], migrate_databases=second[name])) for name in names)
     inventory['fleet']['vars'].update(migrate_name_prefix=PREFIX, migrate_setup_logical_replication=True,
                                       migrate_overwrite_databases=True, migrate_poll_interval=1, migrate_progress_interval=5)
     with open(path, 'w', encoding='utf-8') as handle:
