@@ -7,7 +7,7 @@ The wave migrates each server's second database (f00N_crm), which the fleet play
 under its own name prefix, so it runs beside (after) that test on the same sandbox.
 
 CI runs a wave of 2 servers, without the re-run of the cutover play (its time budget); PGFLEX_WAVE_SIZE=6 runs the
-6-server wave of docs/waves.md with it (about three minutes on a 2-core machine):
+6-server wave of docs/waves.md with it (about a minute on a quiet 2-core machine, three on a busy one):
     PGFLEX_WAVE_SIZE=6 PGFLEX_VENV=.venv scripts/test-all.sh --only runner"""
 
 import datetime
