@@ -79,7 +79,8 @@ ROLE_RANGES = {
 }
 TIMEOUTS = ('migrate_validation_timeout', 'migrate_migration_timeout', 'migrate_cutover_timeout')
 # module option in a module's message -> the role variable that sets it
-OPTION_VARIABLES = {'source_server': 'migrate_source_server', 'source_type': 'migrate_source_type'}
+OPTION_VARIABLES = {'source_server': 'migrate_source_server', 'source_type': 'migrate_source_type',
+                    'migration_window_start': 'migrate_migration_window_start', 'migration_window_end': 'migrate_migration_window_end'}
 PREFIX_RE = re.compile(r'^[a-z][a-z0-9]*$')
 MAX_PREFIX = 40
 
@@ -208,8 +209,12 @@ def _source(values):
     server, source_type = values.get('migrate_source_server'), values.get('migrate_source_type')
     if not isinstance(server, str) or not isinstance(source_type, str):
         return []
-    # An empty source type is left out of the module call (the module picks it from the source's form).
-    problems = setting_problems({'source_server': server, 'source_type': source_type or None})
+    # Empty strings are left out of the module call (the module picks the source type from the source's form).
+    given = {'source_server': server, 'source_type': source_type or None}
+    for option in ('migration_window_start', 'migration_window_end'):
+        value = values.get(OPTION_VARIABLES[option])
+        given[option] = value if isinstance(value, str) and value else None
+    problems = setting_problems(given)
     # The module's messages name its options; the role's user sets role variables.
     pattern = re.compile(r'(?<![a-z_])(%s)\b' % '|'.join(OPTION_VARIABLES))
     return [pattern.sub(lambda match: OPTION_VARIABLES[match.group(1)], problem).rstrip('.') + '.' for problem in problems]

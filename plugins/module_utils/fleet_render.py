@@ -43,7 +43,29 @@ def markdown(summary):
             server['report_markdown'])])
     lines.extend(table(('Host', 'Server', 'Result', 'Service state', 'Databases', 'Rows verified', 'Duration', 'Failure', 'Report'),
                        rows))
+    waves = [server for server in summary['servers'] if server.get('lag_read_at')]
+    if waves:
+        lines.extend(['', '## Wave cutover', '', 'Replication lag of each server read just before its cutover.', ''])
+        lines.extend(table(('Host', 'Lag before cutover', 'Per database', 'Read at', 'Positions at cutover'), [[cell(v) for v in (
+            server['host'], lag_text(server['lag_before_cutover_seconds']), per_database_lag(server['lag_before_cutover']),
+            server['lag_read_at'], positions_text(server.get('positions_at_cutover')))] for server in waves]))
     return '\n'.join(lines) + '\n'
+
+
+def lag_text(seconds):
+    return '-' if seconds is None else '%s s' % seconds
+
+
+def per_database_lag(lags):
+    return ', '.join('%s %s' % (name, lag_text(lags[name])) for name in sorted(lags or {})) or '-'
+
+
+def positions_text(positions):
+    if not positions:
+        return '-'
+    if isinstance(positions, dict):
+        return ', '.join('%s %s' % (key, positions[key]) for key in sorted(positions))
+    return str(positions)
 
 
 def _timeline(summary):
@@ -121,5 +143,17 @@ def html(summary):
             totals['not_run'], totals['databases'], totals['rows_verified'], escape(duration_text(totals['wall_time_seconds']))),
         '<h2>Timeline</h2><p>%s &mdash; lighter bars: validation, solid bars: copy.</p>' % legend(COLOURS),
         _timeline(summary),
+        _wave_html(summary),
         '<h2>Servers</h2>',
         html_table(('Host', 'Server', 'Result', 'Databases', 'Rows verified', 'Duration', 'Failure', 'Report'), rows)])
+
+
+def _wave_html(summary):
+    """The wave cutover table (lag read just before each server's cutover), when the wave play recorded one."""
+    waves = [server for server in summary['servers'] if server.get('lag_read_at')]
+    if not waves:
+        return ''
+    rows = [(server['host'], lag_text(server['lag_before_cutover_seconds']), per_database_lag(server['lag_before_cutover']),
+             server['lag_read_at'], positions_text(server.get('positions_at_cutover'))) for server in waves]
+    return ('<h2>Wave cutover</h2><p>Replication lag of each server read just before its cutover.</p>'
+            + html_table(('Host', 'Lag before cutover', 'Per database', 'Read at', 'Positions at cutover'), rows))

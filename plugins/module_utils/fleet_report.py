@@ -98,16 +98,63 @@ def newest_host_report(report_dir, name_prefix=None):
     return None
 
 
+# What the wave's cutover play (examples/wave/cutover.yml) records in a host's report directory just before the
+# cutover: {read_at, lag_seconds: {database: seconds}}; the positions come from the host's report (safe cutover).
+WAVE_RECORD = 'wave-cutover.json'
+
+
+def wave_record(report_dir):
+    """The host's record of its wave cutover, or None."""
+    path = os.path.join(report_dir, WAVE_RECORD) if report_dir else None
+    if not path or not os.path.isfile(path):
+        return None
+    try:
+        with open(path, encoding='utf-8') as handle:
+            record = json.load(handle)
+    except (OSError, ValueError):
+        return None
+    return record if isinstance(record, dict) else None
+
+
+def cutover_positions(host_report):
+    """{'final': source LSN, <database>: slot's confirmed LSN} of the safe cutovers in a role report, or None.
+
+    The migrate role keeps each batch's safe_cutover positions (host_report.CUTOVER_KEYS) in batches[].migration.cutover.
+    """
+    positions = {}
+    for batch in (host_report or {}).get('batches') or []:
+        cutover = ((batch or {}).get('migration') or {}).get('cutover') or {}
+        if cutover.get('final_lsn'):
+            positions['final'] = cutover['final_lsn']
+        for slot in cutover.get('slots') or []:
+            if isinstance(slot, dict) and slot.get('database'):
+                positions[slot['database']] = slot.get('confirmed_lsn')
+    return positions or None
+
+
+def _cutover_view(record, host_report=None):
+    """lag_before_cutover (largest of the databases, seconds), per database, when read, and the positions the safe
+    cutover recorded (the host's report) if any."""
+    positions = cutover_positions(host_report)
+    if not record:
+        return {'lag_before_cutover_seconds': None, 'lag_before_cutover': {}, 'lag_read_at': None,
+                'positions_at_cutover': positions}
+    lags = record.get('lag_seconds') if isinstance(record.get('lag_seconds'), dict) else {}
+    numbers = [v for v in lags.values() if isinstance(v, (int, float)) and not isinstance(v, bool)]
+    return {'lag_before_cutover_seconds': max(numbers) if numbers else None, 'lag_before_cutover': dict(lags),
+            'lag_read_at': record.get('read_at'), 'positions_at_cutover': record.get('positions') or positions}
+
+
 def _rows_verified(verification):
     databases = (verification or {}).get('databases') or []
     return sum(int(db.get('source_rows') or 0) for db in databases if isinstance(db, dict) and db.get('ok'))
 
 
-def server_summary(server, migrations, host_report, name_prefix=None):
+def server_summary(server, migrations, host_report, name_prefix=None, wave=None):
     """One server's entry.
 
     server: {host, resource_group, server_name, databases}; migrations: the server's migrations (REST JSON);
-    host_report: the host's newest role report or None.
+    host_report: the host's newest role report or None; wave: the host's wave cutover record (wave_record) or None.
     """
     own = [m for m in migrations if isinstance(m, dict) and (not name_prefix or is_role_run_name(m.get('name'), name_prefix))]
     spans = sorted((span for m in own for span in migration_spans(m)), key=lambda s: s['start'])
@@ -132,7 +179,7 @@ def server_summary(server, migrations, host_report, name_prefix=None):
     starts = [s['start'] for s in spans]
     ends = [s['end'] for s in spans if s['end']]
     last = status_summary(latest) if latest else None
-    return {
+    return dict(_cutover_view(wave, host_report), **{
         'host': server.get('host') or server.get('server_name'),
         'resource_group': server.get('resource_group'),
         'server_name': server.get('server_name'),
@@ -150,7 +197,7 @@ def server_summary(server, migrations, host_report, name_prefix=None):
         'report_markdown': report.get('report_markdown'),
         'report_json': report.get('report_json'),
         'spans': [dict(span, start=utc_text(span['start']), end=utc_text(span['end'])) for span in spans],
-    }
+    })
 
 
 def fleet_summary(servers, generated=None):

@@ -22,7 +22,7 @@ from ansible_collections.pgflex.migration.plugins.module_utils.naming import (
 )
 from ansible_collections.pgflex.migration.plugins.module_utils.request import (
     DEFAULT_MIGRATION_MODE, ENDPOINT_RE, ENUMS, FLEXIBLE_SERVER_ID_RE, HOST_RE, MAX_DATABASES, MIGRATION_MODES, SINGLE_SERVER,
-    SINGLE_SERVER_ID_RE, api_enum, is_resource_id,
+    SINGLE_SERVER_ID_RE, api_enum, is_resource_id, rotated_sides,
 )
 from ansible_collections.pgflex.migration.plugins.module_utils.times import format_time, parse_time
 
@@ -255,6 +255,9 @@ def action_problems(params):
     if wait_for == 'validated' and option == 'Migrate':
         problems.append('wait_for=validated needs migration_option validate or validate_and_migrate; '
                         'migration_option migrate skips validation')
+    if params.get('update_password') == 'always' and state == 'present' and not rotated_sides(params):
+        problems.append('update_password=always sends the passwords given to a running migration, but neither source_password '
+                        'nor target_password is set; give the new password(s), or leave update_password at on_create')
     problems.extend(number_problems(params, ('wait_timeout', 'poll_interval', 'progress_interval', 'api_timeout', 'max_latency')))
     return problems
 

@@ -46,6 +46,7 @@ class Task:
         self.deadline = None  # time.monotonic() value the task must end by (with wait)
         self.changed = False  # set once a change was sent (or would be, in check mode)
         self.dropped = None  # state=cancelled: target databases the cancel drops (or would drop)
+        self.rotated = None  # update_password=always: the sides whose credentials were (or would be) sent
         self.controller = ControllerWatch()  # recorded at the start: the controller may die before the wait begins
         self.extra = {}  # more result keys (safe_cutover: the guard's positions), on success and failure alike
 
@@ -87,6 +88,8 @@ class Task:
         if self.dropped is not None:
             result['dropped_databases'] = self.dropped
         result.update(self.extra)
+        if self.params is not None and self.params.get('update_password') == 'always' and self.params['state'] == 'present':
+            result['secrets_rotated'] = self.rotated or []
         if self.diff is not None and self.mod.diff_mode:
             result['diff'] = self.diff
         self.mod.exit(**result)
@@ -229,16 +232,32 @@ class Task:
         if found:
             self.fail(describe_differences(self.name, found) + '. Nothing was changed.', existing)
         before = settings_view(existing)
-        if not updates:
+        rotate = self._sides_to_rotate(existing)
+        if not updates and not rotate:
             self.diff = {'before': before, 'after': before}
             return existing
         patch = request.answer_patch(updates)
-        self.diff = {'before': before, 'after': dict(before, **settings_view(patch))}
+        after = dict(before, **settings_view(patch))
+        if rotate:
+            # Secrets stay in the request body; the result, the diff and the actions name only the sides.
+            patch.setdefault('properties', {}).update(request.secrets_patch(self.params, rotate)['properties'])
+            after['secrets_rotated'] = rotate
+            labels.append('rotate %s credentials' % ' and '.join(rotate))
+            self.rotated = rotate
+        self.diff = {'before': before, 'after': after}
         self.actions.extend(labels)
         self.changed = True
         if self.mod.check_mode:
             return existing
         return self.mod.client.update(*(self._where() + (patch,)))
+
+    def _sides_to_rotate(self, existing):
+        """update_password=always: the sides whose password the task gives, sent to a migration still running. The
+        service never returns secrets, so the module cannot tell a new password from the old one; on_create (the
+        default) uses them only to create."""
+        if self.params.get('update_password') != 'always' or is_terminal(existing):
+            return []
+        return request.rotated_sides(self.params)
 
     def _answers(self, existing):
         """{option: value} the task gives for the question the migration is waiting on, if any."""

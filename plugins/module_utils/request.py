@@ -135,6 +135,12 @@ def is_resource_id(source_server):
 
 # ---- bodies ---------------------------------------------------------------------------------
 
+# The credentials of each side (options <side>_password and <side>_username): their keys in secretParameters.
+SIDES = ('source', 'target')
+_SECRET_KEYS = {'source': ('sourceServerPassword', 'sourceServerUsername'),
+                'target': ('targetServerPassword', 'targetServerUsername')}
+
+
 def _set_path(body, path, value):
     node = body
     for key in path[:-1]:
@@ -184,13 +190,30 @@ def create_body(params, location):
         with_defaults['source_type'] = SINGLE_SERVER if is_resource_id(with_defaults['source_server']) else DEFAULT_SOURCE_TYPE
     body = settings_body(with_defaults)
     body.setdefault('properties', {})
-    secrets = {'adminCredentials': {'sourceServerPassword': params['source_password'],
-                                    'targetServerPassword': params['target_password']}}
-    for option, key in (('source_username', 'sourceServerUsername'), ('target_username', 'targetServerUsername')):
-        if params.get(option):
-            secrets[key] = params[option]
-    body['properties']['secretParameters'] = secrets
+    body['properties']['secretParameters'] = _secret_parameters(params, SIDES)
     return body
+
+
+def _secret_parameters(params, sides):
+    """secretParameters with the password (and the user name, when given) of each side in ``sides``."""
+    secrets = {'adminCredentials': {}}
+    for side in sides:
+        password_key, username_key = _SECRET_KEYS[side]
+        secrets['adminCredentials'][password_key] = params['%s_password' % side]
+        if params.get('%s_username' % side):
+            secrets[username_key] = params['%s_username' % side]
+    return secrets
+
+
+def rotated_sides(params):
+    """The sides whose password the task gives: what update_password=always sends to a running migration."""
+    return [side for side in SIDES if params.get('%s_password' % side)]
+
+
+def secrets_patch(params, sides):
+    """PATCH body that hands the service new credentials for ``sides`` (MigrationSecretParametersForPatch: every field
+    optional from 2025-08-01 on). Holds secrets: never shown; results name only the sides."""
+    return {'properties': {'secretParameters': _secret_parameters(params, sides)}}
 
 
 def without_secrets(body):

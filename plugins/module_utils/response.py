@@ -294,6 +294,7 @@ def migration_result(migration):
     """Return value of one migration: snake_case REST fields, properties flattened, plus 'status'."""
     migration = _dict(migration)
     result = snake_dict(dict((k, v) for k, v in migration.items() if k != 'properties'))
-    result.update(snake_dict(_dict(migration.get('properties'))))
+    # The service never echoes secretParameters; dropped here too, so no answer can carry a secret into a result.
+    result.update(snake_dict(dict((k, v) for k, v in _dict(migration.get('properties')).items() if k != 'secretParameters')))
     result['status'] = status_summary(migration)
     return result

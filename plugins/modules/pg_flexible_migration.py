@@ -105,6 +105,7 @@ options:
     description:
       - Password of the source user. Required to create a migration. Never returned or shown.
       - O(safe_cutover) uses it too; without it, C(~/.pgpass) or C(PGPASSWORD) where the module runs.
+      - On an existing migration it is used only with O(update_password=always).
     type: str
   target_username:
     description:
@@ -113,7 +114,21 @@ options:
   target_password:
     description:
       - Password of the target user. Required to create a migration. Never returned or shown.
+      - On an existing migration it is used only with O(update_password=always).
     type: str
+  update_password:
+    description:
+      - V(on_create) uses O(source_password) and O(target_password) (and the user names) only to create the migration;
+        on an existing one they are ignored, because the service never returns secrets and so cannot be compared.
+      - V(always) also sends them to a migration that is still running (a PATCH of its C(secretParameters)), for
+        example after the source role's password was rotated; the service uses them from then on. Only the sides whose
+        password the task gives are sent, each with its user name when O(source_username) or O(target_username) is
+        set. The task then reports a change on every run (the module cannot tell a new password from the old one), and
+        RV(secrets_rotated) names the sides, never a secret. A migration that has ended is left alone.
+      - With V(always), O(state=present) needs O(source_password) or O(target_password).
+    type: str
+    choices: [on_create, always]
+    default: on_create
   databases:
     description:
       - Databases to migrate, at most 50 (the API's limit per migration; use several migrations for more).
@@ -439,6 +454,15 @@ EXAMPLES = r'''
   ansible.builtin.debug:
     msg: "{{ precheck.migration.name }}"
 
+- name: Hand a running migration the source password rotated meanwhile (only the sides given are sent)
+  pgflex.migration.pg_flexible_migration:
+    resource_group: rg-databases
+    server_name: pg-target-01
+    name: crm-online
+    source_password: "{{ vault_new_source_password }}"
+    update_password: always
+  register: rotation
+
 - name: Cancel one database of a running migration, dropping its partly copied data on the target
   pgflex.migration.pg_flexible_migration:
     resource_group: rg-databases
@@ -612,6 +636,14 @@ wait_target:
   returned: when the wait timed out
   type: str
   sample: completed
+secrets_rotated:
+  description:
+    - With O(update_password=always), the sides (V(source), V(target)) whose credentials were sent to the running
+      migration (or would be, in check mode); empty when the migration was created or had ended. Never a secret.
+  returned: with O(state=present) and O(update_password=always)
+  type: list
+  elements: str
+  sample: [source]
 retry_after:
   description:
     - Seconds the service still asked to wait (its Retry-After) when the task failed throttled; send no request for
@@ -640,6 +672,7 @@ ARGUMENT_SPEC = dict(
     source_password=dict(type='str', no_log=True),
     target_username=dict(type='str'),
     target_password=dict(type='str', no_log=True),
+    update_password=dict(type='str', choices=['on_create', 'always'], default='on_create', no_log=False),
     databases=dict(type='list', elements='str'),
     migration_mode=dict(type='str', choices=['offline', 'online']),
     migration_option=dict(type='str', choices=['validate', 'migrate', 'validate_and_migrate']),

@@ -57,6 +57,8 @@ options:
         description:
           - Directory where the role wrote this host's reports (its C(migrate_report_dir)); the newest JSON report
             is read. A host without a report is summarised from the service's state alone.
+          - A C(wave-cutover.json) there (written by the wave's cutover play, C(examples/wave/cutover.yml)) adds the
+            replication lag read just before the cutover to the report.
         type: path
   name_prefix:
     description:
@@ -141,6 +143,9 @@ report:
           (V(succeeded), V(failed), V(in_progress) or V(not_run)), C(service_state), C(service_substate),
           C(databases), C(migrations), C(verified), C(rows_verified), C(started), C(finished),
           C(duration_seconds), C(failure) (the reason, or null) and C(report_markdown) (the host's report).
+        - For a server cut over by a wave (see O(servers[].report_dir)), C(lag_before_cutover_seconds) (the largest
+          replication lag of its databases read just before the cutover), C(lag_before_cutover) (per database),
+          C(lag_read_at) and C(positions_at_cutover) (when recorded); null or empty otherwise.
       type: list
       elements: dict
 files:
@@ -190,7 +195,8 @@ def run(mod):
     entries = []
     for server, migrations in zip(servers, listed):
         prefix = server['name_prefix'] or params['name_prefix']
-        entries.append(fleet_report.server_summary(server, migrations, fleet_report.newest_host_report(server['report_dir'], prefix), prefix))
+        entries.append(fleet_report.server_summary(server, migrations, fleet_report.newest_host_report(server['report_dir'], prefix), prefix,
+                                                   fleet_report.wave_record(server['report_dir'])))
     summary = fleet_report.fleet_summary(entries)
     dest = params['dest']
     files = dict((kind, os.path.join(dest, 'fleet-report.' + ext)) for kind, ext in (('markdown', 'md'), ('json', 'json'), ('html', 'html')))

@@ -96,6 +96,8 @@ class Engine:
                 migration.tags = tags
             migration.props.update(props)
             migration.secrets.update(secrets)
+            if secrets:
+                migration.credentials_version += 1
             if cutover == 'True' and migration.props.get('migrationMode') == 'Online' and not migration.terminal:
                 if cutover_dbs and set(cutover_dbs) < set(migration.dbs):
                     migration.cutover_dbs.update(cutover_dbs)
@@ -103,6 +105,9 @@ class Engine:
                     migration.cutover_all = True
                     migration.props['triggerCutover'] = 'True'
             migration.touch(caller)
+        runner = self.runners.get(id(migration))
+        if secrets and runner is not None:
+            runner.use_credentials()
         if cancel == 'True':
             self.cancel(migration, cancel_dbs, caller)
 
@@ -141,6 +146,16 @@ class Runner:
         self.source, self.source_problem = source_of(migration, app.config)
         self.target = target_of(migration)
         self.copy = None
+
+    def use_credentials(self):
+        """New credentials sent by PATCH (secretParameters): every connection opened from now on uses them. The endpoints
+        are shared with the copies and replications, so they change in place; OnlineCopy rewrites its subscriptions'
+        stored connection strings (credentials_version)."""
+        source, dummy = source_of(self.m, self.app.config)
+        target = target_of(self.m)
+        for mine, new in ((self.source, source), (self.target, target)):
+            if mine is not None and new is not None:
+                mine.user, mine.password = new.user, new.password
 
     # -- pacing, cancel and user-action waits --------------------------------------------------------
 
@@ -341,11 +356,15 @@ class Runner:
         return None
 
     def _wait_window(self):
+        """Until the window opens (or startDataMigration says start now). The wait is scaled by speed_factor like every
+        step: a window that opens 60 s after the create opens after 6 s at speed 10 (docs/service-assumptions.md)."""
         m = self.m
 
         def window_open():
             start = parse_time(m.props['migrationWindowStartTimeInUtc'], 'migrationWindowStartTimeInUtc')
-            return m.props.get('startDataMigration') == 'True' or start <= datetime.datetime.now(datetime.timezone.utc)
+            ahead = (start - m.created_at).total_seconds()
+            waited = (datetime.datetime.now(datetime.timezone.utc) - m.created_at).total_seconds()
+            return m.props.get('startDataMigration') == 'True' or waited * max(float(self.app.settings['speed_factor']), 1e-6) >= ahead
         if not window_open():
             self.set_substate('WaitingForDataMigrationWindow')
             while not window_open():

@@ -29,6 +29,7 @@ class OnlineCopy:
         self.copying = []        # initial copy still running
         self.waiting = []        # replicating, waiting for the cutover trigger
         self.copied_at = {}      # database -> time.monotonic() its initial copy completed (the cutover window opens)
+        self.credentials_version = runner.m.credentials_version  # the credentials the subscriptions hold
 
     def run(self):
         ca = ReadableCa(self.runner.source.sslrootcert)
@@ -79,6 +80,7 @@ class OnlineCopy:
         while self.copying or self.waiting:
             self.runner.check_cancel()
             self._cancel_released()
+            self._use_new_credentials()
             if time.monotonic() - refreshed >= REFRESH_SECONDS:
                 self._refresh()
                 refreshed = time.monotonic()
@@ -94,6 +96,19 @@ class OnlineCopy:
             for name in released:
                 self._cutover(name)
             time.sleep(0.02)
+
+    def _use_new_credentials(self):
+        """After a PATCH of secretParameters: each subscription reconnects to the source with the new credentials (the
+        service reopens its connections; a wrong password shows as replication errors, then a failed database)."""
+        version = self.m.credentials_version
+        if version == self.credentials_version:
+            return
+        self.credentials_version = version
+        for replication in self.replications.values():
+            try:
+                replication.reconnect()
+            except psycopg.Error:
+                pass  # counted by the target as replication errors on the next refresh
 
     def _cancel_released(self):
         for name in [n for n in self.copying + self.waiting if n in self.m.cancel_dbs]:

@@ -94,6 +94,13 @@ class Replication:
                 sql.Identifier(self.name), sql.Literal(conninfo(self.source, self.dbname, self.ca_path)),
                 sql.Identifier(self.publication), sql.Literal(self.name)))
 
+    def reconnect(self):
+        """Give the subscription the source endpoint's current credentials; its apply worker restarts and signs in
+        with them."""
+        with connect(self.target, self.dbname) as conn:
+            conn.execute(sql.SQL('ALTER SUBSCRIPTION {} CONNECTION {}').format(
+                sql.Identifier(self.name), sql.Literal(conninfo(self.source, self.dbname, self.ca_path))))
+
     def copy_state(self):
         """(queued, loading, copied, ready, total) tables of the initial copy."""
         with connect(self.target, self.dbname) as conn:

@@ -66,6 +66,7 @@ class Migration:
         self.resync_requested = False
         self.deleted = False
         self.failed_early = False          # failed in its prerequisite steps: no target metadata (as recorded)
+        self.credentials_version = 0       # raised by each PATCH of secretParameters (engine.Runner.use_credentials)
 
     @property
     def option(self):

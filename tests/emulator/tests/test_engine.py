@@ -216,3 +216,24 @@ def test_migration_window_wait_and_start_now(client, server, source, target):
     assert state(waiting) == 'InProgress'
     client.migrations.update(RESOURCE_GROUP, server, 'window', {'properties': {'startDataMigration': 'True'}})
     assert state(wait_terminal(client, server, 'window')) == 'Succeeded'
+
+
+def test_migration_window_opens_by_itself_scaled_by_speed(client, server, source, target, emu):
+    """A window an hour ahead at speed 1200 opens 3 s after the create; the data copy never starts before that."""
+    import datetime
+    from emulator.bodies import parse_time
+    drop_target_dbs(target, ['hr'])
+    before = emu.settings()
+    emu.settings(speed_factor=1200)
+    try:
+        opens = datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(hours=1)
+        body = migration_body(source, target, ['hr'], migrationWindowStartTimeInUtc=opens.strftime('%Y-%m-%dT%H:%M:%SZ'))
+        created = datetime.datetime.now(datetime.timezone.utc)
+        client.migrations.create(RESOURCE_GROUP, server, 'window-opens', body)
+        done = wait_terminal(client, server, 'window-opens')
+    finally:
+        emu.settings(speed_factor=before['speed_factor'])
+    assert state(done) == 'Succeeded'
+    assert 'startDataMigration' not in done['properties']
+    started = parse_time(details(done)['dbDetails']['hr']['startedOn'], 'startedOn')
+    assert (started - created).total_seconds() >= 3600 / 1200 - 1  # startedOn has whole seconds

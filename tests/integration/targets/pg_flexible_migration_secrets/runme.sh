@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Secrets never show: play pg_flexible_migration at -vvvv (create, diff, check mode, failures, properties file,
-# cancel) with marker passwords, then search the whole output and every registered result for them.
+# Secrets never show: play pg_flexible_migration at -vvvv (create, diff, check mode, failures, properties file, a password
+# rotated on a running online migration, cancel) with marker passwords, then search the whole output and every registered result for them.
 # The sandbox values come from integration_config.yml, which ansible-test copies two levels up.
 set -eu
 config=../../integration_config.yml

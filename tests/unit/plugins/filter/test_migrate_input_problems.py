@@ -29,6 +29,7 @@ def given(**changes):
 def test_defaults_and_good_values_have_no_problem():
     assert migrate_input_problems(given(), SPECS) == []
     assert migrate_input_problems(given(migrate_batch_size='8', migrate_report={'result': 'succeeded'}), SPECS) == []
+    assert migrate_input_problems(given(migrate_migration_window_start='2030-01-01T22:00:00Z'), SPECS) == []
 
 
 @pytest.mark.parametrize('changes, message', [
@@ -60,6 +61,9 @@ def test_defaults_and_good_values_have_no_problem():
     (dict(migrate_source_server='src:70000@pg'), "migrate_source_server 'src:70000@pg' has port 70000"),
     (dict(migrate_source_type='PostgreSQLSingleServer'), "migrate_source_server 'src:5432@pg' is not a Single Server resource id"),
     (dict(migrate_azure_auth={'secert': 'x'}), "migrate_azure_auth has the unknown key 'secert'; did you mean 'secret'?"),
+    (dict(migrate_migration_window_start='tonight'), "migrate_migration_window_start 'tonight' is not an ISO 8601 date and time"),
+    (dict(migrate_migration_window_start='2030-01-02T00:00:00Z', migrate_migration_window_end='2030-01-01T00:00:00Z'),
+     'migrate_migration_window_end (2030-01-01T00:00:00Z) must be after migrate_migration_window_start'),
 ])
 def test_each_problem_names_the_role_variable(changes, message):
     problems = migrate_input_problems(given(**changes), SPECS)

@@ -148,3 +148,29 @@ def test_a_prefix_counts_only_its_own_runs_names_not_a_longer_prefixs():
     other_run = [migration('fleet2b01mig', 'Failed'), migration('fleetb01migr2', 'Succeeded', VALIDATED, COPIED)]
     entry = fleet_report.server_summary(SERVER, other_run, None, 'fleet')
     assert entry['migrations'] == 1 and entry['result'] == 'succeeded'
+
+
+def test_a_wave_record_adds_the_lag_read_before_the_cutover(tmp_path):
+    assert fleet_report.wave_record(str(tmp_path)) is None and succeeded_server()['lag_before_cutover_seconds'] is None
+    (tmp_path / fleet_report.WAVE_RECORD).write_text(json.dumps(
+        {'read_at': '2026-11-30T10:01:00Z', 'lag_seconds': {'f01_app': 3, 'f01_crm': 0}}))
+    record = fleet_report.wave_record(str(tmp_path))
+    migrations = [migration('fleetb01mig', 'Succeeded', VALIDATED, COPIED, created='2026-11-30T10:00:06Z')]
+    entry = fleet_report.server_summary(SERVER, migrations, GOOD_REPORT, name_prefix='fleet', wave=record)
+    assert entry['lag_before_cutover_seconds'] == 3 and entry['lag_before_cutover'] == {'f01_app': 3, 'f01_crm': 0}
+    summary = fleet_report.fleet_summary([entry])
+    text = fleet_render.markdown(summary)
+    assert '## Wave cutover' in text and 'f01_app 3 s, f01_crm 0 s' in text
+    assert '<h2>Wave cutover</h2>' in fleet_render.html(summary)
+    assert '## Wave cutover' not in fleet_render.markdown(fleet_report.fleet_summary([succeeded_server()]))
+
+
+def test_a_wave_shows_the_positions_the_safe_cutover_recorded_in_the_host_report(tmp_path):
+    cutover = {'mode': 'confirm', 'final_lsn': '0/3A000A8', 'settle_seconds': 5,
+               'slots': [{'slot': 'pgflex_x_0', 'database': 'f01_app', 'confirmed_lsn': '0/3A000B0'}]}
+    report = dict(GOOD_REPORT, batches=[{'batch': 1, 'migration': {'name': 'fleetb01mig', 'cutover': cutover}}])
+    record = {'read_at': '2026-11-30T10:01:00Z', 'lag_seconds': {'f01_app': 1}}
+    migrations = [migration('fleetb01mig', 'Succeeded', VALIDATED, COPIED, created='2026-11-30T10:00:06Z')]
+    entry = fleet_report.server_summary(SERVER, migrations, report, name_prefix='fleet', wave=record)
+    assert entry['positions_at_cutover'] == {'final': '0/3A000A8', 'f01_app': '0/3A000B0'}
+    assert 'f01_app 0/3A000B0, final 0/3A000A8' in fleet_render.markdown(fleet_report.fleet_summary([entry]))

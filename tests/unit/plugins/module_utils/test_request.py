@@ -197,3 +197,12 @@ def test_fqdn_options_take_dns_names_and_ip_literals(option, value):
 def test_fqdn_options_refuse_what_is_neither(value):
     problems = input_checks.setting_problems(params(target_fqdn=value))
     assert len(problems) == 1 and 'target_fqdn' in problems[0] and 'not a host name or an IP address' in problems[0]
+
+
+def test_secrets_patch_holds_only_the_sides_asked_for():
+    given = params(source_username='migrator')
+    assert request.rotated_sides(given) == ['source', 'target']
+    assert request.rotated_sides(params(target_password=None)) == ['source']
+    assert request.secrets_patch(given, ['source']) == {'properties': {'secretParameters': {
+        'adminCredentials': {'sourceServerPassword': 'sp'}, 'sourceServerUsername': 'migrator'}}}
+    assert 'secretParameters' not in request.without_secrets(request.secrets_patch(given, ['target']))['properties']

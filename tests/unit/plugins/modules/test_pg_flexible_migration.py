@@ -799,3 +799,51 @@ def test_safe_cutover_needs_a_host_for_a_single_server_source(run_module, source
     client = FakeService([existing(sourceDbServerResourceId=single, **READY)])
     kind, result = run_module(SAFE, client)
     assert kind is Fail and 'set source_host' in result['msg'] and client.mutating_calls() == []
+
+
+# ---- update_password: credentials of a running migration --------------------------------------------
+
+NEW_SOURCE_SECRET = 'marker-src-N3w'
+
+
+def test_passwords_of_an_existing_migration_are_ignored_by_default(run_module):
+    client = FakeService([existing()])
+    kind, result = run_module(dict(CREATE, source_password=NEW_SOURCE_SECRET), client)
+    assert kind is Exit and result['changed'] is False and client.mutating_calls() == []
+    assert 'secrets_rotated' not in result
+
+
+def test_update_password_always_sends_the_given_side_to_a_running_migration(run_module):
+    client = FakeService([existing(mode='Online', state='WaitingForUserAction', substate='WaitingForCutoverTrigger')])
+    args = dict(AUTH, resource_group='rg', server_name='target', name='mig1', source_password=NEW_SOURCE_SECRET,
+                source_username='migrator', update_password='always')
+    kind, result = run_module(args, client, diff=True)
+    assert kind is Exit, result
+    assert result['changed'] is True and result['secrets_rotated'] == ['source']
+    assert result['actions'] == ['rotate source credentials']
+    assert client.mutating_calls() == [('update', 'mig1', {'properties': {'secretParameters': {
+        'adminCredentials': {'sourceServerPassword': NEW_SOURCE_SECRET}, 'sourceServerUsername': 'migrator'}}})]
+    assert result['diff']['after']['secrets_rotated'] == ['source']
+    assert NEW_SOURCE_SECRET not in json.dumps(result)
+
+
+def test_update_password_always_in_check_mode_sends_nothing(run_module):
+    client = FakeService([existing()])
+    kind, result = run_module(dict(CREATE, update_password='always'), client, check_mode=True)
+    assert kind is Exit and result['changed'] is True and result['secrets_rotated'] == ['source', 'target']
+    assert client.mutating_calls() == []
+
+
+def test_update_password_always_leaves_an_ended_migration_alone(run_module):
+    client = FakeService([existing(state='Succeeded', substate='Completed')])
+    kind, result = run_module(dict(CREATE, update_password='always'), client)
+    assert kind is Exit and result['changed'] is False and result['secrets_rotated'] == []
+    assert client.mutating_calls() == []
+
+
+def test_update_password_always_without_a_password_is_refused(run_module):
+    client = FakeService([existing()])
+    args = dict(AUTH, resource_group='rg', server_name='target', name='mig1', update_password='always')
+    kind, result = run_module(args, client)
+    assert kind is Fail and 'update_password=always' in result['msg'] and 'Nothing was changed' in result['msg']
+    assert client.calls == []
