@@ -7,7 +7,7 @@ set -eu
 config=$(cd ../.. && pwd)/integration_config.yml
 [ -f "$config" ] || { echo "missing $config: run through scripts/test-all.sh --only integration" >&2; exit 1; }
 python=${ANSIBLE_TEST_PYTHON_INTERPRETER:-python}
-admin=("$python" ../role_migrate_resume/emulator_admin.py "$config")
+admin=("$python" ../setup_emulator/emulator_admin.py "$config")
 work=$(mktemp -d)
 playbook=(ansible-playbook -e "@$config" -e "rel_work_dir=$work")
 killed_pid=""

@@ -8,7 +8,7 @@ config=$(cd ../.. && pwd)/integration_config.yml
 python=${ANSIBLE_TEST_PYTHON_INTERPRETER:-python}
 prefix="lw$(date +%s%N | cut -c6-15)"
 work=$(mktemp -d)
-admin=(../role_migrate_resume/emulator_admin.py "$config")
+admin=(../setup_emulator/emulator_admin.py "$config")
 playbook=(ansible-playbook -i localhost, -e "@$config" -e "lw_prefix=$prefix" -e "lw_report_dir=$work/reports" "$@")
 
 fault=""

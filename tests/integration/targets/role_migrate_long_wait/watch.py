@@ -28,7 +28,7 @@ import threading
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-ADMIN = os.path.join(HERE, '..', 'role_migrate_resume', 'emulator_admin.py')
+ADMIN = os.path.join(HERE, '..', 'setup_emulator', 'emulator_admin.py')
 ELAPSED = re.compile(r'elapsed (\d+):(\d\d):(\d\d(?:\.\d)?)')
 
 

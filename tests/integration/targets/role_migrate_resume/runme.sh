@@ -12,24 +12,24 @@ playbook=(ansible-playbook -i localhost, -e "@$config" -e "rr_prefix=$prefix" -e
 first_pid=""
 cleanup() {
   [ -n "$first_pid" ] && kill -KILL -- "-$first_pid" 2>/dev/null || true
-  "$python" emulator_admin.py "$config" speed 1 || true
+  "$python" ../setup_emulator/emulator_admin.py "$config" speed 1 || true
   rm -rf "$reports"
 }
 trap cleanup EXIT
 
 # Slow the emulator so the first run is surely mid-wait when it is killed.
-"$python" emulator_admin.py "$config" speed 0.1
+"$python" ../setup_emulator/emulator_admin.py "$config" speed 0.1
 
 setsid "${playbook[@]}" run.yml > "$reports/first-run.log" 2>&1 &
 first_pid=$!
-"$python" emulator_admin.py "$config" wait-running "${prefix}b01mig" 120
+"$python" ../setup_emulator/emulator_admin.py "$config" wait-running "${prefix}b01mig" 120
 sleep 1
 kill -TERM -- "-$first_pid"
 wait "$first_pid" && { echo "the first run should have been killed"; exit 1; }
 first_pid=""
 echo "first run killed while ${prefix}b01mig was running"
 
-"$python" emulator_admin.py "$config" speed 4
+"$python" ../setup_emulator/emulator_admin.py "$config" speed 4
 # The resuming run at -vvvv: no password, client secret or token may appear in its output.
 "${playbook[@]}" -vvvv run.yml > "$reports/second-run.log" 2>&1 || { tail -n 60 "$reports/second-run.log"; exit 1; }
 tail -n 12 "$reports/second-run.log"
@@ -44,7 +44,7 @@ for path in [sys.argv[2] + '/second-run.log', sys.argv[2] + '/first-run.log'] + 
 print('no secret in the -vvvv output, the first run output or the reports')
 PY
 
-names=$("$python" emulator_admin.py "$config" names "$prefix")
+names=$("$python" ../setup_emulator/emulator_admin.py "$config" names "$prefix")
 expected="[\"${prefix}b01mig\", \"${prefix}b02mig\"]"
 echo "migrations in the emulator: $names"
 [ "$names" = "$expected" ] || { echo "expected $expected"; exit 1; }

@@ -17,7 +17,7 @@ for path in ${ANSIBLE_COLLECTIONS_PATH//:/ }; do
 done
 
 cleanup() {
-  "$python" ../role_migrate_resume/emulator_admin.py "$config" speed 1 || true
+  "$python" ../setup_emulator/emulator_admin.py "$config" speed 1 || true
   "$python" source_cluster.py stop "$work/source" || true
   rm -rf "$work"
 }

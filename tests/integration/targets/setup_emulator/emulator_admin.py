@@ -2,7 +2,7 @@
 # -*- coding: utf-8 -*-
 # Copyright (c) pgflex.migration contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Talk to the sandbox emulator's admin API for the resume test.
+"""Talk to the sandbox emulator's admin API (for the integration targets that need/target setup_emulator).
 
 Usage: emulator_admin.py CONFIG speed FACTOR
        emulator_admin.py CONFIG wait-running NAME TIMEOUT   (exit 0 once NAME is InProgress)
