@@ -81,8 +81,9 @@ def _problem(migration):
     return error or '; '.join('%s: %s' % (db['name'], db['message']) for db in failed) or None
 
 
-def newest_host_report(report_dir, name_prefix=None):
-    """The newest JSON report the migrate role wrote in report_dir (run ids sort by time), or None."""
+def newest_host_report(report_dir, name_prefix=None, holding='result'):
+    """The newest JSON report the migrate role wrote in report_dir (run ids sort by time) that holds the key
+    ``holding`` (``result``: any finished run; ``assessment``: one that assessed), or None."""
     if not report_dir or not os.path.isdir(report_dir):
         return None
     pattern = '%s-*.json' % name_prefix if name_prefix else '*.json'
@@ -92,7 +93,7 @@ def newest_host_report(report_dir, name_prefix=None):
                 report = json.load(handle)
         except (OSError, ValueError):
             continue
-        if isinstance(report, dict) and 'result' in report:
+        if isinstance(report, dict) and holding in report:
             report.setdefault('report_json', path)
             return report
     return None

@@ -12,10 +12,8 @@ public API.
 from __future__ import annotations
 
 import datetime
-import glob
-import json
-import os
 
+from ansible_collections.pgflex.migration.plugins.module_utils.fleet_report import newest_host_report
 from ansible_collections.pgflex.migration.plugins.module_utils.times import utc_text
 
 # A server's verdict, most urgent first (the servers and the totals are listed in this order).
@@ -33,19 +31,7 @@ def assessment_of(report):
 
 def newest_assessed_report(report_dir, name_prefix=None):
     """The newest JSON report the migrate role wrote in report_dir that holds an assessment, or None."""
-    if not report_dir or not os.path.isdir(report_dir):
-        return None
-    pattern = '%s-*.json' % name_prefix if name_prefix else '*.json'
-    for path in sorted(glob.glob(os.path.join(report_dir, pattern)), reverse=True):
-        try:
-            with open(path, encoding='utf-8') as handle:
-                report = json.load(handle)
-        except (OSError, ValueError):
-            continue
-        if isinstance(report, dict) and 'assessment' in report:
-            report.setdefault('report_json', path)
-            return report
-    return None
+    return newest_host_report(report_dir, name_prefix, holding='assessment')
 
 
 def server_entry(server, report):

@@ -9,6 +9,7 @@ Internal to the pgflex.migration collection; not a public API.
 
 from __future__ import annotations
 
+import json
 import os
 import tempfile
 
@@ -53,3 +54,17 @@ def write_atomically(path, text, mode=None):
         if os.path.exists(temporary):
             os.unlink(temporary)
         raise
+
+
+def report_files(dest, stem):
+    """Paths of a fleet page's three files in ``dest``: {markdown, json, html} as <stem>.md, .json and .html."""
+    return dict((kind, os.path.join(dest, '%s.%s' % (stem, ext))) for kind, ext in (('markdown', 'md'), ('json', 'json'), ('html', 'html')))
+
+
+def write_report_files(files, summary, render):
+    """Write ``summary`` as JSON and as ``render``'s Markdown and HTML (a module with markdown() and html()) into
+    ``files`` (report_files), creating their directory when missing."""
+    os.makedirs(os.path.dirname(files['json']) or '.', exist_ok=True)
+    write_atomically(files['json'], json.dumps(summary, indent=2, sort_keys=True) + '\n')
+    write_atomically(files['markdown'], render.markdown(summary))
+    write_atomically(files['html'], render.html(summary))

@@ -161,13 +161,11 @@ summary:
   sample: "12 server(s): 10 succeeded, 2 failed, 0 in progress, 0 not run; 31200 row(s) verified"
 '''
 
-import json
-import os
 from concurrent.futures import ThreadPoolExecutor
 
 from ansible_collections.pgflex.migration.plugins.module_utils import fleet_render, fleet_report
 from ansible_collections.pgflex.migration.plugins.module_utils.module import TARGET_SERVER_ARGUMENT_SPEC, MigrationModule
-from ansible_collections.pgflex.migration.plugins.module_utils.report_text import write_atomically
+from ansible_collections.pgflex.migration.plugins.module_utils.report_text import report_files, write_report_files
 
 ARGUMENT_SPEC = dict(
     # Each server is a target server as the other modules take it (the same two options), plus what the fleet adds.
@@ -199,12 +197,9 @@ def run(mod):
                                                    fleet_report.wave_record(server['report_dir'])))
     summary = fleet_report.fleet_summary(entries)
     dest = params['dest']
-    files = dict((kind, os.path.join(dest, 'fleet-report.' + ext)) for kind, ext in (('markdown', 'md'), ('json', 'json'), ('html', 'html')))
+    files = report_files(dest, 'fleet-report')
     if not mod.check_mode:
-        os.makedirs(dest, exist_ok=True)
-        write_atomically(files['json'], json.dumps(summary, indent=2, sort_keys=True) + '\n')
-        write_atomically(files['markdown'], fleet_render.markdown(summary))
-        write_atomically(files['html'], fleet_render.html(summary))
+        write_report_files(files, summary, fleet_render)
     totals = summary['totals']
     mod.exit(changed=False, report=fleet_report.stats_view(summary), files=files,
              summary='%d server(s): %d succeeded, %d failed, %d in progress, %d not run; %d row(s) verified' % (

@@ -160,13 +160,11 @@ summary:
   sample: "12 server(s): 2 blocked, 3 need preparation, 7 ready, 0 not assessed"
 '''
 
-import json
-import os
 
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.pgflex.migration.plugins.module_utils import readiness_render, readiness_report
-from ansible_collections.pgflex.migration.plugins.module_utils.report_text import write_atomically
+from ansible_collections.pgflex.migration.plugins.module_utils.report_text import report_files, write_report_files
 
 ARGUMENT_SPEC = dict(
     servers=dict(type='list', elements='dict', required=True, options=dict(
@@ -196,13 +194,10 @@ def main():
         entries.append(readiness_report.server_entry(server, report))
     summary = readiness_report.readiness_summary(entries)
     dest = module.params['dest']
-    files = dict((kind, os.path.join(dest, 'readiness-report.' + ext)) for kind, ext in (('markdown', 'md'), ('json', 'json'), ('html', 'html')))
+    files = report_files(dest, 'readiness-report')
     if not module.check_mode:
         try:
-            os.makedirs(dest, exist_ok=True)
-            write_atomically(files['json'], json.dumps(summary, indent=2, sort_keys=True) + '\n')
-            write_atomically(files['markdown'], readiness_render.markdown(summary))
-            write_atomically(files['html'], readiness_render.html(summary))
+            write_report_files(files, summary, readiness_render)
         except OSError as exc:
             module.fail_json(msg='the readiness report cannot be written to %s: %s; give dest a directory this host can '
                                  'write' % (dest, exc.strerror or exc), files=files)
