@@ -9,7 +9,7 @@ Internal to the pgflex.migration collection; not a public API.
 
 from __future__ import annotations
 
-from ansible_collections.pgflex.migration.plugins.module_utils.report_text import cell, table
+from ansible_collections.pgflex.migration.plugins.module_utils.report_text import cell, not_run_text, table
 
 FINALIZATION_KEYS = ('summary', 'problems', 'databases', 'roles')
 
@@ -63,11 +63,7 @@ def markdown_section(report, requested=True):
     lines = ['', '## After the migration', '']
     finalization = report.get('finalization')
     if not finalization:
-        if report.get('result') == 'check_mode':
-            why = 'check mode: nothing was migrated'
-        else:
-            why = 'the workflow stopped before it' if requested else 'migrate_finalize is false'
-        return lines + ['Not run (%s).' % why]
+        return lines + [not_run_text(report, requested, 'migrate_finalize')]
     lines += [str(finalization.get('summary')), ''] + table(
         ('Database', 'Sequences', 'Set forward', 'Behind or missing', 'Tables analysed', 'Never analysed', 'With column statistics'),
         [_database_row(result) for result in finalization.get('databases') or []])

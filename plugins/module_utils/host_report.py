@@ -16,7 +16,7 @@ import math
 from datetime import datetime, timezone
 
 from ansible_collections.pgflex.migration.plugins.module_utils import finalize_report, states
-from ansible_collections.pgflex.migration.plugins.module_utils.report_text import cell, duration_text, table
+from ansible_collections.pgflex.migration.plugins.module_utils.report_text import cell, duration_text, not_run_text, table
 from ansible_collections.pgflex.migration.plugins.module_utils.times import utc_text
 
 STEPS = ('validation', 'migration')
@@ -264,13 +264,7 @@ def _verification(report, verify_requested):
     lines = ['', '## Verification', '']
     verification = report.get('verification')
     if not verification:
-        if report.get('result') == states.CHECK_MODE:
-            why = 'check mode: nothing was migrated'
-        elif report.get('result') == states.ASSESSED:
-            why = 'assessment only: nothing was migrated'
-        else:
-            why = 'the workflow stopped before it' if verify_requested else 'migrate_verify is false'
-        return lines + ['Not run (%s).' % why]
+        return lines + [not_run_text(report, verify_requested, 'migrate_verify')]
     lines += [str(verification.get('summary')), ''] + table(
         ('Database', 'Tables', 'Source rows', 'Target rows', 'Result'),
         [(cell(db.get('database')), db.get('table_count'), db.get('source_rows'), db.get('target_rows'),

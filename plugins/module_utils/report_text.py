@@ -13,6 +13,8 @@ import json
 import os
 import tempfile
 
+from ansible_collections.pgflex.migration.plugins.module_utils import states
+
 
 def duration_text(seconds):
     """65 -> '1m05s'; None -> '-'."""
@@ -68,3 +70,16 @@ def write_report_files(files, summary, render):
     write_atomically(files['json'], json.dumps(summary, indent=2, sort_keys=True) + '\n')
     write_atomically(files['markdown'], render.markdown(summary))
     write_atomically(files['html'], render.html(summary))
+
+
+# A run that only planned (its report's result) migrated nothing: what the steps after the migration say about it.
+NOTHING_MIGRATED = {states.CHECK_MODE: 'check mode: nothing was migrated',
+                    states.ASSESSED: 'assessment only: nothing was migrated'}
+
+
+def not_run_text(report, requested, option):
+    """'Not run (why).' for a step of a role run that has no result: the run only planned (NOTHING_MIGRATED), stopped
+    before the step, or ``option`` (the role variable that asks for the step) was false."""
+    why = NOTHING_MIGRATED.get(report.get('result')) or (
+        'the workflow stopped before it' if requested else '%s is false' % option)
+    return 'Not run (%s).' % why
