@@ -194,10 +194,10 @@ BENCHMARK_MINUTES = ((1, 1), (5, 3), (10, 8), (50, 35), (100, 60), (500, 240), (
 NAMES_SHOWN = 10          # tables named in one finding; the rest are counted
 
 
-def finding(check, server=None, database=None, online=False, items=None, **values):
+def finding(check, server=None, database=None, online=False, names=None, **values):
     """One finding: where (server, database), the check, its severity for this mode, message, fix and source.
 
-    items: the names the finding is about (extensions, tables, collations, roles), so that a fleet's findings can be
+    names: the names the finding is about (extensions, tables, collations, roles), so that a fleet's findings can be
     grouped by them (the readiness report) and turned into preparation (pg_flexible_migration_prepare)."""
     row = CHECKS[check]
     severity = row.severity
@@ -206,7 +206,7 @@ def finding(check, server=None, database=None, online=False, items=None, **value
         severity = INFO
         message = 'For an online migration: ' + message
     result = {'server': server, 'database': database, 'check': check, 'severity': severity, 'message': message,
-              'fix': row.fix.format(database=database, **values), 'source': row.source, 'items': list(items or [])}
+              'fix': row.fix.format(database=database, **values), 'source': row.source, 'names': list(names or [])}
     if row.error_code:
         result['error_code'] = row.error_code
     return result

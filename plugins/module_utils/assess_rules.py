@@ -119,14 +119,14 @@ class Assessment(object):
             return  # a superuser (not possible on Azure; a self-managed target) has every privilege
         roles = set(user.get('member_of') or ())
         if 'azure_pg_admin' not in roles:
-            self.add('target_admin', user=user['name'], items=['azure_pg_admin'])
+            self.add('target_admin', user=user['name'], names=['azure_pg_admin'])
         missing = [attribute for attribute, flag in (('CREATEROLE', 'createrole'), ('CREATEDB', 'createdb'))
                    if not user.get(flag)]
         if missing:
-            self.add('target_role_attributes', user=user['name'], missing=' '.join(missing), items=missing)
+            self.add('target_role_attributes', user=user['name'], missing=' '.join(missing), names=missing)
         monitoring = [role for role in TARGET_MONITORING_ROLES if role not in roles]
         if monitoring:
-            self.add('target_monitoring_roles', user=user['name'], missing=', '.join(monitoring), items=monitoring)
+            self.add('target_monitoring_roles', user=user['name'], missing=', '.join(monitoring), names=monitoring)
 
     # ---- each database --------------------------------------------------------------------------------------
 
@@ -151,27 +151,27 @@ class Assessment(object):
             allowed = set(e.lower() for e in allowed) | set(ALWAYS_ALLOWED)
             missing = [e for e in extensions if e.lower() not in allowed]
             if missing:
-                self.add('extension_not_allowed', database=name, extensions=','.join(missing), items=missing)
+                self.add('extension_not_allowed', database=name, extensions=','.join(missing), names=missing)
         preload = target.get('preload_libraries')
         if preload is not None:
             loaded = set(lib.lower() for lib in preload)
             unloaded = [e for e in extensions if e.lower() in PRELOAD_EXTENSIONS and e.lower() not in loaded]
             if unloaded:
-                self.add('extension_needs_preload', database=name, extensions=','.join(unloaded), items=unloaded)
+                self.add('extension_needs_preload', database=name, extensions=','.join(unloaded), names=unloaded)
 
     def tables(self, name, facts, source):
         if facts['user_collations']:
             self.add('user_collations', database=name, collations=names_text(facts['user_collations']),
-                     items=facts['user_collations'])
+                     names=facts['user_collations'])
         if facts['unreadable']:
             self.add('source_user_read', database=name, user=source['user']['name'], count=len(facts['unreadable']),
-                     tables=names_text(facts['unreadable']), items=facts['unreadable'])
+                     tables=names_text(facts['unreadable']), names=facts['unreadable'])
         if facts['no_identity']:
             self.add('replica_identity', database=name, count=len(facts['no_identity']), tables=names_text(facts['no_identity']),
-                     items=facts['no_identity'])
+                     names=facts['no_identity'])
         if facts['unlogged']:
             self.add('unlogged_tables', database=name, count=len(facts['unlogged']), tables=names_text(facts['unlogged']),
-                     items=facts['unlogged'])
+                     names=facts['unlogged'])
         if facts['large_objects']:
             self.add('large_objects', database=name, count=facts['large_objects'])
 
@@ -180,7 +180,7 @@ class Assessment(object):
             self.add('target_database_exists', database=name)
         collate = facts.get('collate')
         if collate and collate not in target_pg['collations']:
-            self.add('collation_on_target', database=name, collate=collate, encoding=facts.get('encoding'), items=[collate])
+            self.add('collation_on_target', database=name, collate=collate, encoding=facts.get('encoding'), names=[collate])
 
     # ---- the outcome ----------------------------------------------------------------------------------------
 
@@ -217,7 +217,7 @@ def preparation(findings):
     extensions = []
     for found in findings:
         if found['check'] == 'extension_not_allowed':
-            extensions += [name for name in found['items'] if name not in extensions]
+            extensions += [name for name in found['names'] if name not in extensions]
     return {'allow_extensions': extensions}
 
 

@@ -73,7 +73,7 @@ def grouped(servers, severity):
         for found in server['findings']:
             if found.get('severity') != severity:
                 continue
-            for item in found.get('items') or [None]:
+            for item in found.get('names') or [None]:
                 group = groups.setdefault((found.get('check'), item), {
                     'check': found.get('check'), 'item': item, 'hosts': [], 'databases': 0, 'error_code': found.get('error_code'),
                     'message': found.get('message'), 'fix': found.get('fix')})

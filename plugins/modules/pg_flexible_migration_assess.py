@@ -173,7 +173,7 @@ findings:
       type: str
       returned: when known
       sample: "603108"
-    items:
+    names:
       description:
         - The names the finding is about, for grouping findings across servers, for example the extensions of
           C(extension_not_allowed), the tables of C(replica_identity), the roles of C(target_monitoring_roles).

@@ -221,9 +221,9 @@ def test_findings_carry_their_names_as_items_and_the_preparation_collects_extens
                             'b': database(extensions=['postgres_fdw'], no_identity=['public.log'])})
     result = run(mode='online', databases=['a', 'b'], src=src,
                  tpg=target_pg(member_of=['azure_pg_admin', 'pg_read_all_stats']))
-    assert [f['items'] for f in by_check(result, 'extension_not_allowed')] == [['postgres_fdw', 'hstore'], ['postgres_fdw']]
+    assert [f['names'] for f in by_check(result, 'extension_not_allowed')] == [['postgres_fdw', 'hstore'], ['postgres_fdw']]
     assert result['prepare'] == {'allow_extensions': ['postgres_fdw', 'hstore']}
-    assert by_check(result, 'replica_identity')[0]['items'] == ['public.log']
-    assert by_check(result, 'target_monitoring_roles')[0]['items'] == ['pg_read_all_settings', 'pg_stat_scan_tables']
-    assert by_check(result, 'estimate')[0]['items'] == []
+    assert by_check(result, 'replica_identity')[0]['names'] == ['public.log']
+    assert by_check(result, 'target_monitoring_roles')[0]['names'] == ['pg_read_all_settings', 'pg_stat_scan_tables']
+    assert by_check(result, 'estimate')[0]['names'] == []
     assert run()['prepare'] == {'allow_extensions': []}

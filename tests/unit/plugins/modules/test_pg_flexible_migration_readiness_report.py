@@ -16,8 +16,8 @@ from ansible_collections.pgflex.migration.tests.unit.plugins.modules.utils impor
 GB = 1024 ** 3
 
 
-def finding(check, severity, database=None, items=()):
-    return {'check': check, 'severity': severity, 'database': database, 'items': list(items), 'message': '%s found' % check,
+def finding(check, severity, database=None, names=()):
+    return {'check': check, 'severity': severity, 'database': database, 'names': list(names), 'message': '%s found' % check,
             'fix': 'fix %s' % check, 'server': 'x', 'source': 'seed'}
 
 
@@ -25,7 +25,7 @@ def assessment(verdict, findings, size_gb=1, minutes=2, databases=('app',)):
     return {'verdict': verdict, 'ready': verdict != 'blocked', 'findings': findings + [finding('estimate', 'info')],
             'sizes': [{'database': d, 'size_bytes': size_gb * GB} for d in databases], 'total_size_bytes': size_gb * GB * len(databases),
             'estimate': {'minutes': minutes, 'text': '%d min' % minutes}, 'recommended_mode': 'offline',
-            'prepare': {'allow_extensions': [i for f in findings if f['check'] == 'extension_not_allowed' for i in f['items']]}}
+            'prepare': {'allow_extensions': [i for f in findings if f['check'] == 'extension_not_allowed' for i in f['names']]}}
 
 
 FDW = finding('extension_not_allowed', 'blocker', 'legacy', ['postgres_fdw'])

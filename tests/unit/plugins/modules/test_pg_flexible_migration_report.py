@@ -97,7 +97,7 @@ ASSESSMENT = {'verdict': 'blocked', 'ready': False, 'total_size_bytes': 4096, 'r
               'source': {}, 'target': {}, 'prepare': {'allow_extensions': ['postgres_fdw']}, 'changed': False, 'invocation': {},
               'findings': [{'severity': 'info', 'database': None, 'check': 'estimate', 'message': 'Estimated 1 min', 'fix': '-'},
                            {'severity': 'blocker', 'database': 'legacy', 'check': 'extension_not_allowed',
-                            'message': 'uses postgres_fdw', 'fix': 'allow | list it', 'items': ['postgres_fdw']}]}
+                            'message': 'uses postgres_fdw', 'fix': 'allow | list it', 'names': ['postgres_fdw']}]}
 
 
 def test_an_assessment_only_run_keeps_the_findings_blockers_first(run_module, tmp_path):
