@@ -2,27 +2,16 @@
 naming the property. Enum values are matched case-insensitively and stored in their canonical spelling."""
 
 import datetime
-import importlib.util
-import os
 import re
 
+from . import collection_code
 from .api_versions import modernize_properties
 from .httpcore import ArmError
 
 # The one migration name rule lives in the collection (plugins/module_utils/naming.py, pure stdlib); the emulator loads
 # that file by path so that the service it plays and the modules can never disagree (docs/service-assumptions.md, 1).
-NAMING_PY = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))),
-                         'plugins', 'module_utils', 'naming.py')
-
-
-def _load_naming():
-    spec = importlib.util.spec_from_file_location('pgflex_emulator_naming', NAMING_PY)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-NAMING = _load_naming()
+NAMING = collection_code.load('naming')
+NAMING_PY = NAMING.__file__
 
 
 def name_problem(name):

@@ -6,24 +6,12 @@ so a test sees a clock run out in seconds (docs/emulator.md). How the service en
 the emulator ends it Failed with DB002 (docs/service-assumptions.md, "service clocks")."""
 
 import datetime
-import importlib.util
-import os
 
+from . import collection_code
 from .bodies import parse_time
 from .error_codes import error_text
 
-CLOCKS_PY = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))),
-                         'plugins', 'module_utils', 'service_clocks.py')
-
-
-def _load_clocks():
-    spec = importlib.util.spec_from_file_location('pgflex_emulator_service_clocks', CLOCKS_PY)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-CLOCKS = _load_clocks()
+CLOCKS = collection_code.load('service_clocks')
 
 
 class TimedOut(Exception):

@@ -2,7 +2,7 @@
 
 import re
 
-from emulator import error_codes
+from emulator import collection_code, error_codes
 
 
 def test_codes_are_the_catalogue_range_or_the_recorded_db002():
@@ -25,13 +25,7 @@ def test_connection_failures_get_their_codes():
 
 def _collection_table():
     """The collection's code table (plugins/module_utils/service_errors.py, pure stdlib), loaded by path."""
-    import importlib.util
-    import os
-    path = os.path.join(os.path.dirname(__file__), '..', '..', '..', 'plugins', 'module_utils', 'service_errors.py')
-    spec = importlib.util.spec_from_file_location('pgflex_service_errors', path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return collection_code.load('service_errors')
 
 
 def test_every_catalogue_code_the_emulator_uses_is_in_the_collections_table():
