@@ -6,8 +6,8 @@ from __future__ import annotations
 
 
 class ModuleDocFragment(object):
-    # How a module reaches the target server over PostgreSQL (argument spec: connection_spec('target') in
-    # module_utils/verify.py). The host (required or defaulted) and the user (what it needs differs) are documented
+    # How a module reaches the target server over PostgreSQL (argument spec: connection_spec('target') and
+    # CONNECT_TIMEOUT_SPEC in module_utils/verify.py). The host (required or defaulted) and the user (what it needs differs) are documented
     # by each module.
     DOCUMENTATION = r'''
 options:
@@ -30,4 +30,9 @@ options:
     description:
       - CA certificate file used to check the target server's certificate with V(verify_ca) or V(verify_full).
     type: path
+  connect_timeout:
+    description:
+      - Seconds to wait for each PostgreSQL connection (to either server) to be established, between 1 and 3600.
+    type: int
+    default: 10
 '''

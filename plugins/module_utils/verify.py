@@ -26,6 +26,8 @@ except ImportError as exc:  # pragma: no cover - reported by the module with mis
 # the migration service's SslMode (VerifyCA, VerifyFull).
 SSL_MODES = ('disable', 'allow', 'prefer', 'require', 'verify_ca', 'verify_full')
 SSL_MODE_OPTION = dict(type='str', choices=list(SSL_MODES), default='prefer')
+# How long each PostgreSQL connection may take to open; documented with the target side (target_connection fragment).
+CONNECT_TIMEOUT_SPEC = {'connect_timeout': dict(type='int', default=10)}
 
 
 def connection_spec(side, required=True):

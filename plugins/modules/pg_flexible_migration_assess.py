@@ -67,11 +67,6 @@ options:
       - Without it the target is only read over Azure Resource Manager, and a V(info) finding says which checks did
         not run.
     type: str
-  connect_timeout:
-    description:
-      - Seconds to wait for each PostgreSQL connection to be established, between 1 and 3600.
-    type: int
-    default: 10
   api_timeout:
     description:
       - Seconds the Azure calls may take at most, including retries of throttled (429) or failed (5xx) calls.
@@ -293,13 +288,13 @@ ARGUMENT_SPEC = dict(
     databases=dict(type='list', elements='str'),
     migration_mode=dict(type='str', choices=['offline', 'online'], default='offline'),
     setup_logical_replication=dict(type='bool', default=False),
-    connect_timeout=dict(type='int', default=10),
     api_timeout=dict(type='int', default=DEFAULT_API_TIMEOUT),
 )
 ARGUMENT_SPEC.update(verify.connection_spec('source'))  # doc fragment pgflex.migration.source_connection
 # The target's PostgreSQL connection is optional: its host defaults to the server's FQDN from Azure, and the checks
 # that need it are skipped without a user.
 ARGUMENT_SPEC.update(verify.connection_spec('target', required=False))
+ARGUMENT_SPEC.update(verify.CONNECT_TIMEOUT_SPEC)
 
 
 def check_input(mod):

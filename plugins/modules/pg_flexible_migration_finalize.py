@@ -79,11 +79,6 @@ options:
       - List the source's login roles whose password on the target is unset or unusable.
     type: bool
     default: true
-  connect_timeout:
-    description:
-      - Seconds to wait for each connection to be established, between 1 and 3600.
-    type: int
-    default: 10
 extends_documentation_fragment:
   - pgflex.migration.source_connection
   - pgflex.migration.target_connection
@@ -282,10 +277,10 @@ def argument_spec():
         fix_sequences=dict(type='bool', default=True),
         analyze=dict(type='str', choices=list(finalize.ANALYZE_CHOICES), default='missing'),
         roles=dict(type='bool', default=True),
-        connect_timeout=dict(type='int', default=10),
     )
     spec.update(verify.connection_spec('source'))  # doc fragment pgflex.migration.source_connection
     spec.update(verify.connection_spec('target'))  # doc fragment pgflex.migration.target_connection
+    spec.update(verify.CONNECT_TIMEOUT_SPEC)
     return spec
 
 

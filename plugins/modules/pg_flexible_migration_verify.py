@@ -118,11 +118,6 @@ options:
       - Set to V(false) to collect the result (for example for a report) and decide later.
     type: bool
     default: true
-  connect_timeout:
-    description:
-      - Seconds to wait for each connection to be established, between 1 and 3600.
-    type: int
-    default: 10
 extends_documentation_fragment:
   - pgflex.migration.source_connection
   - pgflex.migration.target_connection
@@ -350,10 +345,10 @@ def argument_spec():
         objects=dict(type='bool', default=True),
         progress_file=dict(type='path'),
         fail_on_mismatch=dict(type='bool', default=True),
-        connect_timeout=dict(type='int', default=10),
     )
     spec.update(verify.connection_spec('source'))  # doc fragment pgflex.migration.source_connection
     spec.update(verify.connection_spec('target'))
+    spec.update(verify.CONNECT_TIMEOUT_SPEC)
     return spec
 
 
