@@ -22,6 +22,16 @@ except ImportError as exc:  # pragma: no cover - reported by the module with mis
     HAS_PSYCOPG = False
     PSYCOPG_IMPORT_ERROR = exc
 
+
+def missing_psycopg():
+    """fail_json's arguments when psycopg cannot be imported where the module runs, else None (one message for the
+    modules that connect with PostgreSQL: verify, assess, finalize)."""
+    if HAS_PSYCOPG:
+        return None
+    from ansible.module_utils.basic import missing_required_lib  # pylint: disable=import-outside-toplevel
+    return dict(msg=missing_required_lib('psycopg (psycopg[binary]>=3.1)'), exception=str(PSYCOPG_IMPORT_ERROR))
+
+
 # libpq spells the verify modes with a hyphen; the collection's options use underscores like
 # the migration service's SslMode (VerifyCA, VerifyFull).
 SSL_MODES = ('disable', 'allow', 'prefer', 'require', 'verify_ca', 'verify_full')

@@ -276,8 +276,6 @@ target:
 
 import time
 
-from ansible.module_utils.basic import missing_required_lib
-
 from ansible_collections.pgflex.migration.plugins.module_utils import assess_azure, assess_probe, assess_rules, verify
 from ansible_collections.pgflex.migration.plugins.module_utils.input_checks import number_problems
 from ansible_collections.pgflex.migration.plugins.module_utils.limits import DEFAULT_API_TIMEOUT
@@ -319,8 +317,9 @@ def check_input(mod):
 
 def run(mod):
     check_input(mod)
-    if not verify.HAS_PSYCOPG:
-        mod.fail(missing_required_lib('psycopg (psycopg[binary]>=3.1)'), exception=str(verify.PSYCOPG_IMPORT_ERROR))
+    missing = verify.missing_psycopg()
+    if missing:
+        mod.fail(missing.pop('msg'), **missing)
     params = mod.params
     mod.client.set_budget(time.monotonic() + params['api_timeout'], 'api_timeout')
     target = assess_azure.read_target(mod.client, params['resource_group'], params['server_name'])

@@ -328,8 +328,6 @@ databases:
           type: bool
 """
 
-from ansible.module_utils.basic import missing_required_lib
-
 from ansible_collections.pgflex.migration.plugins.module_utils import verify, verify_progress, verify_workers
 from ansible_collections.pgflex.migration.plugins.module_utils.input_checks import number_problems, repeated_problem
 from ansible_collections.pgflex.migration.plugins.module_utils.module import SpellingModule
@@ -383,8 +381,9 @@ def check_input(module):
 def main():
     module = SpellingModule(argument_spec(), supports_check_mode=True)
     check_input(module)
-    if not verify.HAS_PSYCOPG:
-        module.fail_json(msg=missing_required_lib('psycopg (psycopg[binary]>=3.1)'), exception=str(verify.PSYCOPG_IMPORT_ERROR))
+    missing = verify.missing_psycopg()
+    if missing:
+        module.fail_json(**missing)
 
     source = verify.endpoint_from_params(module.params, 'source')
     target = verify.endpoint_from_params(module.params, 'target')
