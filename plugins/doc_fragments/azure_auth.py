@@ -141,7 +141,7 @@ requirements:
   - python >= 3.8
   - azure-identity >= 1.16.0
   - azure-core >= 1.30.0
-  - azure-mgmt-postgresqlflexibleservers >= 3.0.0
+  - azure-mgmt-core >= 1.4.0
 notes:
   - Secrets given in options, environment variables or profiles never appear in results or messages.
   - Throttled (HTTP 429) and failed (5xx) requests are retried, honouring C(Retry-After), for up to 120 seconds per

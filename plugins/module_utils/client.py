@@ -3,11 +3,13 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """The one place that talks to the migrations API.
 
-MigrationClient wraps the SDK's PostgreSQLManagementClient (imported lazily, only when the first
-call is made), speaks REST JSON (camelCase dicts) in and out, retries throttled and failed
-requests - token requests included - within a deadline, caps every request's connect and read
-timeouts at the time left (a slow answer never outlives the task's budget), and turns every
-azure-core / azure-identity error into AzureApiError.
+MigrationClient sends the ARM REST calls through an azure-core pipeline (bearer token, user agent, our
+retry policy; imported lazily, only when the first call is made), speaks REST JSON (camelCase dicts) in
+and out, retries throttled and failed requests - token requests included - within a deadline, caps every
+request's connect and read timeouts at the time left (a slow answer never outlives the task's budget),
+and turns every azure-core / azure-identity error into AzureApiError. The generated SDK client
+(azure-mgmt-postgresqlflexibleservers) is not used: it only turned the same JSON into models and back,
+and its import cost every module process about 0.1 s (docs/performance.md).
 
 Internal to the pgflex.migration collection; not a public API.
 """
@@ -17,16 +19,33 @@ from __future__ import annotations
 import random
 import re
 import time
-from urllib.parse import urlparse
+from urllib.parse import parse_qsl, quote, urlencode, urlparse, urlsplit, urlunsplit
 
 from ansible_collections.pgflex.migration.plugins.module_utils.errors import (
     AzureApiError, RETRY_STATUSES, from_azure_exception, retry_after_seconds, retryable_status, seconds_text,
 )
 from ansible_collections.pgflex.migration.plugins.module_utils.version import user_agent
 
-__all__ = ['AzureApiError', 'MigrationClient', 'DeadlineRetryPolicy', 'RETRY_STATUSES', 'fetch_json', 'shared_transport']
+__all__ = ['API_VERSION', 'AzureApiError', 'MigrationClient', 'OPERATIONS', 'DeadlineRetryPolicy', 'RETRY_STATUSES', 'fetch_json', 'shared_transport']
 
 MIGRATION_TYPE = 'Microsoft.DBforPostgreSQL/flexibleServers/migrations'
+# The api-version the modules speak: that of azure-mgmt-postgresqlflexibleservers 3.0.0, which the design chose.
+API_VERSION = '2026-10-01'
+SERVER_PATH = '/subscriptions/{}/resourceGroups/{}/providers/Microsoft.DBforPostgreSQL/flexibleServers/{}'
+# The ARM operations the client makes (named as in the SDK and the REST spec): method, path, statuses meaning success.
+# docs/azure-role-definition.json grants exactly their actions (a unit test checks it).
+OPERATIONS = {
+    'servers.get': ('GET', SERVER_PATH, (200,)),
+    'migrations.get': ('GET', SERVER_PATH + '/migrations/{}', (200,)),
+    'migrations.list_by_target_server': ('GET', SERVER_PATH + '/migrations', (200,)),
+    'migrations.create': ('PUT', SERVER_PATH + '/migrations/{}', (200, 201)),
+    'migrations.update': ('PATCH', SERVER_PATH + '/migrations/{}', (200,)),
+    'migrations.cancel': ('DELETE', SERVER_PATH + '/migrations/{}', (200, 204)),
+    'migrations.check_name_availability': ('POST', SERVER_PATH + '/checkMigrationNameAvailability', (200,)),
+    'configurations.get': ('GET', SERVER_PATH + '/configurations/{}', (200,)),
+    'configurations.put': ('PUT', SERVER_PATH + '/configurations/{}', (200, 201, 202)),
+}
+LRO_POLL_INTERVAL = 30  # seconds between polls of a long-running operation when the service gives no Retry-After
 DEFAULT_RETRY_TIMEOUT = 120  # seconds one call may spend retrying throttled or failed requests
 LIST_FILTERS = {'all': 'All', 'active': 'Active'}
 
@@ -151,7 +170,7 @@ class DeadlineRetryPolicy(object):
 
 
 def deadline_transport_class():
-    """RequestsTransport whose connect and read timeouts never run past ``deadline_fn()`` (built lazily: SDK import)."""
+    """RequestsTransport whose connect and read timeouts never run past ``deadline_fn()`` (built lazily: azure-core import)."""
     from azure.core.exceptions import ServiceResponseTimeoutError  # pylint: disable=import-outside-toplevel
     from azure.core.pipeline.transport import RequestsTransport  # pylint: disable=import-outside-toplevel
 
@@ -183,6 +202,48 @@ def shared_transport(verify=True):
     session.verify = verify
     kwargs = {} if verify else {'connection_verify': False}
     return deadline_transport_class()(session=session, session_owner=False, **kwargs), session
+
+
+def arm_pipeline(credential, scope, retry_policy, transport=None, verify=True):
+    """The azure-core pipeline of the ARM calls: the policies of the SDK's client that these calls need.
+
+    Left out: azure-mgmt-core's resource provider registration (a subscription holding a flexible server has the
+    provider registered), logging and tracing policies (nothing in a module process reads them).
+    """
+    # pylint: disable=import-outside-toplevel
+    from azure.core.pipeline import Pipeline
+    from azure.core.pipeline.policies import (
+        BearerTokenCredentialPolicy, RedirectPolicy, RequestIdPolicy, SensitiveHeaderCleanupPolicy, UserAgentPolicy,
+    )
+    if transport is None:
+        from azure.core.pipeline.transport import RequestsTransport
+        transport = RequestsTransport(connection_verify=verify)
+    return Pipeline(transport, policies=[
+        RequestIdPolicy(),
+        UserAgentPolicy(user_agent=user_agent()),
+        RedirectPolicy(),
+        retry_policy,
+        # Continuous access evaluation challenges (401 with claims) are answered here, as azure-mgmt-core does.
+        BearerTokenCredentialPolicy(credential, scope),
+        SensitiveHeaderCleanupPolicy(),  # no Authorization header on a redirect to another host
+    ])
+
+
+def quote_segment(value):
+    """A path segment as the SDK quotes it: every reserved character escaped."""
+    return quote(str(value), safe='')
+
+
+def arm_request(method, url, query=None, body=None):
+    """An azure-core HttpRequest asking for JSON (with a JSON body when given)."""
+    from azure.core.rest import HttpRequest  # pylint: disable=import-outside-toplevel
+    kwargs = {} if body is None else {'json': body}
+    return HttpRequest(method, url, params=query or {}, headers={'Accept': 'application/json'}, **kwargs)
+
+
+def response_json(response):
+    """The JSON body of an answer, or None when it has none (204, an empty 200)."""
+    return response.json() if response.content else None
 
 
 class OutOfTime(Exception):
@@ -226,7 +287,7 @@ class MigrationClient(object):
     """
 
     def __init__(self, credential, subscription_id, cloud, verify=True, retry_timeout=DEFAULT_RETRY_TIMEOUT,
-                 api_version=None, transport=None, sleep=time.sleep, clock=time.monotonic, connect=None, session=None):
+                 api_version=API_VERSION, transport=None, sleep=time.sleep, clock=time.monotonic, connect=None, session=None):
         self.subscription_id = subscription_id
         self.cloud = cloud
         self.retry_timeout = retry_timeout
@@ -241,7 +302,7 @@ class MigrationClient(object):
         self._clock = clock
         self.retry_policy = DeadlineRetryPolicy(self._call_deadline, sleep=sleep, clock=clock)
         self.budget_option = None  # the option that set the deadline, for messages
-        self._sdk = None
+        self._pipeline = None
         if transport is not None and hasattr(transport, 'deadline_fn'):
             # One request (a token request included) may take only what is left of the call's deadline.
             transport.deadline_fn = lambda: self.retry_policy.current_deadline
@@ -276,26 +337,32 @@ class MigrationClient(object):
             raise
 
     @property
-    def sdk(self):
-        """The PostgreSQLManagementClient, built on first use."""
-        if self._sdk is None:
+    def pipeline(self):
+        """The azure-core pipeline (user agent, our retry policy, bearer token, the transport), built on first use."""
+        if self._pipeline is None:
             if self.cloud is None:
                 self.cloud, self._credential = self._connect(self.fetch_json)
-            from azure.mgmt.postgresqlflexibleservers import PostgreSQLManagementClient  # pylint: disable=import-outside-toplevel
-            kwargs = {
-                'base_url': self.cloud.resource_manager,
-                'credential_scopes': [self.cloud.audience + '.default'],
-                'retry_policy': self.retry_policy,
-                'user_agent': user_agent(),
-            }
-            if not self._verify:
-                kwargs['connection_verify'] = False
-            if self._api_version:
-                kwargs['api_version'] = self._api_version
-            if self._transport is not None:
-                kwargs['transport'] = self._transport
-            self._sdk = PostgreSQLManagementClient(self._credential, self.subscription_id, **kwargs)
-        return self._sdk
+            self._pipeline = arm_pipeline(self._credential, self.cloud.audience + '.default', self.retry_policy,
+                                          self._transport, self._verify)
+        return self._pipeline
+
+    def _request(self, operation, resource_group, server, name=None, body=None, params=None):
+        """The pipeline response of one operation of OPERATIONS; HttpResponseError when its status is not a success."""
+        from azure.core.exceptions import HttpResponseError  # pylint: disable=import-outside-toplevel
+        pipeline = self.pipeline  # signs in and learns the cloud (the URL's host) on the first call
+        method, path, statuses = OPERATIONS[operation]
+        url = self.cloud.resource_manager.rstrip('/') + path.format(
+            *[quote_segment(part) for part in (self.subscription_id, resource_group, server, name) if part is not None])
+        query = {'api-version': self._api_version}
+        query.update(params or {})
+        answer = pipeline.run(arm_request(method, url, query, body))
+        if answer.http_response.status_code not in statuses:
+            raise HttpResponseError(response=answer.http_response)
+        return answer
+
+    def _rest(self, operation, resource_group, server, name=None, body=None, params=None):
+        """REST JSON of one operation (None for an empty answer, such as 204)."""
+        return response_json(self._request(operation, resource_group, server, name, body, params).http_response)
 
     def _call(self, action, fn, *args, **kwargs):
         from azure.core.exceptions import AzureError, ClientAuthenticationError  # pylint: disable=import-outside-toplevel
@@ -335,53 +402,63 @@ class MigrationClient(object):
             return ' (gave up%s%s, more than the %s s retry deadline)' % (tries, asked, self.retry_timeout)
         return ' (gave up%s within the %s s retry deadline)' % (tries, self.retry_timeout) if tries else ''
 
-    @staticmethod
-    def _json(model):
-        if model is None:
-            return None
-        return model.as_dict() if hasattr(model, 'as_dict') else dict(model)
-
     def get(self, resource_group, server, name):
         """The migration, or None when it does not exist. A missing server is an error."""
         try:
-            return self._json(self._call("GET migration '%s'" % name, self.sdk.migrations.get, resource_group, server, name))
+            return self._call("GET migration '%s'" % name, self._rest, 'migrations.get', resource_group, server, name)
         except AzureApiError as exc:
             if exc.status == 404 and exc.code != 'ParentResourceNotFound':
                 return None
             raise
 
     def create(self, resource_group, server, name, body):
-        return self._json(self._call("PUT migration '%s'" % name, self.sdk.migrations.create, resource_group, server, name, body))
+        return self._call("PUT migration '%s'" % name, self._rest, 'migrations.create', resource_group, server, name, body)
 
     def update(self, resource_group, server, name, body):
-        return self._json(self._call("PATCH migration '%s'" % name, self.sdk.migrations.update, resource_group, server, name, body))
+        return self._call("PATCH migration '%s'" % name, self._rest, 'migrations.update', resource_group, server, name, body)
 
     def cancel(self, resource_group, server, name):
         """DELETE, which cancels on api-version 2025-08-01 and newer; None on 204."""
-        return self._json(self._call("DELETE (cancel) migration '%s'" % name, self.sdk.migrations.cancel, resource_group, server, name))
+        return self._call("DELETE (cancel) migration '%s'" % name, self._rest, 'migrations.cancel', resource_group, server, name)
 
     def list(self, resource_group, server, list_filter='All'):
         """Every migration of the server (follows nextLink); list_filter is All or Active."""
         wire_filter = LIST_FILTERS.get(str(list_filter).lower(), list_filter)
 
         def fetch_all():
-            pages = self.sdk.migrations.list_by_target_server(resource_group, server, migration_list_filter=wire_filter)
-            return [self._json(item) for item in pages]
+            page = self._rest('migrations.list_by_target_server', resource_group, server,
+                              params={'migrationListFilter': wire_filter}) or {}
+            items = list(page.get('value') or [])
+            while page.get('nextLink'):
+                page = response_json(self._next_page(page['nextLink'])) or {}
+                items.extend(page.get('value') or [])
+            return items
         return self._call("LIST migrations of server '%s'" % server, fetch_all)
+
+    def _next_page(self, link):
+        """The page a nextLink names, asked with our api-version (as the SDK does) and the link's other parameters."""
+        from azure.core.exceptions import HttpResponseError  # pylint: disable=import-outside-toplevel
+        parts = urlsplit(link)
+        query = [(key, value) for key, value in parse_qsl(parts.query, keep_blank_values=True) if key.lower() != 'api-version']
+        url = urlunsplit(parts._replace(query=urlencode(query + [('api-version', self._api_version)])))
+        response = self.pipeline.run(arm_request('GET', url)).http_response
+        if response.status_code != 200:
+            raise HttpResponseError(response=response)
+        return response
 
     def check_name(self, resource_group, server, name):
         body = {'name': name, 'type': MIGRATION_TYPE}
-        return self._json(self._call("Check migration name '%s'" % name, self.sdk.migrations.check_name_availability,
-                                     resource_group, server, body))
+        return self._call("Check migration name '%s'" % name, self._rest, 'migrations.check_name_availability',
+                          resource_group, server, body=body)
 
     def get_server(self, resource_group, server):
-        return self._json(self._call("GET flexible server '%s'" % server, self.sdk.servers.get, resource_group, server))
+        return self._call("GET flexible server '%s'" % server, self._rest, 'servers.get', resource_group, server)
 
     def get_configuration(self, resource_group, server, name):
         """One server parameter (REST JSON), or None when the server has no such parameter."""
         try:
-            return self._json(self._call("GET configuration '%s' of server '%s'" % (name, server),
-                                         self.sdk.configurations.get, resource_group, server, name))
+            return self._call("GET configuration '%s' of server '%s'" % (name, server), self._rest, 'configurations.get',
+                              resource_group, server, name)
         except AzureApiError as exc:
             if exc.status == 404 and exc.code != 'ParentResourceNotFound':
                 return None
@@ -392,6 +469,11 @@ class MigrationClient(object):
         deadline = self._call_deadline()
 
         def send():
-            poller = self.sdk.configurations.begin_put(resource_group, server, name, body)
+            from azure.core import PipelineClient  # pylint: disable=import-outside-toplevel
+            from azure.core.polling import LROPoller  # pylint: disable=import-outside-toplevel
+            from azure.mgmt.core.polling.arm_polling import ARMPolling  # pylint: disable=import-outside-toplevel
+            initial = self._request('configurations.put', resource_group, server, name, body)
+            poller = LROPoller(PipelineClient(self.cloud.resource_manager, pipeline=self.pipeline), initial,
+                               lambda final: response_json(final.http_response), ARMPolling(LRO_POLL_INTERVAL))
             return poller.result(timeout=max(deadline - self._clock(), 0.001))
-        return self._json(self._call("PUT configuration '%s' of server '%s'" % (name, server), send))
+        return self._call("PUT configuration '%s' of server '%s'" % (name, server), send)

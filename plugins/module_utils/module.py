@@ -30,7 +30,7 @@ from ansible_collections.pgflex.migration.plugins.module_utils.sign_in import co
 REQUIRED_LIBRARIES = [
     ('azure.core', 'azure-core'),
     ('azure.identity', 'azure-identity'),
-    ('azure.mgmt.postgresqlflexibleservers', 'azure-mgmt-postgresqlflexibleservers'),
+    ('azure.mgmt.core', 'azure-mgmt-core'),  # long-running operations (ARM polling)
 ]
 
 # The target flexible server of every migration (docs: the pgflex.migration.target_server fragment).

@@ -14,5 +14,5 @@ COLLECTION_VERSION = '0.1.0'
 
 
 def user_agent():
-    """The user-agent prefix: azure-core appends its own and the SDK's, and honours AZURE_HTTP_USER_AGENT."""
+    """The user-agent prefix: azure-core appends its own, and honours AZURE_HTTP_USER_AGENT."""
     return 'ansible-%s/%s' % (COLLECTION_NAME, COLLECTION_VERSION)

@@ -352,8 +352,8 @@ notes:
     this module accepts for a migration created that way); O(location) defaults to the target server's region (the CLI
     uses the resource group's); O(setup_logical_replication) answers the service's question (or is compared as a
     setting), it is not a free update; user names outside C(SecretParameters) in O(properties_file) are refused
-    (the CLI ignores them). The api-version spoken is the default of the installed
-    C(azure-mgmt-postgresqlflexibleservers); pin that package to choose another one."
+    (the CLI ignores them). The api-version spoken is 2026-10-01, that of
+    C(azure-mgmt-postgresqlflexibleservers) 3.0.0."
   - Cancelling does not roll back what the migration finished; it drops the target databases whose copy had started
     (O(drop_copied_databases) allows it).
 seealso:

@@ -103,11 +103,15 @@ def test_username_password_refused(monkeypatch):
 
 def test_missing_sdk_names_pip_packages(monkeypatch):
     patch_exit_and_fail(monkeypatch)
-    monkeypatch.setattr(module_base, 'missing_libraries', lambda: ['azure-mgmt-postgresqlflexibleservers'])
+    monkeypatch.setattr(module_base, 'missing_libraries', lambda: ['azure-mgmt-core'])
     kind, result = run_main(pg_flexible_migration_info.main, dict(BASE_ARGS))
     assert kind is Fail
-    assert 'azure-mgmt-postgresqlflexibleservers' in result['msg']
-    assert result['missing_packages'] == ['azure-mgmt-postgresqlflexibleservers']
+    assert 'azure-mgmt-core' in result['msg']
+    assert result['missing_packages'] == ['azure-mgmt-core']
+
+
+def test_required_libraries_are_importable_here():
+    assert module_base.missing_libraries() == []
 
 
 def test_result_is_json_and_secret_free(run_module):
