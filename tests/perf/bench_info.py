@@ -11,9 +11,13 @@ cost is not counted; an ansible.builtin.ping task gives Ansible's own floor. The
 round (the machine's load hits them alike), with and without latency added to every answer of the emulator;
 ratios are the point. Prints numbers; never fails on time.
 
+With --baseline DIR (a directory holding ansible_collections/pgflex/migration of another commit, e.g. from
+`git archive`), the task with the cache on also runs from that copy in each round: a lever's before and after
+in one run.
+
 Needs a running sandbox (`make sandbox-up`): reads .sandbox/env.json, or the same keys from the
 environment. Usage: python tests/perf/bench_info.py [--tasks N] [--rounds R] [--latency-ms 0,80]
-[--az PATH | --no-az] [--collections-path DIR]
+[--az PATH | --no-az] [--collections-path DIR] [--baseline DIR]
 """
 
 from __future__ import annotations
@@ -190,6 +194,8 @@ def main():
     parser.add_argument('--collections-path', default=os.environ.get('ANSIBLE_COLLECTIONS_PATH'),
                         help='directory containing ansible_collections/pgflex/migration (default: ANSIBLE_COLLECTIONS_PATH, '
                              'else a temporary link to this checkout)')
+    parser.add_argument('--baseline', help='directory containing ansible_collections/pgflex/migration of another commit: '
+                                           'its task with the cache on runs beside this checkout\'s')
     parser.add_argument('--sandbox-env', default=os.path.join(ROOT, '.sandbox', 'env.json'), help='the sandbox env.json')
     args = parser.parse_args()
 
@@ -220,6 +226,9 @@ def main():
         ('info task, token cache off, marginal', marginal(env, work, plays['info'], args.tasks)),
         ('info task, token cache on, marginal', marginal(cached_env, work, plays['info'], args.tasks)),
     ]
+    if args.baseline:
+        sides.append(('info task, token cache on, baseline, marginal',
+                      marginal(dict(cached_env, ANSIBLE_COLLECTIONS_PATH=args.baseline), work, plays['info'], args.tasks)))
     for dummy_name, run in sides:  # warm-up: disk caches, .pyc files, and a token in the cache
         run()
 
@@ -244,8 +253,8 @@ def main():
             print('  %-48s %.3f s' % (name, medians[name]))
         reference = medians.get('az postgres flexible-server migration list') or medians[sides[0][0]]
         what = 'az' if args.az else 'bare'
-        for name in ('info task, token cache off, marginal', 'info task, token cache on, marginal'):
-            print('  ratio %s / %s: %.2f' % (name.split(',')[1].strip(), what, medians[name] / reference))
+        for name in [side for side, dummy_run in sides if side.startswith('info task')]:
+            print('  ratio %s / %s: %.2f' % (name.split(',', 1)[1].rsplit(',', 1)[0].strip(), what, medians[name] / reference))
     return 0
 
 
