@@ -8,7 +8,7 @@ import json
 import pytest
 
 from ansible_collections.pgflex.migration.plugins.module_utils.client import (
-    MigrationClient, deadline_transport_class, fetch_json, retry_after_seconds,
+    API_VERSION, MigrationClient, deadline_transport_class, fetch_json, retry_after_seconds,
 )
 from ansible_collections.pgflex.migration.plugins.module_utils.cloud import Cloud
 from ansible_collections.pgflex.migration.plugins.module_utils.errors import AzureApiError, from_azure_exception
@@ -243,6 +243,34 @@ def test_list_follows_next_link_and_sends_filter(make_client):
     assert [m['name'] for m in client.list('rg', 'srv', 'all')] == ['m1', 'm2']
     assert 'migrationListFilter=All' in adapter.requests[0].url
     assert adapter.requests[1].url.startswith('https://arm.example/next-page')
+
+
+def test_next_link_is_asked_with_our_api_version_and_its_own_token(make_client):
+    from urllib.parse import parse_qs, urlsplit
+    client, adapter, clock = make_client([
+        (200, {'value': [MIGRATION], 'nextLink': 'https://arm.example/subscriptions/sub/next?api-version=2020-01-01&%24skipToken=a%2Fb'}, {}),
+        (200, {'value': []}, {}),
+    ])
+    assert len(client.list('rg', 'srv', 'active')) == 1
+    query = parse_qs(urlsplit(adapter.requests[1].url).query)
+    assert query == {'api-version': [API_VERSION], '$skipToken': ['a/b']}
+    assert 'migrationListFilter=Active' in adapter.requests[0].url
+
+
+def test_every_request_names_the_api_version_and_quotes_path_segments(make_client):
+    client, adapter, clock = make_client([(200, MIGRATION, {})])
+    client.get('my rg', 'srv', 'a/b')
+    url = adapter.requests[0].url
+    assert '/resourceGroups/my%20rg/' in url and url.split('?')[0].endswith('/migrations/a%2Fb')
+    assert url.endswith('?api-version=' + API_VERSION)
+    assert adapter.requests[0].headers['Accept'] == 'application/json'
+
+
+def test_unexpected_success_status_is_an_error(make_client):
+    client, adapter, clock = make_client([(202, MIGRATION, {})])
+    with pytest.raises(AzureApiError) as info:
+        client.update('rg', 'srv', 'm1', {'properties': {'triggerCutover': 'True'}})
+    assert info.value.status == 202
 
 
 def test_create_update_cancel_check_name(make_client):
