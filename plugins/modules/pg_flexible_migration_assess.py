@@ -277,7 +277,7 @@ target:
 import time
 
 from ansible_collections.pgflex.migration.plugins.module_utils import assess_azure, assess_probe, assess_rules, verify
-from ansible_collections.pgflex.migration.plugins.module_utils.input_checks import number_problems
+from ansible_collections.pgflex.migration.plugins.module_utils.input_checks import database_list_problems, number_problems
 from ansible_collections.pgflex.migration.plugins.module_utils.limits import DEFAULT_API_TIMEOUT
 from ansible_collections.pgflex.migration.plugins.module_utils.module import TARGET_SERVER_ARGUMENT_SPEC, MigrationModule
 
@@ -297,14 +297,9 @@ ARGUMENT_SPEC.update(verify.CONNECT_TIMEOUT_SPEC)
 
 def check_input(mod):
     params = mod.params
-    databases = params['databases']
-    if databases is not None:
-        if not databases or any(not (name or '').strip() for name in databases):
-            mod.fail('Invalid input: databases must list at least one database name (or be left out for all), and no '
-                     'name may be empty. Nothing was read.')
-        duplicates = sorted(set(name for name in databases if databases.count(name) > 1))
-        if duplicates:
-            mod.fail('Invalid input: databases lists %s more than once; list each database once.' % ', '.join(duplicates))
+    problems = database_list_problems(params['databases'], when_left_out='all')
+    if problems:
+        mod.fail('Invalid input: %s. Nothing was read.' % '; '.join(problems))
     for option in ('source_host', 'source_username'):
         if not (params[option] or '').strip():
             mod.fail('Invalid input: %s is empty; give the source server\'s %s.' % (option, option.split('_')[1]))

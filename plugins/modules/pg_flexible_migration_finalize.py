@@ -265,8 +265,8 @@ roles:
 """
 
 from ansible_collections.pgflex.migration.plugins.module_utils import finalize, verify
-from ansible_collections.pgflex.migration.plugins.module_utils.input_checks import number_problems, repeated_problem
-from ansible_collections.pgflex.migration.plugins.module_utils.module import SpellingModule
+from ansible_collections.pgflex.migration.plugins.module_utils.input_checks import database_list_problems, number_problems
+from ansible_collections.pgflex.migration.plugins.module_utils.postgres_module import postgres_module
 
 
 def argument_spec():
@@ -284,21 +284,13 @@ def argument_spec():
 
 def check_input(module):
     params = module.params
-    databases = params['databases']
-    if not databases or any(not (name or '').strip() for name in databases):
-        module.fail_json(msg='databases must list at least one database name, and no name may be empty. Nothing was changed.')
-    problems = [repeated_problem('databases', databases)] + number_problems(params, ('source_port', 'target_port', 'connect_timeout'))
-    problems = [problem for problem in problems if problem]
+    problems = database_list_problems(params['databases']) + number_problems(params, ('source_port', 'target_port', 'connect_timeout'))
     if problems:
         module.fail_json(msg='Invalid input: %s. Nothing was changed.' % '; '.join(problems))
 
 
 def main():
-    module = SpellingModule(argument_spec(), supports_check_mode=True)
-    check_input(module)
-    missing = verify.missing_psycopg()
-    if missing:
-        module.fail_json(**missing)
+    module = postgres_module(argument_spec(), check_input)
     params = module.params
     source = verify.endpoint_from_params(params, 'source')
     target = verify.endpoint_from_params(params, 'target')

@@ -329,8 +329,8 @@ databases:
 """
 
 from ansible_collections.pgflex.migration.plugins.module_utils import verify, verify_progress, verify_workers
-from ansible_collections.pgflex.migration.plugins.module_utils.input_checks import number_problems, repeated_problem
-from ansible_collections.pgflex.migration.plugins.module_utils.module import SpellingModule
+from ansible_collections.pgflex.migration.plugins.module_utils.input_checks import database_list_problems, number_problems
+from ansible_collections.pgflex.migration.plugins.module_utils.postgres_module import postgres_module
 
 
 def argument_spec():
@@ -366,25 +366,15 @@ def bound_problems(params):
 
 def check_input(module):
     params = module.params
-    databases = params['databases']
-    if not databases or any(not (name or '').strip() for name in databases):
-        module.fail_json(msg='databases must list at least one database name, and no name may be empty.')
-    repeated = repeated_problem('databases', databases)
-    if repeated:
-        module.fail_json(msg='Invalid input: %s. Nothing was compared.' % repeated)
-    problems = number_problems(params, ('source_port', 'target_port', 'connect_timeout', 'progress_interval'))
-    problems.extend(bound_problems(params))
+    problems = database_list_problems(params['databases'])
+    problems += number_problems(params, ('source_port', 'target_port', 'connect_timeout', 'progress_interval'))
+    problems += bound_problems(params)
     if problems:
-        module.fail_json(msg='Invalid input: %s.' % '; '.join(problems))
+        module.fail_json(msg='Invalid input: %s. Nothing was compared.' % '; '.join(problems))
 
 
 def main():
-    module = SpellingModule(argument_spec(), supports_check_mode=True)
-    check_input(module)
-    missing = verify.missing_psycopg()
-    if missing:
-        module.fail_json(**missing)
-
+    module = postgres_module(argument_spec(), check_input)
     source = verify.endpoint_from_params(module.params, 'source')
     target = verify.endpoint_from_params(module.params, 'target')
     progress = None
