@@ -60,6 +60,7 @@ options:
       - Host name or IP address to reach the target server over PostgreSQL. Default is the server's
         C(fullyQualifiedDomainName) from Azure.
     type: str
+    required: false
   target_username:
     description:
       - User to read the target with; use the user the migration will use (usually the server's administrator

@@ -37,11 +37,6 @@ options:
       - User to connect to the source with. It needs C(SELECT) on every table compared.
     type: str
     required: true
-  target_host:
-    description:
-      - Host name or IP address of the target server, for example C(myserver.postgres.database.azure.com).
-    type: str
-    required: true
   target_username:
     description:
       - User to connect to the target with. It needs C(SELECT) on every table compared.
@@ -121,14 +116,12 @@ options:
 extends_documentation_fragment:
   - pgflex.migration.source_connection
   - pgflex.migration.target_connection
+  - pgflex.migration.changes_nothing
   - pgflex.migration.choice_spellings
 attributes:
   check_mode:
     support: full
     description: The module only reads, so check mode runs the same comparison.
-  diff_mode:
-    support: none
-    description: The module changes nothing, so there is no diff.
 notes:
   - Compare while nothing writes to the source (after an offline migration, or after the cutover of an online
     one); rows written to the source after the copy are reported as mismatches.
@@ -192,7 +185,7 @@ databases:
   elements: dict
   contains:
     database:
-      description: Database name.
+      description: The database's name, from O(databases).
       type: str
       sample: shop
     ok:
