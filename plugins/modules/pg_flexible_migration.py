@@ -653,6 +653,7 @@ retry_after:
   sample: 96.4
 '''
 
+from ansible_collections.pgflex.migration.plugins.module_utils.limits import API_TIMEOUT_SPEC
 from ansible_collections.pgflex.migration.plugins.module_utils.migration_flow import run
 from ansible_collections.pgflex.migration.plugins.module_utils.module import TARGET_SERVER_ARGUMENT_SPEC, MigrationModule
 from ansible_collections.pgflex.migration.plugins.module_utils.request import SOURCE_TYPES
@@ -661,7 +662,7 @@ from ansible_collections.pgflex.migration.plugins.module_utils.wait_options impo
 
 ARGUMENT_SPEC = dict(
     TARGET_SERVER_ARGUMENT_SPEC,
-    **dict(WAIT_ARGUMENT_SPEC, **safe_cutover_spec()),
+    **dict(WAIT_ARGUMENT_SPEC, **safe_cutover_spec(), **API_TIMEOUT_SPEC),
     name=dict(type='str', required=True),
     state=dict(type='str', choices=['present', 'cancelled'], default='present'),
     source_type=dict(type='str', choices=list(SOURCE_TYPES)),
@@ -690,7 +691,6 @@ ARGUMENT_SPEC = dict(
     cutover=dict(type='raw'),
     cancel_databases=dict(type='list', elements='str'),
     drop_copied_databases=dict(type='bool', default=False),
-    api_timeout=dict(type='int', default=120),
     defer_databases=dict(type='bool', default=False),
     retry_failed=dict(type='bool', default=False),
 )

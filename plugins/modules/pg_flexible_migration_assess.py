@@ -68,13 +68,8 @@ options:
       - Without it the target is only read over Azure Resource Manager, and a V(info) finding says which checks did
         not run.
     type: str
-  api_timeout:
-    description:
-      - Seconds the Azure calls may take at most, including retries of throttled (429) or failed (5xx) calls.
-      - Between 1 and 86400.
-    type: int
-    default: 120
 extends_documentation_fragment:
+  - pgflex.migration.api_timeout
   - pgflex.migration.source_connection
   - pgflex.migration.target_connection
   - pgflex.migration.target_server
@@ -279,15 +274,15 @@ import time
 
 from ansible_collections.pgflex.migration.plugins.module_utils import assess_azure, assess_probe, assess_rules, verify
 from ansible_collections.pgflex.migration.plugins.module_utils.input_checks import database_list_problems, number_problems
-from ansible_collections.pgflex.migration.plugins.module_utils.limits import DEFAULT_API_TIMEOUT
+from ansible_collections.pgflex.migration.plugins.module_utils.limits import API_TIMEOUT_SPEC
 from ansible_collections.pgflex.migration.plugins.module_utils.module import TARGET_SERVER_ARGUMENT_SPEC, MigrationModule
 
 ARGUMENT_SPEC = dict(
     TARGET_SERVER_ARGUMENT_SPEC,
+    **API_TIMEOUT_SPEC,
     databases=dict(type='list', elements='str'),
     migration_mode=dict(type='str', choices=['offline', 'online'], default='offline'),
     setup_logical_replication=dict(type='bool', default=False),
-    api_timeout=dict(type='int', default=DEFAULT_API_TIMEOUT),
 )
 ARGUMENT_SPEC.update(verify.connection_spec('source'))  # doc fragment pgflex.migration.source_connection
 # The target's PostgreSQL connection is optional: its host defaults to the server's FQDN from Azure, and the checks

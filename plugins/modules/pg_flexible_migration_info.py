@@ -32,14 +32,8 @@ options:
     type: str
     choices: [all, active]
     default: all
-  api_timeout:
-    description:
-      - Seconds the task may take at most, including retries of throttled (429) or failed (5xx, dropped connection)
-        API calls and slow answers. When it runs out, the task fails and the message names this option.
-      - Between 1 and 86400.
-    type: int
-    default: 120
 extends_documentation_fragment:
+  - pgflex.migration.api_timeout
   - pgflex.migration.target_server
   - pgflex.migration.azure_auth
   - pgflex.migration.migration_states
@@ -499,15 +493,15 @@ retry_after:
 import time
 
 from ansible_collections.pgflex.migration.plugins.module_utils.input_checks import migration_name_problem, number_problems
-from ansible_collections.pgflex.migration.plugins.module_utils.limits import DEFAULT_API_TIMEOUT
+from ansible_collections.pgflex.migration.plugins.module_utils.limits import API_TIMEOUT_SPEC
 from ansible_collections.pgflex.migration.plugins.module_utils.module import TARGET_SERVER_ARGUMENT_SPEC, MigrationModule
 from ansible_collections.pgflex.migration.plugins.module_utils.response import migration_result
 
 ARGUMENT_SPEC = dict(
     TARGET_SERVER_ARGUMENT_SPEC,
+    **API_TIMEOUT_SPEC,
     name=dict(type='str'),
     filter=dict(type='str', choices=['all', 'active'], default='all'),
-    api_timeout=dict(type='int', default=DEFAULT_API_TIMEOUT),
 )
 
 
