@@ -482,12 +482,9 @@ migrations:
           type: int
           sample: 1260
 retry_after:
-  description:
-    - Seconds the service still asked to wait (its Retry-After) when the task failed throttled; send no request for
-      this migration before they have passed.
+  description: As RV(pgflex.migration.pg_flexible_migration#module:retry_after), after a read the service throttled.
   returned: when the task failed while the service's requested pause outlasts it
   type: float
-  sample: 96.4
 '''
 
 import time
