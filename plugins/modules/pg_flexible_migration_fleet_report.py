@@ -34,12 +34,12 @@ options:
         type: str
       resource_group:
         description:
-          - Resource group of the target flexible server.
+          - The server's O(pgflex.migration.pg_flexible_migration#module:resource_group).
         type: str
         required: true
       server_name:
         description:
-          - Name of the target flexible server.
+          - The server's O(pgflex.migration.pg_flexible_migration#module:server_name).
         type: str
         required: true
       databases:
@@ -67,12 +67,8 @@ options:
         C(fleet2b01mig)), and only reports with that prefix are read, unless a server sets its own
         O(servers[].name_prefix). Without either, every migration of the server counts.
     type: str
-  dest:
-    description:
-      - Directory for the report files; created when missing.
-    type: path
-    required: true
 extends_documentation_fragment:
+  - pgflex.migration.fleet_page
   - pgflex.migration.azure_auth
   - pgflex.migration.changes_nothing
   - pgflex.migration.choice_spellings
@@ -165,7 +161,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from ansible_collections.pgflex.migration.plugins.module_utils import fleet_render, fleet_report
 from ansible_collections.pgflex.migration.plugins.module_utils.module import TARGET_SERVER_ARGUMENT_SPEC, MigrationModule
-from ansible_collections.pgflex.migration.plugins.module_utils.report_text import report_files, write_report_files
+from ansible_collections.pgflex.migration.plugins.module_utils.report_text import FLEET_PAGE_SPEC, report_files, write_report_files
 
 ARGUMENT_SPEC = dict(
     # Each server is a target server as the other modules take it (the same two options), plus what the fleet adds.
@@ -177,7 +173,7 @@ ARGUMENT_SPEC = dict(
         report_dir=dict(type='path'),
     )),
     name_prefix=dict(type='str'),
-    dest=dict(type='path', required=True),
+    **FLEET_PAGE_SPEC,
 )
 
 # Servers listed at once: enough to hide the round trips, few enough not to empty an ARM read bucket in one go.
