@@ -111,12 +111,8 @@ class Endpoint(object):
             'connect_timeout': self.connect_timeout,
             'application_name': 'pgflex.migration verify',
         }
-        if self.user:
-            kwargs['user'] = self.user
-        if self.password:
-            kwargs['password'] = self.password
-        if self.ssl_root_cert:
-            kwargs['sslrootcert'] = self.ssl_root_cert
+        given = (('user', self.user), ('password', self.password), ('sslrootcert', self.ssl_root_cert))
+        kwargs.update((key, value) for key, value in given if value)  # left out, libpq's defaults apply
         return kwargs
 
     def scrub(self, text):
