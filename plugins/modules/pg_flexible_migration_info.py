@@ -82,6 +82,7 @@ migrations:
     - The migrations found; empty when the named migration does not exist.
     - Fields are the service's REST fields in snake_case, with the C(properties) flattened to the top level.
       Secrets (passwords, usernames of C(secret_parameters)) are never returned.
+    - The flags (the fields that say whether) are the strings V(True) or V(False), as the service sends them.
   returned: always
   type: list
   elements: dict
@@ -168,23 +169,23 @@ migrations:
       type: list
       elements: str
     overwrite_dbs_in_target:
-      description: Whether existing target databases are overwritten (V(True) or V(False), as strings).
+      description: Whether existing target databases are overwritten.
       returned: when the service sends it
       type: str
     setup_logical_replication_on_source_db_if_needed:
-      description: Whether the service may set up logical replication on the source (V(True) or V(False)).
+      description: Whether the service may set up logical replication on the source.
       returned: when the service sends it
       type: str
     migrate_roles:
-      description: Whether roles and permissions are migrated (V(True) or V(False)).
+      description: Whether roles and permissions are migrated.
       returned: when the service sends it
       type: str
     start_data_migration:
-      description: Whether data migration starts right away (V(True) or V(False)).
+      description: Whether data migration starts right away.
       returned: when the service sends it
       type: str
     trigger_cutover:
-      description: Whether cutover was requested (V(True) or V(False)).
+      description: Whether cutover was requested.
       returned: when the service sends it
       type: str
     dbs_to_trigger_cutover_on:
@@ -193,7 +194,7 @@ migrations:
       type: list
       elements: str
     cancel:
-      description: Whether cancellation was requested (V(True) or V(False)).
+      description: Whether cancellation was requested.
       returned: when the service sends it
       type: str
     dbs_to_cancel_migration_on:
@@ -276,7 +277,7 @@ migrations:
           returned: always
           type: str
         databases:
-          description: Per-database progress, sorted by name; empty before data migration starts.
+          description: Per-database progress, sorted by name, each entry with every field below; empty before data migration starts.
           returned: always
           type: list
           elements: dict
@@ -284,71 +285,54 @@ migrations:
             name:
               description: Database name.
               type: str
-              returned: always
             state:
               description: Database migration state, for example V(InProgress), V(WaitingForCutoverTrigger), V(Succeeded).
               type: str
-              returned: always
             operation:
               description: Current operation on the database.
               type: str
-              returned: always
             started_on:
               description: When migrating the database started.
               type: str
-              returned: always
             ended_on:
               description: When migrating the database ended.
               type: str
-              returned: always
             tables_total:
               description: Tables queued, loading, completed and errored together.
               type: int
-              returned: always
             tables_completed:
               description: Tables fully copied.
               type: int
-              returned: always
             tables_loading:
               description: Tables being copied.
               type: int
-              returned: always
             tables_queued:
               description: Tables waiting to be copied.
               type: int
-              returned: always
             tables_errored:
               description: Tables that failed to copy.
               type: int
-              returned: always
             cdc_inserts:
               description: Rows inserted by change data capture (online mode).
               type: int
-              returned: always
             cdc_updates:
               description: Rows updated by change data capture (online mode).
               type: int
-              returned: always
             cdc_deletes:
               description: Rows deleted by change data capture (online mode).
               type: int
-              returned: always
             applied_changes:
               description: Changes applied to the target (online mode).
               type: int
-              returned: always
             incoming_changes:
               description: Changes waiting to be applied (online mode).
               type: int
-              returned: always
             latency:
               description: Replication lag in seconds (online mode).
               type: int
-              returned: always
             message:
               description: Error or information message for the database; null when none.
               type: str
-              returned: always
         validation:
           description: Validation results flattened into readable checks.
           returned: always
