@@ -30,23 +30,11 @@ author:
 options:
   servers:
     description:
-      - The servers of the fleet, usually one per inventory host.
+      - The servers of the fleet, usually one per inventory host: where each one's assessment is, then how it is named.
     type: list
     elements: dict
     required: true
     suboptions:
-      host:
-        description:
-          - As O(pgflex.migration.pg_flexible_migration_fleet_report#module:servers[].host).
-        type: str
-      server_name:
-        description:
-          - The server's O(pgflex.migration.pg_flexible_migration#module:server_name), when known.
-        type: str
-      resource_group:
-        description:
-          - The server's O(pgflex.migration.pg_flexible_migration#module:resource_group), when known.
-        type: str
       report:
         description:
           - The server's role report (the role's C(migrate_report)) or the result of
@@ -60,6 +48,18 @@ options:
       name_prefix:
         description:
           - Read only reports of this name prefix (the role's C(migrate_name_prefix)) from O(servers[].report_dir).
+        type: str
+      host:
+        description:
+          - As O(pgflex.migration.pg_flexible_migration_fleet_report#module:servers[].host).
+        type: str
+      server_name:
+        description:
+          - The server's O(pgflex.migration.pg_flexible_migration#module:server_name); default is the one in its report.
+        type: str
+      resource_group:
+        description:
+          - The server's O(pgflex.migration.pg_flexible_migration#module:resource_group); default is the one in its report.
         type: str
 extends_documentation_fragment:
   - pgflex.migration.fleet_page
@@ -75,15 +75,14 @@ seealso:
 '''
 
 EXAMPLES = r'''
-- name: One readiness report over the inventory group "fleet", after the role ran with migrate_assess_only
+- name: One readiness report over the inventory group "fleet", after the role ran with migrate_assess_only (the server
+    names and resource groups come from the reports)
   pgflex.migration.pg_flexible_migration_readiness_report:
     servers: >-
       {%- set servers = [] -%}
       {%- for host in groups['fleet'] -%}
-      {%-   set _ = servers.append({'host': host, 'server_name': hostvars[host].migrate_server_name,
-                                    'resource_group': hostvars[host].migrate_resource_group,
-                                    'name_prefix': hostvars[host].migrate_name_prefix,
-                                    'report_dir': 'readiness/' ~ host}) -%}
+      {%-   set _ = servers.append({'host': host, 'report_dir': 'readiness/' ~ host,
+                                    'name_prefix': hostvars[host].migrate_name_prefix}) -%}
       {%- endfor -%}
       {{ servers }}
     dest: readiness
