@@ -30,7 +30,7 @@ author:
 options:
   servers:
     description:
-      - The servers of the fleet, usually one per inventory host: where each one's assessment is, then how it is named.
+      - The servers of the fleet, usually one per inventory host, each with where its assessment is, then how it is named.
     type: list
     elements: dict
     required: true
