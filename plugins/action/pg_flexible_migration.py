@@ -34,6 +34,7 @@ from ansible_collections.pgflex.migration.plugins.plugin_utils.progress_line imp
 
 MODULE = 'pgflex.migration.pg_flexible_migration'
 
+
 def chunk_settings(args):
     """(wait_timeout, progress_interval) when the task waits in chunks, else None (the module checks bad values)."""
     try:

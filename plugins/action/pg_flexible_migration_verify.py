@@ -23,6 +23,7 @@ from ansible_collections.pgflex.migration.plugins.plugin_utils.verify_progress_l
 MODULE = 'pgflex.migration.pg_flexible_migration_verify'
 DEFAULT_INTERVAL = 60
 
+
 def line_interval(args):
     """progress_interval when it is a valid number, else None (one module run reports the bad value)."""
     try:

@@ -78,6 +78,7 @@ def settings_argument_spec():
             spec[setting.option] = dict(_KIND_SPECS.get(setting.kind, {'type': 'str'}))
     return spec
 
+
 _ARM_SEGMENT = r'[^/\s]+'
 SINGLE_SERVER_ID_RE = re.compile(
     r'^/subscriptions/%s/resourceGroups/%s/providers/Microsoft\.DBforPostgreSQL/servers/%s/?$'
