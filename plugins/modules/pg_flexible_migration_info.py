@@ -292,10 +292,12 @@ migrations:
               description: Current operation on the database.
               type: str
             started_on:
-              description: When migrating the database started.
+              description:
+                - When migrating the database started, as the service sends it (ISO 8601 in UTC, for example
+                  C(2025-06-01T18:30:22.123456Z)); null when it does not.
               type: str
             ended_on:
-              description: When migrating the database ended.
+              description: When migrating the database ended, in the same form; null when the service does not send it.
               type: str
             tables_total:
               description: Tables queued, loading, completed and errored together.
