@@ -136,7 +136,7 @@ def up():
         return 0
     fleet_size = sandbox_fleet.size()  # a bad PGFLEX_SANDBOX_FLEET stops here, before anything starts
     # The default subscription (AZURE_SUBSCRIPTION_ID) first; the others hold the fleet's turns and a namesake target.
-    subscriptions = [str(uuid.uuid4()) for _ in range(sandbox_fleet.subscription_count())]
+    subscriptions = [str(uuid.uuid4()) for number in range(sandbox_fleet.subscription_count())]
     down(quiet=True)
     started = time.monotonic()
     os.makedirs(SANDBOX, mode=0o755)

@@ -29,9 +29,11 @@ def server_labels(summary):
     """{id(entry): 'resource group/server'}, led by the subscription when the fleet spans several (a name is unique
     only within its subscription)."""
     several = len(set(server.get('subscription_id') for server in summary['servers'])) > 1
-    return dict((id(server), '/'.join(part for part in (server.get('subscription_id') if several else None,
-                                                      server['resource_group'], server['server_name']) if part))
-                for server in summary['servers'])
+
+    def label(server):
+        parts = (server.get('subscription_id') if several else None, server['resource_group'], server['server_name'])
+        return '/'.join(part for part in parts if part)
+    return dict((id(server), label(server)) for server in summary['servers'])
 
 
 def markdown(summary):

@@ -220,7 +220,7 @@ def main():
         subscriptions = collections.Counter(s.get('subscription_id') for s in fleet['servers'])
         print('  fleet report task: %s (%d servers in %d subscriptions: %s)' % (
             ', '.join('%.1f s' % seconds for seconds in report_times) or 'not timed', len(fleet['servers']), len(subscriptions),
-            ' + '.join(str(count) for _, count in sorted(subscriptions.items(), key=lambda item: -item[1]))))
+            ' + '.join(str(count) for count in sorted(subscriptions.values(), reverse=True))))
         print('  wall / (CPU/cores + longest host) = %.0f / (%.0f + %.0f) = %.2fx (aim <= 1.2x)' % (
             wall, cpu / cores, longest, wall / ideal if ideal else 0.0))
         print('  fleet report: %d succeeded, %d failed, %d rows verified' % (

@@ -4,10 +4,10 @@ source password, extra vars with a vaulted target password and the vault passwor
 
 One job over the 12-server sandbox fleet (ARM throttling on) is the CI fleet scenario: one host has a wrong source
 password, one an unmigratable database; exactly those two fail with their own message, the rest succeed and verify,
-and the fleet report (stats artifact) lists all 12, from the two subscriptions the sandbox fleet takes turns over. Then the same play as two AWX job slices plus the fleet-report
-play: a re-run that changes nothing on the succeeded hosts and gives the same fleet summary. Before all that, the
-readiness play (the role in assessment-only mode, then the readiness report) over the same fleet: it creates nothing
-and blocks exactly the two broken hosts."""
+and the fleet report (stats artifact) lists all 12, from the two subscriptions the sandbox fleet takes turns over.
+Then the same play as two AWX job slices plus the fleet-report play: a re-run that changes nothing on the succeeded
+hosts and gives the same fleet summary. Before all that, the readiness play (the role in assessment-only mode, then
+the readiness report) over the same fleet: it creates nothing and blocks exactly the two broken hosts."""
 
 import glob
 import json
