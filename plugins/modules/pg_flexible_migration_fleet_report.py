@@ -32,6 +32,12 @@ options:
         description:
           - Name shown for the server (the inventory host name). Defaults to O(servers[].server_name).
         type: str
+      subscription_id:
+        description:
+          - Subscription of this server (the role's C(migrate_subscription_id) for the host), when it is not
+            O(subscription_id). The servers of one report may be in any number of subscriptions; the module signs
+            in once for all of them.
+        type: str
       resource_group:
         description:
           - The server's O(pgflex.migration.pg_flexible_migration#module:resource_group).
@@ -84,7 +90,8 @@ EXAMPLES = r'''
     servers: >-
       {%- set servers = [] -%}
       {%- for host in groups['fleet'] -%}
-      {%-   set _ = servers.append({'host': host, 'resource_group': hostvars[host].migrate_resource_group,
+      {%-   set _ = servers.append({'host': host, 'subscription_id': hostvars[host].migrate_subscription_id | default(none),
+                                    'resource_group': hostvars[host].migrate_resource_group,
                                     'server_name': hostvars[host].migrate_server_name,
                                     'databases': hostvars[host].migrate_databases,
                                     'name_prefix': hostvars[host].migrate_name_prefix,
@@ -168,6 +175,7 @@ ARGUMENT_SPEC = dict(
     servers=dict(type='list', elements='dict', required=True, options=dict(
         TARGET_SERVER_ARGUMENT_SPEC,
         host=dict(type='str'),
+        subscription_id=dict(type='str'),
         databases=dict(type='list', elements='str', default=[]),
         name_prefix=dict(type='str'),
         report_dir=dict(type='path'),
@@ -180,12 +188,28 @@ ARGUMENT_SPEC = dict(
 LIST_CONCURRENCY = 4
 
 
+def list_all(mod, servers):
+    """Every server's migrations, each from its own subscription's client. The first server of each subscription is
+    listed alone, which signs in once and builds that client; the rest go in parallel on the signed-in clients."""
+    clients = [mod.client_for(server['subscription_id']) for server in servers]
+    listed = {}
+    for index, client in enumerate(clients):
+        if all(clients[done] is not client for done in listed):
+            listed[index] = client.list(servers[index]['resource_group'], servers[index]['server_name'], 'all')
+    rest = [index for index in range(len(servers)) if index not in listed]
+    with ThreadPoolExecutor(max_workers=LIST_CONCURRENCY) as pool:
+        for index, migrations in zip(rest, pool.map(
+                lambda i: clients[i].list(servers[i]['resource_group'], servers[i]['server_name'], 'all'), rest)):
+            listed[index] = migrations
+    for server, client in zip(servers, clients):
+        server['subscription_id'] = client.subscription_id  # the report names each server's subscription
+    return [listed[index] for index in range(len(servers))]
+
+
 def run(mod):
     params = mod.params
-    client = mod.client  # one sign-in for the whole fleet
     servers = params['servers']
-    with ThreadPoolExecutor(max_workers=LIST_CONCURRENCY) as pool:
-        listed = list(pool.map(lambda s: client.list(s['resource_group'], s['server_name'], 'all'), servers))
+    listed = list_all(mod, servers)
     entries = []
     for server, migrations in zip(servers, listed):
         prefix = server['name_prefix'] or params['name_prefix']
