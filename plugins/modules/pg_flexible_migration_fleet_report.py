@@ -142,7 +142,7 @@ report:
       sample: {servers: 12, succeeded: 10, failed: 2, in_progress: 0, not_run: 0, databases: 24, rows_verified: 31200}
     servers:
       description:
-        - One entry per server, failed ones first, with C(host), C(resource_group), C(server_name), C(result)
+        - One entry per server, failed ones first, with C(host), C(subscription_id), C(resource_group), C(server_name), C(result)
           (V(succeeded), V(failed), V(in_progress) or V(not_run)), C(service_state), C(service_substate),
           C(databases), C(migrations), C(verified), C(rows_verified), C(started), C(finished),
           C(duration_seconds), C(failure) (the reason, or null) and C(report_markdown) (the host's report).
