@@ -256,10 +256,11 @@ def main():
         with PeakMemory(*pids) as peaks:
             seconds, peak_kb, result, lines = verify(source, target, big_data.BIG_DATABASE, options.chunk_rows, options.parallel,
                                                      options.sandbox_dir, True)
-        tables = result.get('databases', [{}])[0].get('tables', [])
-        print('verify bigdb: %.0f s = %.2fx the read of both sides; module peak RSS %.1f MB (%.1f MB on %s); verified=%s; %s'
-              % (seconds, seconds / read_seconds, peak_kb / 1024.0, small[1] / 1024.0, SMALL_DATABASE, result.get('verified'),
-                 result.get('summary')))
+        database = result.get('databases', [{}])[0]
+        tables = database.get('tables', [])
+        print('verify bigdb: %.0f s = %.2fx the read of both sides, %.0f rows/s, row hash %s; module peak RSS %.1f MB (%.1f MB on %s);'
+              ' verified=%s; %s' % (seconds, seconds / read_seconds, database.get('source_rows', 0) / seconds, database.get('digest'),
+                                    peak_kb / 1024.0, small[1] / 1024.0, SMALL_DATABASE, result.get('verified'), result.get('summary')))
         print('    tables: %s' % ', '.join(
             '%s %s rows %s chunks' % (t.get('table'), t.get('source_rows'), t.get('chunks')) for t in tables))
         if not result.get('verified'):
