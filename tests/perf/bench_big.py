@@ -13,7 +13,7 @@
 4. Verifies shop, then bigdb, with pg_flexible_migration_verify (checksum: true, objects: true), the module run as
    Ansible runs it, with its progress lines; prints its time against step 3 and its peak memory on both sizes.
 During 2-4, the peak memory of every server backend and of pg_dump / pg_restore (bench_big_memory.py); for 3 and 4,
-the CPU seconds both servers spent too, a ratio that the load of a shared machine changes far less than wall time.
+the CPU seconds both servers spent too (the load of a shared machine changes them far less than wall time).
 
 Prints numbers; never fails on time; not part of make test. Stops its sandbox at the end unless --keep.
 Usage: python tests/perf/bench_big.py [--rows N] [--sandbox-dir DIR] [--keep] [--chunk-rows R] [--parallel P]
@@ -283,7 +283,7 @@ def main():
             '%s %s rows %s chunks' % (t.get('table'), t.get('source_rows'), t.get('chunks')) for t in tables))
         if not result.get('verified'):
             print('    %s' % (result.get('msg') or result.get('mismatches')))
-        print('    servers\' CPU %.0f s = %.2fx the read\'s (%.0f s): the ratio a machine of its own would show, whatever the load'
+        print('    servers\' CPU %.0f s = %.2fx the read\'s (%.0f s; the read\'s own client, this process, is not counted)'
               % (verify_cpu.seconds, verify_cpu.seconds / read_cpu.seconds, read_cpu.seconds))
         print('    %d progress lines; load %s' % (len(lines), machine().split('load average ')[1]))
         print('peak memory during the verification (VmHWM):')
