@@ -285,6 +285,10 @@ def _begin(conn, snapshot=None):
         conn.execute(sql.SQL('SET TRANSACTION SNAPSHOT {}').format(sql.Literal(snapshot)))
     for name, value in SESSION_SETTINGS:
         conn.execute('SELECT pg_catalog.set_config(%s, %s, true)', (name, value))
+    # One backend per table in flight (``parallel`` sets how many): no parallel workers started per chunk, which cost
+    # more than they give on a busy server. The setting exists from PostgreSQL 9.6, hence the lookup.
+    conn.execute("SELECT pg_catalog.set_config(name, '0', true) FROM pg_catalog.pg_settings"
+                 " WHERE name = 'max_parallel_workers_per_gather'")
 
 
 def _is_missing_database(exc, dbname):

@@ -75,8 +75,7 @@ class RowDigest(object):
         return sql.SQL(self._query).format(rows=rows)
 
 
-# Both digests read their rows in a subquery kept apart (OFFSET 0): the row's text is built once per row, and the
-# plan is one backend without parallel workers, per table in flight.
+# Both digests read their rows in a subquery kept apart (OFFSET 0), so the row's text is built once per row.
 # The sums of two 64-bit hashes of each row's text, seeds 0 and 1.
 HASHTEXT = RowDigest(
     'hashtextextended',

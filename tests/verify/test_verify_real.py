@@ -119,6 +119,15 @@ def test_the_digest_is_hashtextextended_when_both_sides_have_it(pair):
     assert without['digest'] is None and without['ok'] is True  # counts only
 
 
+def test_the_snapshot_starts_no_parallel_workers(pair):
+    session = verify.SideSession(endpoint(pair[0], 'source'), 'shop', psycopg.connect)
+    try:
+        session.open()
+        assert session.connection(0).execute('SHOW max_parallel_workers_per_gather').fetchone()[0] == '0'
+    finally:
+        session.close()
+
+
 def test_a_changed_row_is_named(pair, digest):
     with on_target(pair, "UPDATE orders SET note = 'changed' WHERE id = 40", "UPDATE orders SET note = 'note 40' WHERE id = 40"):
         result = check(pair, digest=digest)
