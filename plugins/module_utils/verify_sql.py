@@ -91,9 +91,9 @@ MD5 = RowDigest(
     ' COALESCE(pg_catalog.sum(pg_catalog.substring(row_bits, 65, 64)::bigint), 0)'
     " FROM (SELECT ('x' || pg_catalog.md5(" + ROW_TEXT + '))::bit(128) AS row_bits FROM {rows} OFFSET 0) h')
 DIGESTS = dict((digest.name, digest) for digest in (HASHTEXT, MD5))
-# hashtextextended exists from PostgreSQL 11. Its value for this text is the same on every server that computes it
-# the same way (its code has not changed since 11: hash partitions depend on it; the byte order of the machine
-# changes it); a side whose value differs, or a side without it, makes both sides use md5.
+# hashtextextended exists from PostgreSQL 11. Its values are meant to stay the same across versions (hash partitions
+# are placed by them) but may differ on a machine of another byte order: each side hashes PROBE_TEXT, and a side
+# whose value differs, or a side without the function, makes both sides use md5.
 HASHTEXT_VERSION = 110000
 PROBE_TEXT = 'pgflex.migration verify'
 
