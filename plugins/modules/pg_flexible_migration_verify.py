@@ -63,8 +63,8 @@ options:
       - A table without such a key is compared whole, by its row count and the two sums of every row's 64-bit
         hashes (no sort). This is weaker than the chunked comparison; it cannot say which rows differ.
       - Changes whose row hashes happen to add up to the same sums go unnoticed. For accidental changes the odds are
-        negligible (about 2^-128 per chunk or table), but neither row hash is a cryptographic checksum: rows could be
-        crafted to collide.
+        negligible (at most about 2^-64 per differing chunk or table), but neither row hash is a cryptographic
+        checksum, so rows could be crafted to collide.
       - Memory stays bounded on both servers and in the module whatever the table's size.
       - Without it only row counts are compared, which is much faster.
     type: bool
