@@ -44,8 +44,10 @@ options:
     required: true
   checksum:
     description:
-      - Also compare the content of every table's rows (the md5 of each row's text). This reads every row on both
-        servers, so it takes about as long as reading each database once.
+      - Also compare the content of every table's rows (a hash of each row's text). This reads every row on both
+        servers, so it takes longer than reading each database once (see RV(databases[].digest)).
+      - The row hash is C(hashtextextended) (two 64-bit hashes per row) when both servers are PostgreSQL 11 or later
+        and compute it alike, else C(md5) on both sides (slower); RV(databases[].digest) says which.
       - A table with a key (its primary key, or else a unique index without expression or predicate whose columns
         are all C(NOT NULL)), the same on the target, is compared in chunks of O(chunk_rows) rows walked in key
         order. The chunk boundaries
@@ -53,10 +55,11 @@ options:
         shows in the chunk that holds its key. A differing chunk is then split in halves, re-hashed on both sides,
         until each differing range holds at most 8 rows, and the mismatch names those rows' keys (at most 10 ranges
         per table).
-      - A table without such a key is compared whole, by its row count and the sums of the two 64-bit halves of
-        every row's md5 (no sort). This is weaker than the chunked comparison; it cannot say which rows differ,
-        and changes whose row hashes happen to add up to the same sums go unnoticed (for accidental changes the odds
-        are negligible, but the sums are not a cryptographic checksum).
+      - A table without such a key is compared whole, by its row count and the two sums of every row's 64-bit
+        hashes (no sort). This is weaker than the chunked comparison; it cannot say which rows differ.
+      - Changes whose row hashes happen to add up to the same sums go unnoticed. For accidental changes the odds are
+        negligible (at most about 2^-64 per differing chunk or table), but neither row hash is a cryptographic
+        checksum, so rows could be crafted to collide.
       - Memory stays bounded on both servers and in the module whatever the table's size.
       - Without it only row counts are compared, which is much faster.
     type: bool
@@ -213,6 +216,12 @@ databases:
       description: The differences found in this database.
       type: list
       elements: str
+    digest:
+      description:
+        - The row hash both sides used (only with O(checksum); null without it).
+        - C(hashtextextended) when both servers are PostgreSQL 11 or later and compute it alike, else C(md5).
+      type: str
+      sample: hashtextextended
     objects:
       description: What O(objects) compared (only with O(objects), when the database exists on both sides).
       type: dict
