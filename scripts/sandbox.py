@@ -130,10 +130,13 @@ def _start_single_server(authority, data_dir):
 
 def up():
     profile = sandbox_profile.name()  # a bad PGFLEX_SANDBOX_PROFILE stops here, before anything starts
-    if is_up() and sandbox_fleet.running_size(ENV_JSON) == sandbox_fleet.size() and sandbox_profile.running(ENV_JSON) == profile:
+    if is_up() and sandbox_fleet.running_size(ENV_JSON) == sandbox_fleet.size() and sandbox_profile.running(ENV_JSON) == profile \
+            and sandbox_fleet.running_subscriptions(ENV_JSON) == sandbox_fleet.subscription_count():
         print('sandbox: already running; environment in %s' % os.path.join(SANDBOX, 'env'))
         return 0
     fleet_size = sandbox_fleet.size()  # a bad PGFLEX_SANDBOX_FLEET stops here, before anything starts
+    # The default subscription (AZURE_SUBSCRIPTION_ID) first; the others hold the fleet's turns and a namesake target.
+    subscriptions = [str(uuid.uuid4()) for number in range(sandbox_fleet.subscription_count())]
     down(quiet=True)
     started = time.monotonic()
     os.makedirs(SANDBOX, mode=0o755)
@@ -160,7 +163,11 @@ def up():
               'federated': [FEDERATED_CREDENTIAL]}
     emulator = start_emulator(
         servers=[{'name': name, 'cluster': target, 'resource_group': RESOURCE_GROUP, 'location': LOCATION} for name in [SERVER_NAME] + FLEET]
-        + sandbox_fleet.servers(fleet_size, target, RESOURCE_GROUP, LOCATION),
+        # Names are per subscription: each other subscription has a server named like the default one's target.
+        + [{'name': SERVER_NAME, 'cluster': target, 'resource_group': RESOURCE_GROUP, 'location': LOCATION, 'subscription_id': other}
+           for other in subscriptions[1:]]
+        + sandbox_fleet.servers(fleet_size, target, RESOURCE_GROUP, LOCATION, subscriptions),
+        subscription_ids=subscriptions,
         settings=dict(SETTINGS, **sandbox_fleet.throttle_settings()), source_ca_file=source_ca, state_dir=os.path.join(SANDBOX, 'emulator'),
         detach=True, clients=[client],
         single_servers=[single_entry])  # every published api-version is built in (tests/emulator/api_versions.py)
@@ -181,7 +188,7 @@ def up():
         'PGFLEX_SANDBOX_FLEET_SERVERS': ','.join(FLEET),
         'PGFLEX_SANDBOX_FLEET_SIZE': str(fleet_size),
         'PGFLEX_SANDBOX_FLEET_INVENTORY': sandbox_fleet.write_inventory(
-            os.path.join(SANDBOX, sandbox_fleet.INVENTORY_NAME), fleet_size, RESOURCE_GROUP),
+            os.path.join(SANDBOX, sandbox_fleet.INVENTORY_NAME), fleet_size, RESOURCE_GROUP, subscriptions),
         'PGFLEX_SINGLE_SERVER_ID': '/subscriptions/%s/resourceGroups/%s/providers/Microsoft.DBforPostgreSQL/servers/%s' % (
             emulator.subscription_id, RESOURCE_GROUP, SINGLE_SERVER),
     })

@@ -1,5 +1,7 @@
 """Sandbox fleets (PGFLEX_SANDBOX_FLEET=N): N emulated target servers, each migrating its own two small databases
 (distinct names on the shared source and target clusters), and a ready YAML inventory with one host per server.
+The servers take turns over the emulator's subscriptions (PGFLEX_SANDBOX_SUBSCRIPTIONS, default 2): those outside
+the default subscription live in a resource group of their own there, and their hosts say so in the inventory.
 
 Used by scripts/sandbox.py; the inventory has the shape of examples/inventory.yml (docs/fleet.md)."""
 
@@ -10,6 +12,8 @@ import subprocess
 from emulator import throttle
 
 FLEET_ENV = 'PGFLEX_SANDBOX_FLEET'
+SUBSCRIPTIONS_ENV = 'PGFLEX_SANDBOX_SUBSCRIPTIONS'
+DEFAULT_SUBSCRIPTIONS = 2
 INVENTORY_NAME = 'fleet-inventory.yml'
 NAME_PREFIX = 'fleet'
 
@@ -43,13 +47,34 @@ def size():
     return int(text)
 
 
-def running_size(env_json):
-    """The fleet size of the sandbox that wrote env_json (0 for one started without a fleet)."""
+def subscription_count():
+    """How many subscriptions the emulator serves (PGFLEX_SANDBOX_SUBSCRIPTIONS); a clear error for anything but 1..10."""
+    text = (os.environ.get(SUBSCRIPTIONS_ENV) or str(DEFAULT_SUBSCRIPTIONS)).strip()
+    if not text.isdigit() or not 1 <= int(text) <= 10:
+        raise SystemExit('sandbox: %s must be a whole number from 1 to 10 (subscriptions to emulate); got %r' % (SUBSCRIPTIONS_ENV, text))
+    return int(text)
+
+
+def _running(env_json, key, default):
     try:
         with open(env_json, encoding='utf-8') as handle:
-            return int(json.load(handle).get('PGFLEX_SANDBOX_FLEET_SIZE') or 0)
+            return int(json.load(handle).get(key) or default)
     except (OSError, ValueError):
-        return 0
+        return default
+
+
+def running_size(env_json):
+    """The fleet size of the sandbox that wrote env_json (0 for one started without a fleet)."""
+    return _running(env_json, 'PGFLEX_SANDBOX_FLEET_SIZE', 0)
+
+
+def running_subscriptions(env_json):
+    """How many subscriptions the sandbox that wrote env_json serves (1 for one started before there were several)."""
+    try:
+        with open(env_json, encoding='utf-8') as handle:
+            return len([item for item in json.load(handle).get('PGFLEX_SUBSCRIPTION_IDS', 'x').split(',') if item])
+    except (OSError, ValueError):
+        return 1
 
 
 def throttle_settings():
@@ -92,18 +117,30 @@ def seed(source, count):
         _psql_script(source, '\n'.join(statements) + '\n')
 
 
-def servers(count, cluster, resource_group, location):
+def placement(index, subscriptions, resource_group):
+    """(subscription, resource group) of fleet server ``index`` (1, 2, ...): the servers take turns over the
+    subscriptions; outside the default subscription (the first) the group is <resource_group>-<subscription number>."""
+    turn = (index - 1) % len(subscriptions)
+    return subscriptions[turn], resource_group if turn == 0 else '%s-%d' % (resource_group, turn + 1)
+
+
+def servers(count, cluster, resource_group, location, subscriptions):
     """Emulator server entries for the fleet."""
-    return [{'name': server_name(i), 'cluster': cluster, 'resource_group': resource_group, 'location': location}
-            for i in range(1, count + 1)]
+    entries = []
+    for i in range(1, count + 1):
+        subscription, group = placement(i, subscriptions, resource_group)
+        entries.append({'name': server_name(i), 'cluster': cluster, 'resource_group': group, 'location': location,
+                        'subscription_id': subscription})
+    return entries
 
 
 def _quote(value):
     return "'%s'" % str(value).replace("'", "''")
 
 
-def write_inventory(path, count, resource_group):
-    """A YAML inventory: group vars for what the hosts share (secrets stay in the environment), one host per server."""
+def write_inventory(path, count, resource_group, subscriptions):
+    """A YAML inventory: group vars for what the hosts share (secrets stay in the environment), one host per server;
+    a host outside the default subscription (AZURE_SUBSCRIPTION_ID) names its subscription and resource group."""
     env = "{{ lookup('ansible.builtin.env', '%s') }}"
     lines = [
         '# Written by `make sandbox-up` with %s=%d: one inventory host per emulated flexible server.' % (FLEET_ENV, count),
@@ -129,8 +166,11 @@ def write_inventory(path, count, resource_group):
         '  hosts:',
     ]
     for index in range(1, count + 1):
-        lines += ['    %s:' % host_name(index),
-                  '      migrate_server_name: %s' % server_name(index),
+        subscription, group = placement(index, subscriptions, resource_group)
+        lines += ['    %s:' % host_name(index)]
+        if subscription != subscriptions[0]:
+            lines += ['      migrate_subscription_id: %s' % _quote(subscription), '      migrate_resource_group: %s' % _quote(group)]
+        lines += ['      migrate_server_name: %s' % server_name(index),
                   '      migrate_databases: [%s]' % ', '.join(databases(index))]
     with open(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644), 'w', encoding='utf-8') as handle:
         handle.write('\n'.join(lines) + '\n')

@@ -22,7 +22,6 @@ from __future__ import annotations
 import time
 
 from ansible.module_utils.parsing.convert_bool import boolean
-from ansible.utils.display import Display
 
 from ansible_collections.pgflex.migration.plugins.module_utils import status_file
 from ansible_collections.pgflex.migration.plugins.module_utils.input_checks import number_problems
@@ -34,8 +33,6 @@ from ansible_collections.pgflex.migration.plugins.plugin_utils.progress_action i
 from ansible_collections.pgflex.migration.plugins.plugin_utils.progress_line import hidden_line, progress_line
 
 MODULE = 'pgflex.migration.pg_flexible_migration'
-
-display = Display()
 
 
 def chunk_settings(args):
@@ -56,22 +53,13 @@ class ActionModule(ProgressAction):
 
     MODULE = MODULE
 
-    _supports_check_mode = True
-    _supports_async = True
-
-    def run(self, tmp=None, task_vars=None):
-        result = super(ActionModule, self).run(tmp, task_vars)
-        del tmp  # no effect since ansible-core 2.5
-        args = dict(self._task.args)
+    def _run_task(self, args, task_vars):
         settings = chunk_settings(args)
         if settings is None or self._task.check_mode or self._task.async_val:
-            result.update(self._run_module(args, task_vars))
-            return result
+            return self._run_module(args, task_vars)
         if self._runs_on_controller():
-            result.update(self._wait_in_one_run(args, task_vars, *settings))
-        else:
-            result.update(self._wait_in_chunks(args, task_vars, *settings))
-        return result
+            return self._wait_in_one_run(args, task_vars, *settings)
+        return self._wait_in_chunks(args, task_vars, *settings)
 
     def _wait_in_chunks(self, args, task_vars, wait_timeout, interval):
         clock = ChunkedWait(wait_timeout, interval, time.monotonic)
@@ -133,7 +121,7 @@ class ActionModule(ProgressAction):
             migration = chunk.get('migration') or {}
             online = str(migration.get('migration_mode') or '').lower() == 'online'
             line = progress_line(args.get('name'), migration.get('status'), clock.elapsed(), clock.left(), online)
-        display.display('[%s] pg_flexible_migration %s' % (host, line) if host else 'pg_flexible_migration %s' % line)
+        self._print_line(host, line)
         clock.line_printed()
 
     @staticmethod

@@ -14,8 +14,6 @@ from __future__ import annotations
 
 import time
 
-from ansible.utils.display import Display
-
 from ansible_collections.pgflex.migration.plugins.module_utils import verify_progress
 from ansible_collections.pgflex.migration.plugins.module_utils.input_checks import number_problems
 from ansible_collections.pgflex.migration.plugins.plugin_utils.progress_action import ProgressAction
@@ -24,8 +22,6 @@ from ansible_collections.pgflex.migration.plugins.plugin_utils.verify_progress_l
 
 MODULE = 'pgflex.migration.pg_flexible_migration_verify'
 DEFAULT_INTERVAL = 60
-
-display = Display()
 
 
 def line_interval(args):
@@ -43,20 +39,12 @@ class ActionModule(ProgressAction):
 
     MODULE = MODULE
 
-    _supports_check_mode = True
-    _supports_async = True
-
-    def run(self, tmp=None, task_vars=None):
-        result = super(ActionModule, self).run(tmp, task_vars)
-        del tmp  # no effect since ansible-core 2.5
-        args = dict(self._task.args)
+    def _run_task(self, args, task_vars):
         args.pop('progress_file', None)  # the action's own channel, never the task's
         interval = line_interval(args)
         if interval is None or self._task.async_val or not self._runs_on_controller():
-            result.update(self._run_module(args, task_vars))
-        else:
-            result.update(self._run_with_progress(args, task_vars, interval))
-        return result
+            return self._run_module(args, task_vars)
+        return self._run_with_progress(args, task_vars, interval)
 
     def _run_with_progress(self, args, task_vars, interval):
         host = (task_vars or {}).get('inventory_hostname', '')
@@ -68,4 +56,4 @@ class ActionModule(ProgressAction):
         line = verify_line(progress, elapsed)
         if self._task.no_log:
             line = 'progress hidden by no_log; elapsed %s' % clock_text(elapsed)
-        display.display('[%s] pg_flexible_migration_verify %s' % (host, line) if host else 'pg_flexible_migration_verify %s' % line)
+        self._print_line(host, line)

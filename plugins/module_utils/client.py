@@ -194,12 +194,14 @@ def deadline_transport_class():
     return DeadlineTransport
 
 
-def shared_transport(verify=True):
+def shared_transport(verify=True, session=None):
     """(azure-core transport, requests session) that the credential, the metadata lookup and the API
-    calls can share, so a task opens one TLS connection per host instead of one per component."""
+    calls can share, so a task opens one TLS connection per host instead of one per component.
+    Given a session, a transport of its own (its own deadline) over that session's connections."""
     import requests  # pylint: disable=import-outside-toplevel
-    session = requests.Session()
-    session.verify = verify
+    if session is None:
+        session = requests.Session()
+        session.verify = verify
     kwargs = {} if verify else {'connection_verify': False}
     return deadline_transport_class()(session=session, session_owner=False, **kwargs), session
 

@@ -25,8 +25,20 @@ PHASE_OPACITY = {'validation': '0.55', 'copy': '1'}
 ROW, LABEL, WIDTH, AXIS = 22, 230, 900, 30
 
 
+def server_labels(summary):
+    """{id(entry): 'resource group/server'}, led by the subscription when the fleet spans several (a name is unique
+    only within its subscription)."""
+    several = len(set(server.get('subscription_id') for server in summary['servers'])) > 1
+
+    def label(server):
+        parts = (server.get('subscription_id') if several else None, server['resource_group'], server['server_name'])
+        return '/'.join(part for part in parts if part)
+    return dict((id(server), label(server)) for server in summary['servers'])
+
+
 def markdown(summary):
     totals = summary['totals']
+    labels = server_labels(summary)
     lines = ['# Fleet migration report', '',
              'Generated %s. %d server(s): %d succeeded, %d failed, %d in progress, %d not run. %d database(s), %d row(s) verified, '
              '%d migration(s). Wall time %s (%s to %s).' % (
@@ -38,7 +50,7 @@ def markdown(summary):
     for server in summary['servers']:
         state = '/'.join(s for s in (server['service_state'], server['service_substate']) if s) or '-'
         rows.append([cell(v) for v in (
-            server['host'], '%s/%s' % (server['resource_group'], server['server_name']), server['result'], state,
+            server['host'], labels[id(server)], server['result'], state,
             ', '.join(server['databases']), server['rows_verified'], duration_text(server['duration_seconds']), server['failure'],
             server['report_markdown'])])
     lines.extend(table(('Host', 'Server', 'Result', 'Service state', 'Databases', 'Rows verified', 'Duration', 'Failure', 'Report'),
@@ -132,7 +144,8 @@ def legend(colours):
 
 def html(summary):
     totals = summary['totals']
-    rows = [[server['host'], '%s/%s' % (server['resource_group'], server['server_name']),
+    labels = server_labels(summary)
+    rows = [[server['host'], labels[id(server)],
              (server['result'], COLOURS.get(server['result'], '#000')), ', '.join(server['databases']), server['rows_verified'],
              duration_text(server['duration_seconds']), server['failure'] or '', server['report_markdown'] or '']
             for server in summary['servers']]

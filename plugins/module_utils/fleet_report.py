@@ -154,7 +154,7 @@ def _rows_verified(verification):
 def server_summary(server, migrations, host_report, name_prefix=None, wave=None):
     """One server's entry.
 
-    server: {host, resource_group, server_name, databases}; migrations: the server's migrations (REST JSON);
+    server: {host, subscription_id, resource_group, server_name, databases}; migrations: the server's migrations (REST JSON);
     host_report: the host's newest role report or None; wave: the host's wave cutover record (wave_record) or None.
     """
     own = [m for m in migrations if isinstance(m, dict) and (not name_prefix or is_role_run_name(m.get('name'), name_prefix))]
@@ -182,6 +182,7 @@ def server_summary(server, migrations, host_report, name_prefix=None, wave=None)
     last = status_summary(latest) if latest else None
     return dict(_cutover_view(wave, host_report), **{
         'host': server.get('host') or server.get('server_name'),
+        'subscription_id': server.get('subscription_id'),
         'resource_group': server.get('resource_group'),
         'server_name': server.get('server_name'),
         'result': result,

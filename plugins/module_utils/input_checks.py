@@ -109,6 +109,18 @@ def repeated_problem(option, names):
     return '%s lists %s more than once; name each database once' % (option, ', '.join(repeated))
 
 
+def database_list_problems(names, when_left_out=None):
+    """The problems with the databases option of the modules that connect with PostgreSQL (verify, finalize,
+    assess): at least one name, none empty, none twice. ``when_left_out``: what leaving it out means, where it may be."""
+    if names is None and when_left_out:
+        return []
+    if not names or any(not (name or '').strip() for name in names):
+        left_out = ' (or be left out for %s)' % when_left_out if when_left_out else ''
+        return ['databases must list at least one database name%s, and no name may be empty' % left_out]
+    repeated = repeated_problem('databases', names)
+    return [repeated] if repeated else []
+
+
 def _check_databases(option, databases, problems):
     if databases is None:
         return

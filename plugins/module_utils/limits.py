@@ -34,3 +34,5 @@ NOT_ABOVE = (('poll_interval', 'wait_timeout'),)
 ABOVE_REASONS = {'wait_timeout': wait_timeout_reason()}
 
 DEFAULT_API_TIMEOUT = 120  # seconds a task without wait may spend on API calls, retries included
+# The option's argument spec (docs: the pgflex.migration.api_timeout fragment, or the migration module's own).
+API_TIMEOUT_SPEC = {'api_timeout': dict(type='int', default=DEFAULT_API_TIMEOUT)}

@@ -13,6 +13,7 @@ Internal to the pgflex.migration collection; not a public API.
 from __future__ import annotations
 
 import importlib.util
+import threading
 import traceback
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
@@ -77,6 +78,19 @@ class SpellingModule(AnsibleModule):
         normalise_choices(self.params, spec)
 
 
+def _once(connect):
+    """``connect(fetch)`` run once, its (cloud, credential) shared by every later call (thread-safe)."""
+    lock = threading.Lock()
+    done = []
+
+    def connect_once(fetch):
+        with lock:
+            if not done:
+                done.append(connect(fetch))
+            return done[0]
+    return connect_once
+
+
 class MigrationModule(object):
     """AnsibleModule plus the shared auth options and a lazily built MigrationClient."""
 
@@ -87,7 +101,10 @@ class MigrationModule(object):
         self.params = self.module.params
         self._check_target_server()
         self._client = None
+        self._other_clients = {}  # subscription (lowercase) -> client sharing the task's sign-in (client_for)
+        self._client_settings = None
         self.deadline = None
+        self._budget_option = None
         self.auth = None  # resolved auth settings (secrets inside; never return them)
 
     def _check_target_server(self):
@@ -116,7 +133,9 @@ class MigrationModule(object):
         ``option`` (wait_timeout or api_timeout) is named when a call gives up because the budget ran out.
         """
         self.deadline = deadline
-        self.client.set_budget(deadline, option)
+        self._budget_option = option
+        for client in [self.client] + list(self._other_clients.values()):
+            client.set_budget(deadline, option)
 
     @property
     def client(self):
@@ -125,21 +144,42 @@ class MigrationModule(object):
             self._client = self._build_client()
         return self._client
 
+    def client_for(self, subscription_id):
+        """The client of ``subscription_id`` (None: the task's own subscription), signed in once for the task: one
+        token serves every subscription the principal may access."""
+        client = self.client
+        if not subscription_id or str(subscription_id).lower() == str(client.subscription_id).lower():
+            return client
+        key = str(subscription_id).lower()
+        if key not in self._other_clients:
+            self._other_clients[key] = self._new_client(subscription_id, own_transport=True)
+        return self._other_clients[key]
+
     def _build_client(self):
         missing = missing_libraries()
         if missing:
             self.fail(missing_required_lib(' and '.join(missing)), missing_packages=missing)
-        from ansible_collections.pgflex.migration.plugins.module_utils.client import (  # pylint: disable=import-outside-toplevel
-            MigrationClient, shared_transport,
-        )
+        from ansible_collections.pgflex.migration.plugins.module_utils.client import shared_transport  # pylint: disable=import-outside-toplevel
         self.auth = resolve_auth(self.params)
         verify = self.auth.get('cert_validation_mode') != 'ignore'
         transport, session = shared_transport(verify)
-        # Called by the client on its first call, so the cloud's metadata is read within the task's budget.
-        connect = connector(self.auth, self.params, verify, transport, self.warn)
-        client = MigrationClient(None, subscription_for(self.auth, self.module.run_command), None, verify=verify,
-                                 transport=transport, connect=connect, session=session)
+        # Called by the client on its first call, so the cloud's metadata is read within the task's budget; once
+        # per task, however many clients (subscriptions) it has.
+        connect = _once(connector(self.auth, self.params, verify, transport, self.warn))
+        self._client_settings = dict(verify=verify, transport=transport, connect=connect, session=session)
+        return self._new_client(subscription_for(self.auth, self.module.run_command))
+
+    def _new_client(self, subscription_id, own_transport=False):
+        from ansible_collections.pgflex.migration.plugins.module_utils.client import (  # pylint: disable=import-outside-toplevel
+            MigrationClient, shared_transport,
+        )
+        settings = dict(self._client_settings)
+        if own_transport:  # each client bounds its own requests by its own deadline; the connections are shared
+            settings['transport'] = shared_transport(settings['verify'], settings['session'])[0]
+        client = MigrationClient(None, subscription_id, None, **settings)
         client.deadline = self.deadline
+        if self.deadline is not None:
+            client.set_budget(self.deadline, self._budget_option)
         return client
 
     def fail(self, msg, **kwargs):
@@ -165,6 +205,8 @@ class MigrationModule(object):
                 message = '%s [credentials used: %s]' % (message, describe(self.auth))
             if exc.status == 404 and exc.code in MISSING_PARENT_CODES:
                 message += '; check resource_group and server_name (and subscription_id)'
+            elif exc.status == 404 and exc.code == 'SubscriptionNotFound':
+                message += '; check subscription_id (or AZURE_SUBSCRIPTION_ID): no subscription with this id is visible to the credentials'
             codes = explain(exc.code, exc.message)
             if codes:
                 message = '%s. %s' % (message.rstrip('.'), codes)

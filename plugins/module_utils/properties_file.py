@@ -18,7 +18,7 @@ import json
 import os
 import stat
 
-from ansible_collections.pgflex.migration.plugins.module_utils.request import ENUMS, api_enum, option_enum, parse_flag
+from ansible_collections.pgflex.migration.plugins.module_utils.request import ENUMS, SETTING_BY_OPTION, api_enum, option_enum, parse_flag
 from ansible_collections.pgflex.migration.plugins.module_utils.spellings import closest_name
 
 
@@ -33,17 +33,17 @@ class PropertiesFileError(Exception):
 
 
 # The file's keys as the CLI spells them (the spellings "did you mean" hints show); the reader ignores case.
-# Under "properties": key -> (option, kind).
+# Under "properties": key -> option (how its value is read follows the option's kind in request.SETTINGS).
 PROPERTY_KEYS = {
-    'SourceDbServerResourceId': ('source_server', 'text'),
-    'SourceDbServerFullyQualifiedDomainName': ('source_fqdn', 'text'),
-    'TargetDbServerFullyQualifiedDomainName': ('target_fqdn', 'text'),
-    'DbsToMigrate': ('databases', 'list'),
-    'OverwriteDbsInTarget': ('overwrite_databases', 'flag'),
-    'SetupLogicalReplicationOnSourceDbIfNeeded': ('setup_logical_replication', 'flag'),
-    'SourceType': ('source_type', 'enum'),
-    'SslMode': ('ssl_mode', 'enum'),
-    'MigrationRuntimeResourceId': ('migration_instance_resource_id', 'text'),
+    'SourceDbServerResourceId': 'source_server',
+    'SourceDbServerFullyQualifiedDomainName': 'source_fqdn',
+    'TargetDbServerFullyQualifiedDomainName': 'target_fqdn',
+    'DbsToMigrate': 'databases',
+    'OverwriteDbsInTarget': 'overwrite_databases',
+    'SetupLogicalReplicationOnSourceDbIfNeeded': 'setup_logical_replication',
+    'SourceType': 'source_type',
+    'SslMode': 'ssl_mode',
+    'MigrationRuntimeResourceId': 'migration_instance_resource_id',
 }
 SECRET_PARAMETERS, ADMIN_CREDENTIALS = 'SecretParameters', 'AdminCredentials'
 # Under "properties.SecretParameters": key -> option.
@@ -117,14 +117,15 @@ def _json_type(value):
     return 'an object'
 
 
-def _convert(key, option, kind, value, path):
+def _convert(key, option, value, path):
     where = '%s key %r' % (path, key)
+    kind = SETTING_BY_OPTION[option].kind if option in SETTING_BY_OPTION else 'text'  # the usernames: text
     if kind == 'flag':
         parsed = parse_flag(value)
         if parsed is None:
             raise PropertiesFileError("%s must be true/false or the strings 'True'/'False', got %r" % (where, value))
         return parsed
-    if kind == 'list':
+    if kind == 'databases':
         if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
             raise PropertiesFileError('%s must be a list of database names, got %s' % (where, _json_type(value)))
         if not value:
@@ -194,7 +195,7 @@ def _read_secrets(found, path, options, warnings):
         if lowered == _ADMIN:
             _read_credentials(value, '%s.%s' % (where, original), options, warnings)
         elif lowered in _SECRET_KEYS:
-            options[_SECRET_KEYS[lowered]] = _convert(original, _SECRET_KEYS[lowered], 'text', value, where)
+            options[_SECRET_KEYS[lowered]] = _convert(original, _SECRET_KEYS[lowered], value, where)
         else:
             raise _unknown_key(where, original, 'secrets')
 
@@ -225,8 +226,8 @@ def parse_properties(document):
     options = {}
     for lowered, (original, value) in found.items():
         if lowered in _PROPERTY_KEYS:
-            option, kind = _PROPERTY_KEYS[lowered]
-            options[option] = _convert(original, option, kind, value, path)
+            option = _PROPERTY_KEYS[lowered]
+            options[option] = _convert(original, option, value, path)
         elif lowered in _SECRET_KEYS:
             raise PropertiesFileError(
                 '%s key %r must be inside SecretParameters, not directly under properties; move it to '

@@ -58,6 +58,10 @@ def write_atomically(path, text, mode=None):
         raise
 
 
+# The option naming a fleet page's directory (docs: the pgflex.migration.fleet_page fragment).
+FLEET_PAGE_SPEC = {'dest': dict(type='path', required=True)}
+
+
 def report_files(dest, stem):
     """Paths of a fleet page's three files in ``dest``: {markdown, json, html} as <stem>.md, .json and .html."""
     return dict((kind, os.path.join(dest, '%s.%s' % (stem, ext))) for kind, ext in (('markdown', 'md'), ('json', 'json'), ('html', 'html')))

@@ -64,6 +64,20 @@ SETTINGS = (
     Setting('tags', ('tags',), 'tags'),
 )
 SETTING_BY_OPTION = dict((setting.option, setting) for setting in SETTINGS)
+# kind -> the argument spec of its options (enums take their choices from ENUMS; other kinds are strings).
+_KIND_SPECS = {'flag': dict(type='bool'), 'databases': dict(type='list', elements='str'), 'tags': dict(type='dict')}
+
+
+def settings_argument_spec():
+    """The migration module's options for the settings, from the table (documented in that module)."""
+    spec = {}
+    for setting in SETTINGS:
+        if setting.kind == 'enum':
+            spec[setting.option] = dict(type='str', choices=list(ENUMS[setting.option]))
+        else:
+            spec[setting.option] = dict(_KIND_SPECS.get(setting.kind, {'type': 'str'}))
+    return spec
+
 
 _ARM_SEGMENT = r'[^/\s]+'
 SINGLE_SERVER_ID_RE = re.compile(

@@ -99,9 +99,7 @@ class SafeCutover(object):
         self.task = task
         self.migration = migration
         self.databases = databases
-        self.conn = None
-        self.endpoint = None
-        self.guard = None
+        self.conn = self.endpoint = self.guard = None  # set by before(), once it connects to the source
 
     def before(self):
         task, params = self.task, self.task.params

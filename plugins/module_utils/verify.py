@@ -111,12 +111,8 @@ class Endpoint(object):
             'connect_timeout': self.connect_timeout,
             'application_name': 'pgflex.migration verify',
         }
-        if self.user:
-            kwargs['user'] = self.user
-        if self.password:
-            kwargs['password'] = self.password
-        if self.ssl_root_cert:
-            kwargs['sslrootcert'] = self.ssl_root_cert
+        given = (('user', self.user), ('password', self.password), ('sslrootcert', self.ssl_root_cert))
+        kwargs.update((key, value) for key, value in given if value)  # left out, libpq's defaults apply
         return kwargs
 
     def scrub(self, text):
@@ -136,8 +132,11 @@ def qualified(schema, table):
 
 
 def verify_database(source_endpoint, target_endpoint, database, checksum=False, connect=None,
-                    chunk_rows=DEFAULT_CHUNK_ROWS, parallel=DEFAULT_PARALLEL, progress=None, objects=False):
+                    chunk_rows=DEFAULT_CHUNK_ROWS, parallel=DEFAULT_PARALLEL, progress=None, objects=False, digest=None):
     """Read both sides of one database, each in one snapshot, and compare them.
+
+    With ``checksum``, the row hash is chosen from both sides (``verify_sql.choose_digest``; ``digest`` forces
+    one by name) and named in the result (key 'digest', None without ``checksum``).
 
     With ``objects``, sequences, large objects and the inventory of schema objects are compared too
     (result key 'objects').
@@ -154,18 +153,22 @@ def verify_database(source_endpoint, target_endpoint, database, checksum=False, 
         if objects and source.exists and target.exists:
             source_objects = source.read_objects()
             target_objects = target.read_objects()
+        row_digest = None
+        if checksum:
+            row_digest = verify_sql.choose_digest([side.hash_probe() for side in (source, target) if side.exists], digest)
         jobs = verify_workers.plan(source_tables, target_tables)
         workers = max(1, min(parallel, len(jobs)))
         source.add_workers(workers - 1)
         target.add_workers(workers - 1)
         if progress is not None:
             progress.start_database(database, len(jobs), sum(table.estimated_rows for table in source_tables))
-        outcome = verify_workers.run(jobs, source, target, workers, checksum, chunk_rows, progress)
+        outcome = verify_workers.run(jobs, source, target, workers, row_digest, chunk_rows, progress)
     finally:
         source.close()
         target.close()
     result = compare_snapshots(database, outcome.source if source.exists else None,
                                outcome.target if target.exists else None, checksum=checksum, details=outcome.details)
+    result['digest'] = row_digest.name if row_digest else None
     if source_objects is not None:
         problems, result['objects'] = verify_objects.compare_objects(database, source_objects, target_objects)
         result['mismatches'].extend(problems)
@@ -200,6 +203,11 @@ class SideSession(object):
             _begin(leader)
             with leader.cursor() as cur:
                 return verify_sql.list_tables(cur)
+
+    def hash_probe(self):
+        with self.errors('reading'):
+            with self.connections[0].cursor() as cur:
+                return verify_sql.hash_probe(cur)
 
     def read_objects(self):
         with self.errors('reading the objects of'):
@@ -273,6 +281,10 @@ def _begin(conn, snapshot=None):
         conn.execute(sql.SQL('SET TRANSACTION SNAPSHOT {}').format(sql.Literal(snapshot)))
     for name, value in SESSION_SETTINGS:
         conn.execute('SELECT pg_catalog.set_config(%s, %s, true)', (name, value))
+    # One backend per table in flight (``parallel`` sets how many): no parallel workers started per chunk, which cost
+    # more than they give on a busy server. The setting exists from PostgreSQL 9.6, hence the lookup.
+    conn.execute("SELECT pg_catalog.set_config(name, '0', true) FROM pg_catalog.pg_settings"
+                 " WHERE name = 'max_parallel_workers_per_gather'")
 
 
 def _is_missing_database(exc, dbname):

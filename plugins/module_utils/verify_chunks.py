@@ -9,8 +9,9 @@ Pure logic: the SQL lives in ``verify_sql``; here a *reader* is any object with 
 unit-tested with a fake reader.
 
 A range is ``(after, through)``: rows whose key is above ``after`` (None: from the start) and at most ``through``
-(None: to the end). Keys travel as tuples of their text form. A digest is ``(rows, sum_hi, sum_lo)``: the count and
-two sums of the 64-bit halves of each row's md5, so it needs no sort and no big value whatever the range's size.
+(None: to the end). Keys travel as tuples of their text form. A digest is ``(rows, sum_a, sum_b)``: the count and
+two sums of 64-bit hashes of each row (``verify_sql.RowDigest``), so it needs no sort and no big value whatever the
+range's size.
 
 Internal to the pgflex.migration collection; not a public API.
 """

@@ -3,10 +3,11 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """The SQL of verification: list the tables with their key, and hash a table's rows, whole or by key range.
 
-Every hash is computed in the server and returned as a digest ``(rows, sum_hi, sum_lo)``: the row count and the
-sums (as numeric, so they never overflow) of the two 64-bit halves of each row's md5. A sum needs no sort and no
-big value, so memory stays bounded however many rows a range holds. Works on every source the service accepts
-(PostgreSQL 9.5+).
+Every hash is computed in the server and returned as a digest ``(rows, sum_a, sum_b)``: the row count and two sums
+(as numeric, so they never overflow) of 64-bit hashes of each row's text. A sum needs no sort and no big value, so
+memory stays bounded however many rows a range holds. Two row hashes (``RowDigest``): ``hashtextextended``
+(PostgreSQL 11+, cheap) and ``md5`` (every source the service accepts, PostgreSQL 9.5+); ``choose_digest`` picks
+one for both sides of a verification.
 
 Internal to the pgflex.migration collection; not a public API.
 """
@@ -56,17 +57,65 @@ WHERE c.relkind = 'r'
 ORDER BY c.relpages DESC, 1, 2
 """
 
-# One row's hash: md5 of its text (the session settings pin how values print). ROW(t.*) rather than t, so a
-# column named like the alias cannot be taken for the row.
-ROW_HASH = 'pg_catalog.md5(ROW(t.*)::text)'
-# The same hash as 128 bits, parsed once (cheaper than parsing each half from text).
-ROW_BITS = "('x' || " + ROW_HASH + ")::bit(128)"
-# The digest of a set of row hashes (column row_bits): count and the sums of both 64-bit halves. No sort.
-DIGEST = (
-    "pg_catalog.count(*), "
-    "COALESCE(pg_catalog.sum(pg_catalog.substring(row_bits, 1, 64)::bigint), 0), "
-    "COALESCE(pg_catalog.sum(pg_catalog.substring(row_bits, 65, 64)::bigint), 0)"
-)
+# One row's text, as the session settings pinned on both sides print it. ROW(t.*) rather than t, so a column named
+# like the alias cannot be taken for the row.
+ROW_TEXT = 'ROW(t.*)::text'
+
+
+class RowDigest(object):
+    """One way to hash rows: ``row_hash`` is one row's hash (SQL, for the rows of a narrowed range) and ``query``
+    the digest ``(rows, sum_a, sum_b)`` of the rows of ``{rows}`` (``table t WHERE ...``)."""
+
+    def __init__(self, name, row_hash, query):
+        self.name = name
+        self.row_hash = row_hash
+        self._query = query
+
+    def query(self, rows):
+        return sql.SQL(self._query).format(rows=rows)
+
+
+# Both digests read their rows in a subquery kept apart (OFFSET 0), so the row's text is built once per row.
+# The sums of two 64-bit hashes of each row's text, seeds 0 and 1.
+HASHTEXT = RowDigest(
+    'hashtextextended',
+    'pg_catalog.hashtextextended(' + ROW_TEXT + ', 0)::text',
+    'SELECT pg_catalog.count(*), COALESCE(pg_catalog.sum(pg_catalog.hashtextextended(row_text, 0)), 0),'
+    ' COALESCE(pg_catalog.sum(pg_catalog.hashtextextended(row_text, 1)), 0)'
+    ' FROM (SELECT ' + ROW_TEXT + ' AS row_text FROM {rows} OFFSET 0) h')
+# The sums of both 64-bit halves of each row's md5, parsed once as 128 bits (cheaper than parsing each half).
+MD5 = RowDigest(
+    'md5',
+    'pg_catalog.md5(' + ROW_TEXT + ')',
+    'SELECT pg_catalog.count(*), COALESCE(pg_catalog.sum(pg_catalog.substring(row_bits, 1, 64)::bigint), 0),'
+    ' COALESCE(pg_catalog.sum(pg_catalog.substring(row_bits, 65, 64)::bigint), 0)'
+    " FROM (SELECT ('x' || pg_catalog.md5(" + ROW_TEXT + '))::bit(128) AS row_bits FROM {rows} OFFSET 0) h')
+DIGESTS = dict((digest.name, digest) for digest in (HASHTEXT, MD5))
+# hashtextextended exists from PostgreSQL 11. Its values are meant to stay the same across versions (hash partitions
+# are placed by them) but may differ on a machine of another byte order: each side hashes PROBE_TEXT, and a side
+# whose value differs, or a side without the function, makes both sides use md5.
+HASHTEXT_VERSION = 110000
+PROBE_TEXT = 'pgflex.migration verify'
+
+
+def hash_probe(cur):
+    """This server's hashtextextended of PROBE_TEXT as text, or None before PostgreSQL 11."""
+    cur.execute("SELECT pg_catalog.current_setting('server_version_num')::int")
+    if cur.fetchone()[0] < HASHTEXT_VERSION:
+        return None
+    cur.execute('SELECT pg_catalog.hashtextextended(%s, 0)::text', (PROBE_TEXT,))
+    return cur.fetchone()[0]
+
+
+def choose_digest(probes, name=None):
+    """The RowDigest both sides use: ``name`` when given (tests force md5), else hashtextextended when every side's
+    probe (``hash_probe``; the sides where the database exists) has it and agrees, else md5."""
+    if name:
+        return DIGESTS[name]
+    probes = list(probes)
+    if probes and None not in probes and len(set(probes)) == 1:
+        return HASHTEXT
+    return MD5
 
 
 class TableInfo(object):
@@ -103,10 +152,9 @@ def count_rows(cur, table):
     return cur.fetchone()[0]
 
 
-def whole_table_digest(cur, table):
-    """The order-independent digest of every row, for a table without a key: one scan, no sort."""
-    cur.execute(sql.SQL('SELECT ' + DIGEST + ' FROM (SELECT ' + ROW_BITS + ' AS row_bits FROM {} t) h').format(
-        sql.Identifier(table.schema, table.name)))
+def whole_table_digest(cur, table, digest):
+    """The order-independent digest (a RowDigest) of every row, for a table without a key: one scan, no sort."""
+    cur.execute(digest.query(sql.SQL('{} t').format(sql.Identifier(table.schema, table.name))))
     return digest_of(cur.fetchone())
 
 
@@ -114,11 +162,12 @@ class TableReader(object):
     """Hash one keyed table by key range on one side (one cursor in that side's snapshot).
 
     ``key`` and ``key_types`` come from the source, so both sides compare the same typed values; keys travel as
-    text and are cast back to the key's type in the query.
+    text and are cast back to the key's type in the query. ``digest``: the RowDigest of both sides.
     """
 
-    def __init__(self, cur, table, key, key_types):
+    def __init__(self, cur, table, key, key_types, digest):
         self.cur = cur
+        self.digest = digest
         self.ident = sql.Identifier(table.schema, table.name)
         self.columns = [sql.SQL('t.') + sql.Identifier(name) for name in key]
         self.types = key_types
@@ -149,8 +198,7 @@ class TableReader(object):
             sql.SQL('{}.{}::text').format(sql.Identifier(prefix), sql.Identifier('k%d' % i)) for i in range(len(self.columns)))
 
     def hash_range(self, after, through):
-        self.cur.execute(sql.SQL('SELECT ' + DIGEST + ' FROM (SELECT ' + ROW_BITS + ' AS row_bits FROM {table} t{where}) h').format(
-            table=self.ident, where=self._where(after, through)))
+        self.cur.execute(self.digest.query(sql.SQL('{table} t{where}').format(table=self.ident, where=self._where(after, through))))
         return digest_of(self.cur.fetchone())
 
     def key_at(self, after, through, offset):
@@ -166,7 +214,7 @@ class TableReader(object):
     def rows_in(self, after, through, limit):
         """[(key, row hash)] of the first ``limit`` rows of the range, in key order."""
         texts = sql.SQL(', ').join(column + sql.SQL('::text') for column in self.columns)
-        self.cur.execute(sql.SQL('SELECT {texts}, ' + ROW_HASH + ' FROM {table} t{where} ORDER BY {order} LIMIT {limit}').format(
+        self.cur.execute(sql.SQL('SELECT {texts}, ' + self.digest.row_hash + ' FROM {table} t{where} ORDER BY {order} LIMIT {limit}').format(
             texts=texts, table=self.ident, where=self._where(after, through), order=self._order(),
             limit=sql.Literal(int(limit))))
         return [(tuple(row[:-1]), row[-1]) for row in self.cur.fetchall()]

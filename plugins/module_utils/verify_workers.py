@@ -99,8 +99,9 @@ def plan(source_tables, target_tables):
     return jobs
 
 
-def run(jobs, source, target, workers, checksum, chunk_rows, progress=None):
-    """Run every job with ``workers`` threads; worker i uses connection i of each side."""
+def run(jobs, source, target, workers, digest, chunk_rows, progress=None):
+    """Run every job with ``workers`` threads; worker i uses connection i of each side. ``digest``: the
+    verify_sql.RowDigest of both sides, or None to count rows only."""
     outcome = Outcome()
     pending = list(reversed(jobs))
     lock = threading.Lock()
@@ -116,7 +117,7 @@ def run(jobs, source, target, workers, checksum, chunk_rows, progress=None):
             job = next_job()
             while job is not None:
                 try:
-                    _compare_job(job, source, target, source_conn, target_conn, target_thread, checksum, chunk_rows,
+                    _compare_job(job, source, target, source_conn, target_conn, target_thread, digest, chunk_rows,
                                  outcome, progress)
                 except Exception:
                     with lock:
@@ -148,26 +149,26 @@ class Guarded(object):
         return call
 
 
-def _guarded_whole(side, cur, table, checksum):
+def _guarded_whole(side, cur, table, digest):
     with side.errors('reading'):
-        return _whole(cur, table, checksum)
+        return _whole(cur, table, digest)
 
 
-def _compare_job(job, source, target, source_conn, target_conn, target_thread, checksum, chunk_rows, outcome, progress):
+def _compare_job(job, source, target, source_conn, target_conn, target_thread, digest, chunk_rows, outcome, progress):
     if job.source_table is None or job.target_table is None:
         side, conn, table = (source, source_conn, job.source_table) if job.target_table is None else (target, target_conn, job.target_table)
         with conn.cursor() as cur:
-            snapshot = _guarded_whole(side, cur, table, checksum)
+            snapshot = _guarded_whole(side, cur, table, digest)
         outcome.record(job.name, snapshot if side is source else None, snapshot if side is target else None)
         return
     with source_conn.cursor() as source_cur, target_conn.cursor() as target_cur:
-        if checksum and same_key(job.source_table, job.target_table):
-            _compare_keyed(job, source, target, source_cur, target_cur, target_thread, chunk_rows, outcome, progress)
+        if digest and same_key(job.source_table, job.target_table):
+            _compare_keyed(job, source, target, source_cur, target_cur, target_thread, digest, chunk_rows, outcome, progress)
             return
-        target_future = target_thread.submit(_guarded_whole, target, target_cur, job.target_table, checksum)
-        source_snapshot = _guarded_whole(source, source_cur, job.source_table, checksum)
+        target_future = target_thread.submit(_guarded_whole, target, target_cur, job.target_table, digest)
+        source_snapshot = _guarded_whole(source, source_cur, job.source_table, digest)
         outcome.record(job.name, source_snapshot, target_future.result(),
-                       {'key': None, 'chunks': 1, 'differing_ranges': []} if checksum else None)
+                       {'key': None, 'chunks': 1, 'differing_ranges': []} if digest else None)
         if progress is not None:
             progress.rows(source_snapshot['rows'])
 
@@ -179,18 +180,18 @@ def same_key(source_table, target_table):
     return bool(source_table.key) and (source_table.key, source_table.key_types) == (target_table.key, target_table.key_types)
 
 
-def _whole(cur, table, checksum):
+def _whole(cur, table, digest):
     """{'rows', 'checksum'} of a whole table: the order-independent digest (no key needed) or the count alone."""
-    if not checksum:
+    if not digest:
         return {'rows': verify_sql.count_rows(cur, table), 'checksum': None}
-    digest = verify_sql.whole_table_digest(cur, table)
-    return {'rows': digest[0], 'checksum': hashlib.md5(verify_chunks.digest_text(digest).encode()).hexdigest()}
+    sums = verify_sql.whole_table_digest(cur, table, digest)
+    return {'rows': sums[0], 'checksum': hashlib.md5(verify_chunks.digest_text(sums).encode()).hexdigest()}
 
 
-def _compare_keyed(job, source, target, source_cur, target_cur, target_thread, chunk_rows, outcome, progress):
+def _compare_keyed(job, source, target, source_cur, target_cur, target_thread, digest, chunk_rows, outcome, progress):
     table = job.source_table
-    source_reader = Guarded(verify_sql.TableReader(source_cur, table, table.key, table.key_types), source)
-    target_reader = Guarded(verify_sql.TableReader(target_cur, job.target_table, table.key, table.key_types), target)
+    source_reader = Guarded(verify_sql.TableReader(source_cur, table, table.key, table.key_types, digest), source)
+    target_reader = Guarded(verify_sql.TableReader(target_cur, job.target_table, table.key, table.key_types, digest), target)
     result = verify_chunks.compare_keyed_table(
         source_reader, target_reader, chunk_rows, submit=target_thread.submit,
         on_chunk=progress.rows if progress is not None else None)

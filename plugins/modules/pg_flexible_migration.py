@@ -653,44 +653,27 @@ retry_after:
   sample: 96.4
 '''
 
+from ansible_collections.pgflex.migration.plugins.module_utils.limits import API_TIMEOUT_SPEC
 from ansible_collections.pgflex.migration.plugins.module_utils.migration_flow import run
 from ansible_collections.pgflex.migration.plugins.module_utils.module import TARGET_SERVER_ARGUMENT_SPEC, MigrationModule
-from ansible_collections.pgflex.migration.plugins.module_utils.request import SOURCE_TYPES
+from ansible_collections.pgflex.migration.plugins.module_utils.request import settings_argument_spec
 from ansible_collections.pgflex.migration.plugins.module_utils.safe_cutover import argument_spec as safe_cutover_spec
 from ansible_collections.pgflex.migration.plugins.module_utils.wait_options import WAIT_ARGUMENT_SPEC
 
 ARGUMENT_SPEC = dict(
     TARGET_SERVER_ARGUMENT_SPEC,
-    **dict(WAIT_ARGUMENT_SPEC, **safe_cutover_spec()),
+    **dict(WAIT_ARGUMENT_SPEC, **safe_cutover_spec(), **API_TIMEOUT_SPEC, **settings_argument_spec()),
     name=dict(type='str', required=True),
     state=dict(type='str', choices=['present', 'cancelled'], default='present'),
-    source_type=dict(type='str', choices=list(SOURCE_TYPES)),
-    source_server=dict(type='str'),
-    source_fqdn=dict(type='str'),
-    target_fqdn=dict(type='str'),
     source_username=dict(type='str'),
     source_password=dict(type='str', no_log=True),
     target_username=dict(type='str'),
     target_password=dict(type='str', no_log=True),
     update_password=dict(type='str', choices=['on_create', 'always'], default='on_create', no_log=False),
-    databases=dict(type='list', elements='str'),
-    migration_mode=dict(type='str', choices=['offline', 'online']),
-    migration_option=dict(type='str', choices=['validate', 'migrate', 'validate_and_migrate']),
-    ssl_mode=dict(type='str', choices=['prefer', 'require', 'verify_ca', 'verify_full']),
-    overwrite_databases=dict(type='bool'),
-    setup_logical_replication=dict(type='bool'),
-    migrate_roles=dict(type='bool'),
-    start_data_migration=dict(type='bool'),
-    migration_window_start=dict(type='str'),
-    migration_window_end=dict(type='str'),
-    migration_instance_resource_id=dict(type='str'),
-    location=dict(type='str'),
-    tags=dict(type='dict'),
     properties_file=dict(type='path'),
     cutover=dict(type='raw'),
     cancel_databases=dict(type='list', elements='str'),
     drop_copied_databases=dict(type='bool', default=False),
-    api_timeout=dict(type='int', default=120),
     defer_databases=dict(type='bool', default=False),
     retry_failed=dict(type='bool', default=False),
 )

@@ -60,6 +60,7 @@ options:
       - Host name or IP address to reach the target server over PostgreSQL. Default is the server's
         C(fullyQualifiedDomainName) from Azure.
     type: str
+    required: false
   target_username:
     description:
       - User to read the target with; use the user the migration will use (usually the server's administrator
@@ -67,13 +68,8 @@ options:
       - Without it the target is only read over Azure Resource Manager, and a V(info) finding says which checks did
         not run.
     type: str
-  api_timeout:
-    description:
-      - Seconds the Azure calls may take at most, including retries of throttled (429) or failed (5xx) calls.
-      - Between 1 and 86400.
-    type: int
-    default: 120
 extends_documentation_fragment:
+  - pgflex.migration.api_timeout
   - pgflex.migration.source_connection
   - pgflex.migration.target_connection
   - pgflex.migration.target_server
@@ -277,16 +273,16 @@ target:
 import time
 
 from ansible_collections.pgflex.migration.plugins.module_utils import assess_azure, assess_probe, assess_rules, verify
-from ansible_collections.pgflex.migration.plugins.module_utils.input_checks import number_problems
-from ansible_collections.pgflex.migration.plugins.module_utils.limits import DEFAULT_API_TIMEOUT
+from ansible_collections.pgflex.migration.plugins.module_utils.input_checks import database_list_problems, number_problems
+from ansible_collections.pgflex.migration.plugins.module_utils.limits import API_TIMEOUT_SPEC
 from ansible_collections.pgflex.migration.plugins.module_utils.module import TARGET_SERVER_ARGUMENT_SPEC, MigrationModule
 
 ARGUMENT_SPEC = dict(
     TARGET_SERVER_ARGUMENT_SPEC,
+    **API_TIMEOUT_SPEC,
     databases=dict(type='list', elements='str'),
     migration_mode=dict(type='str', choices=['offline', 'online'], default='offline'),
     setup_logical_replication=dict(type='bool', default=False),
-    api_timeout=dict(type='int', default=DEFAULT_API_TIMEOUT),
 )
 ARGUMENT_SPEC.update(verify.connection_spec('source'))  # doc fragment pgflex.migration.source_connection
 # The target's PostgreSQL connection is optional: its host defaults to the server's FQDN from Azure, and the checks
@@ -297,14 +293,9 @@ ARGUMENT_SPEC.update(verify.CONNECT_TIMEOUT_SPEC)
 
 def check_input(mod):
     params = mod.params
-    databases = params['databases']
-    if databases is not None:
-        if not databases or any(not (name or '').strip() for name in databases):
-            mod.fail('Invalid input: databases must list at least one database name (or be left out for all), and no '
-                     'name may be empty. Nothing was read.')
-        duplicates = sorted(set(name for name in databases if databases.count(name) > 1))
-        if duplicates:
-            mod.fail('Invalid input: databases lists %s more than once; list each database once.' % ', '.join(duplicates))
+    problems = database_list_problems(params['databases'], when_left_out='all')
+    if problems:
+        mod.fail('Invalid input: %s. Nothing was read.' % '; '.join(problems))
     for option in ('source_host', 'source_username'):
         if not (params[option] or '').strip():
             mod.fail('Invalid input: %s is empty; give the source server\'s %s.' % (option, option.split('_')[1]))

@@ -46,11 +46,6 @@ options:
       - User to connect to the source with. It needs C(SELECT) on every sequence (to read its last value).
     type: str
     required: true
-  target_host:
-    description:
-      - Host name or IP address of the target server, for example C(myserver.postgres.database.azure.com).
-    type: str
-    required: true
   target_username:
     description:
       - User to connect to the target with, usually the server administrator. It needs C(UPDATE) on every sequence it
@@ -104,16 +99,15 @@ seealso:
 """
 
 EXAMPLES = r"""
-- name: Finish the migrated databases (sequences, statistics, login roles)
+- name: Finish the migrated databases (sequences, statistics, login roles), passwords from ~/.pgpass
   pgflex.migration.pg_flexible_migration_finalize:
     databases: [shop, crm]
     source_host: pg-onprem.example.com
     source_username: migration
-    source_password: "{{ vault_source_password }}"
     target_host: myserver.postgres.database.azure.com
     target_username: azureadmin
-    target_password: "{{ vault_target_password }}"
-    target_ssl_mode: require
+    target_ssl_mode: verify_full
+    target_ssl_root_cert: /etc/ssl/certs/ca-certificates.crt
   register: finished
 
 - name: Say which login roles need a password
@@ -121,12 +115,13 @@ EXAMPLES = r"""
     msg: "{{ item.role }}: {{ item.action }}"
   loop: "{{ finished.roles.needs_password }}"
 
-- name: Only report, analyse nothing
+- name: Only report, analyse nothing (an Amazon RDS source)
   pgflex.migration.pg_flexible_migration_finalize:
     databases: [shop]
-    source_host: 10.0.0.5
-    source_username: migration
+    source_host: shop.abcdefghijkl.eu-west-1.rds.amazonaws.com
+    source_username: postgres
     source_password: "{{ vault_source_password }}"
+    source_ssl_mode: require
     target_host: myserver.postgres.database.azure.com
     target_username: azureadmin
     target_password: "{{ vault_target_password }}"
@@ -156,7 +151,7 @@ databases:
   elements: dict
   contains:
     database:
-      description: Database name.
+      description: Name of the database.
       type: str
       sample: shop
     sequences:
@@ -265,8 +260,8 @@ roles:
 """
 
 from ansible_collections.pgflex.migration.plugins.module_utils import finalize, verify
-from ansible_collections.pgflex.migration.plugins.module_utils.input_checks import number_problems, repeated_problem
-from ansible_collections.pgflex.migration.plugins.module_utils.module import SpellingModule
+from ansible_collections.pgflex.migration.plugins.module_utils.input_checks import database_list_problems, number_problems
+from ansible_collections.pgflex.migration.plugins.module_utils.postgres_module import postgres_module
 
 
 def argument_spec():
@@ -284,21 +279,13 @@ def argument_spec():
 
 def check_input(module):
     params = module.params
-    databases = params['databases']
-    if not databases or any(not (name or '').strip() for name in databases):
-        module.fail_json(msg='databases must list at least one database name, and no name may be empty. Nothing was changed.')
-    problems = [repeated_problem('databases', databases)] + number_problems(params, ('source_port', 'target_port', 'connect_timeout'))
-    problems = [problem for problem in problems if problem]
+    problems = database_list_problems(params['databases']) + number_problems(params, ('source_port', 'target_port', 'connect_timeout'))
     if problems:
         module.fail_json(msg='Invalid input: %s. Nothing was changed.' % '; '.join(problems))
 
 
 def main():
-    module = SpellingModule(argument_spec(), supports_check_mode=True)
-    check_input(module)
-    missing = verify.missing_psycopg()
-    if missing:
-        module.fail_json(**missing)
+    module = postgres_module(argument_spec(), check_input)
     params = module.params
     source = verify.endpoint_from_params(params, 'source')
     target = verify.endpoint_from_params(params, 'target')

@@ -32,14 +32,20 @@ options:
         description:
           - Name shown for the server (the inventory host name). Defaults to O(servers[].server_name).
         type: str
+      subscription_id:
+        description:
+          - Subscription of this server (the role's C(migrate_subscription_id) for the host), when it is not
+            O(subscription_id). The servers of one report may be in any number of subscriptions; the module signs
+            in once for all of them.
+        type: str
       resource_group:
         description:
-          - Resource group of the target flexible server.
+          - The server's O(pgflex.migration.pg_flexible_migration#module:resource_group).
         type: str
         required: true
       server_name:
         description:
-          - Name of the target flexible server.
+          - The server's O(pgflex.migration.pg_flexible_migration#module:server_name).
         type: str
         required: true
       databases:
@@ -67,12 +73,8 @@ options:
         C(fleet2b01mig)), and only reports with that prefix are read, unless a server sets its own
         O(servers[].name_prefix). Without either, every migration of the server counts.
     type: str
-  dest:
-    description:
-      - Directory for the report files; created when missing.
-    type: path
-    required: true
 extends_documentation_fragment:
+  - pgflex.migration.fleet_page
   - pgflex.migration.azure_auth
   - pgflex.migration.changes_nothing
   - pgflex.migration.choice_spellings
@@ -88,7 +90,8 @@ EXAMPLES = r'''
     servers: >-
       {%- set servers = [] -%}
       {%- for host in groups['fleet'] -%}
-      {%-   set _ = servers.append({'host': host, 'resource_group': hostvars[host].migrate_resource_group,
+      {%-   set _ = servers.append({'host': host, 'subscription_id': hostvars[host].migrate_subscription_id | default(none),
+                                    'resource_group': hostvars[host].migrate_resource_group,
                                     'server_name': hostvars[host].migrate_server_name,
                                     'databases': hostvars[host].migrate_databases,
                                     'name_prefix': hostvars[host].migrate_name_prefix,
@@ -139,7 +142,7 @@ report:
       sample: {servers: 12, succeeded: 10, failed: 2, in_progress: 0, not_run: 0, databases: 24, rows_verified: 31200}
     servers:
       description:
-        - One entry per server, failed ones first, with C(host), C(resource_group), C(server_name), C(result)
+        - One entry per server, failed ones first, with C(host), C(subscription_id), C(resource_group), C(server_name), C(result)
           (V(succeeded), V(failed), V(in_progress) or V(not_run)), C(service_state), C(service_substate),
           C(databases), C(migrations), C(verified), C(rows_verified), C(started), C(finished),
           C(duration_seconds), C(failure) (the reason, or null) and C(report_markdown) (the host's report).
@@ -165,31 +168,48 @@ from concurrent.futures import ThreadPoolExecutor
 
 from ansible_collections.pgflex.migration.plugins.module_utils import fleet_render, fleet_report
 from ansible_collections.pgflex.migration.plugins.module_utils.module import TARGET_SERVER_ARGUMENT_SPEC, MigrationModule
-from ansible_collections.pgflex.migration.plugins.module_utils.report_text import report_files, write_report_files
+from ansible_collections.pgflex.migration.plugins.module_utils.report_text import FLEET_PAGE_SPEC, report_files, write_report_files
 
 ARGUMENT_SPEC = dict(
     # Each server is a target server as the other modules take it (the same two options), plus what the fleet adds.
     servers=dict(type='list', elements='dict', required=True, options=dict(
         TARGET_SERVER_ARGUMENT_SPEC,
         host=dict(type='str'),
+        subscription_id=dict(type='str'),
         databases=dict(type='list', elements='str', default=[]),
         name_prefix=dict(type='str'),
         report_dir=dict(type='path'),
     )),
     name_prefix=dict(type='str'),
-    dest=dict(type='path', required=True),
+    **FLEET_PAGE_SPEC,
 )
 
 # Servers listed at once: enough to hide the round trips, few enough not to empty an ARM read bucket in one go.
 LIST_CONCURRENCY = 4
 
 
+def list_all(mod, servers):
+    """Every server's migrations, each from its own subscription's client. The first server of each subscription is
+    listed alone, which signs in once and builds that client; the rest go in parallel on the signed-in clients."""
+    clients = [mod.client_for(server['subscription_id']) for server in servers]
+    listed = {}
+    for index, client in enumerate(clients):
+        if all(clients[done] is not client for done in listed):
+            listed[index] = client.list(servers[index]['resource_group'], servers[index]['server_name'], 'all')
+    rest = [index for index in range(len(servers)) if index not in listed]
+    with ThreadPoolExecutor(max_workers=LIST_CONCURRENCY) as pool:
+        for index, migrations in zip(rest, pool.map(
+                lambda i: clients[i].list(servers[i]['resource_group'], servers[i]['server_name'], 'all'), rest)):
+            listed[index] = migrations
+    for server, client in zip(servers, clients):
+        server['subscription_id'] = client.subscription_id  # the report names each server's subscription
+    return [listed[index] for index in range(len(servers))]
+
+
 def run(mod):
     params = mod.params
-    client = mod.client  # one sign-in for the whole fleet
     servers = params['servers']
-    with ThreadPoolExecutor(max_workers=LIST_CONCURRENCY) as pool:
-        listed = list(pool.map(lambda s: client.list(s['resource_group'], s['server_name'], 'all'), servers))
+    listed = list_all(mod, servers)
     entries = []
     for server, migrations in zip(servers, listed):
         prefix = server['name_prefix'] or params['name_prefix']

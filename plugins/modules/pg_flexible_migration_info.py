@@ -32,14 +32,8 @@ options:
     type: str
     choices: [all, active]
     default: all
-  api_timeout:
-    description:
-      - Seconds the task may take at most, including retries of throttled (429) or failed (5xx, dropped connection)
-        API calls and slow answers. When it runs out, the task fails and the message names this option.
-      - Between 1 and 86400.
-    type: int
-    default: 120
 extends_documentation_fragment:
+  - pgflex.migration.api_timeout
   - pgflex.migration.target_server
   - pgflex.migration.azure_auth
   - pgflex.migration.migration_states
@@ -88,6 +82,7 @@ migrations:
     - The migrations found; empty when the named migration does not exist.
     - Fields are the service's REST fields in snake_case, with the C(properties) flattened to the top level.
       Secrets (passwords, usernames of C(secret_parameters)) are never returned.
+    - The flags (the fields that say whether) are the strings V(True) or V(False), as the service sends them.
   returned: always
   type: list
   elements: dict
@@ -174,23 +169,23 @@ migrations:
       type: list
       elements: str
     overwrite_dbs_in_target:
-      description: Whether existing target databases are overwritten (V(True) or V(False), as strings).
+      description: Whether existing target databases are overwritten.
       returned: when the service sends it
       type: str
     setup_logical_replication_on_source_db_if_needed:
-      description: Whether the service may set up logical replication on the source (V(True) or V(False)).
+      description: Whether the service may set up logical replication on the source.
       returned: when the service sends it
       type: str
     migrate_roles:
-      description: Whether roles and permissions are migrated (V(True) or V(False)).
+      description: Whether roles and permissions are migrated.
       returned: when the service sends it
       type: str
     start_data_migration:
-      description: Whether data migration starts right away (V(True) or V(False)).
+      description: Whether data migration starts right away.
       returned: when the service sends it
       type: str
     trigger_cutover:
-      description: Whether cutover was requested (V(True) or V(False)).
+      description: Whether cutover was requested.
       returned: when the service sends it
       type: str
     dbs_to_trigger_cutover_on:
@@ -199,7 +194,7 @@ migrations:
       type: list
       elements: str
     cancel:
-      description: Whether cancellation was requested (V(True) or V(False)).
+      description: Whether cancellation was requested.
       returned: when the service sends it
       type: str
     dbs_to_cancel_migration_on:
@@ -282,7 +277,7 @@ migrations:
           returned: always
           type: str
         databases:
-          description: Per-database progress, sorted by name; empty before data migration starts.
+          description: Per-database progress, sorted by name, each entry with every field below; empty before data migration starts.
           returned: always
           type: list
           elements: dict
@@ -290,71 +285,56 @@ migrations:
             name:
               description: Database name.
               type: str
-              returned: always
             state:
               description: Database migration state, for example V(InProgress), V(WaitingForCutoverTrigger), V(Succeeded).
               type: str
-              returned: always
             operation:
               description: Current operation on the database.
               type: str
-              returned: always
             started_on:
-              description: When migrating the database started.
+              description:
+                - When migrating the database started, as the service sends it (ISO 8601 in UTC, for example
+                  C(2025-06-01T18:30:22.123456Z)); null when it does not.
               type: str
-              returned: always
             ended_on:
-              description: When migrating the database ended.
+              description: When migrating the database ended, in the same form; null when the service does not send it.
               type: str
-              returned: always
             tables_total:
               description: Tables queued, loading, completed and errored together.
               type: int
-              returned: always
             tables_completed:
               description: Tables fully copied.
               type: int
-              returned: always
             tables_loading:
               description: Tables being copied.
               type: int
-              returned: always
             tables_queued:
               description: Tables waiting to be copied.
               type: int
-              returned: always
             tables_errored:
               description: Tables that failed to copy.
               type: int
-              returned: always
             cdc_inserts:
               description: Rows inserted by change data capture (online mode).
               type: int
-              returned: always
             cdc_updates:
               description: Rows updated by change data capture (online mode).
               type: int
-              returned: always
             cdc_deletes:
               description: Rows deleted by change data capture (online mode).
               type: int
-              returned: always
             applied_changes:
               description: Changes applied to the target (online mode).
               type: int
-              returned: always
             incoming_changes:
               description: Changes waiting to be applied (online mode).
               type: int
-              returned: always
             latency:
               description: Replication lag in seconds (online mode).
               type: int
-              returned: always
             message:
               description: Error or information message for the database; null when none.
               type: str
-              returned: always
         validation:
           description: Validation results flattened into readable checks.
           returned: always
@@ -488,26 +468,23 @@ migrations:
           type: int
           sample: 1260
 retry_after:
-  description:
-    - Seconds the service still asked to wait (its Retry-After) when the task failed throttled; send no request for
-      this migration before they have passed.
+  description: As RV(pgflex.migration.pg_flexible_migration#module:retry_after), after a read the service throttled.
   returned: when the task failed while the service's requested pause outlasts it
   type: float
-  sample: 96.4
 '''
 
 import time
 
 from ansible_collections.pgflex.migration.plugins.module_utils.input_checks import migration_name_problem, number_problems
-from ansible_collections.pgflex.migration.plugins.module_utils.limits import DEFAULT_API_TIMEOUT
+from ansible_collections.pgflex.migration.plugins.module_utils.limits import API_TIMEOUT_SPEC
 from ansible_collections.pgflex.migration.plugins.module_utils.module import TARGET_SERVER_ARGUMENT_SPEC, MigrationModule
 from ansible_collections.pgflex.migration.plugins.module_utils.response import migration_result
 
 ARGUMENT_SPEC = dict(
     TARGET_SERVER_ARGUMENT_SPEC,
+    **API_TIMEOUT_SPEC,
     name=dict(type='str'),
     filter=dict(type='str', choices=['all', 'active'], default='all'),
-    api_timeout=dict(type='int', default=DEFAULT_API_TIMEOUT),
 )
 
 

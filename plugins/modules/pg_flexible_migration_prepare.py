@@ -36,13 +36,8 @@ options:
         module does not restart it.
     type: dict
     default: {}
-  api_timeout:
-    description:
-      - Seconds the Azure calls may take at most, including retries of throttled (429) or failed (5xx) calls.
-      - Between 1 and 86400.
-    type: int
-    default: 120
 extends_documentation_fragment:
+  - pgflex.migration.api_timeout
   - pgflex.migration.target_server
   - pgflex.migration.azure_auth
 attributes:
@@ -88,14 +83,14 @@ import time
 
 from ansible_collections.pgflex.migration.plugins.module_utils import assess_azure, assess_prepare
 from ansible_collections.pgflex.migration.plugins.module_utils.input_checks import number_problems
-from ansible_collections.pgflex.migration.plugins.module_utils.limits import DEFAULT_API_TIMEOUT
+from ansible_collections.pgflex.migration.plugins.module_utils.limits import API_TIMEOUT_SPEC
 from ansible_collections.pgflex.migration.plugins.module_utils.module import TARGET_SERVER_ARGUMENT_SPEC, MigrationModule
 
 ARGUMENT_SPEC = dict(
     TARGET_SERVER_ARGUMENT_SPEC,
+    **API_TIMEOUT_SPEC,
     allow_extensions=dict(type='list', elements='str', default=[]),
     parameters=dict(type='dict', default={}),
-    api_timeout=dict(type='int', default=DEFAULT_API_TIMEOUT),
 )
 
 

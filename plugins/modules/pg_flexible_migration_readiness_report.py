@@ -30,23 +30,11 @@ author:
 options:
   servers:
     description:
-      - The servers of the fleet, usually one per inventory host.
+      - The servers of the fleet, usually one per inventory host, each with where its assessment is, then how it is named.
     type: list
     elements: dict
     required: true
     suboptions:
-      host:
-        description:
-          - Name shown for the server (the inventory host name). Defaults to O(servers[].server_name).
-        type: str
-      server_name:
-        description:
-          - Name of the target flexible server.
-        type: str
-      resource_group:
-        description:
-          - Resource group of the target flexible server.
-        type: str
       report:
         description:
           - The server's role report (the role's C(migrate_report)) or the result of
@@ -61,12 +49,20 @@ options:
         description:
           - Read only reports of this name prefix (the role's C(migrate_name_prefix)) from O(servers[].report_dir).
         type: str
-  dest:
-    description:
-      - Directory for the report files; created when missing.
-    type: path
-    required: true
+      host:
+        description:
+          - As O(pgflex.migration.pg_flexible_migration_fleet_report#module:servers[].host).
+        type: str
+      server_name:
+        description:
+          - The server's O(pgflex.migration.pg_flexible_migration#module:server_name); default is the one in its report.
+        type: str
+      resource_group:
+        description:
+          - The server's O(pgflex.migration.pg_flexible_migration#module:resource_group); default is the one in its report.
+        type: str
 extends_documentation_fragment:
+  - pgflex.migration.fleet_page
   - pgflex.migration.changes_nothing
 attributes:
   check_mode:
@@ -79,15 +75,14 @@ seealso:
 '''
 
 EXAMPLES = r'''
-- name: One readiness report over the inventory group "fleet", after the role ran with migrate_assess_only
+- name: One readiness report over the inventory group "fleet", after the role ran with migrate_assess_only (the server
+    names and resource groups come from the reports)
   pgflex.migration.pg_flexible_migration_readiness_report:
     servers: >-
       {%- set servers = [] -%}
       {%- for host in groups['fleet'] -%}
-      {%-   set _ = servers.append({'host': host, 'server_name': hostvars[host].migrate_server_name,
-                                    'resource_group': hostvars[host].migrate_resource_group,
-                                    'name_prefix': hostvars[host].migrate_name_prefix,
-                                    'report_dir': 'readiness/' ~ host}) -%}
+      {%-   set _ = servers.append({'host': host, 'report_dir': 'readiness/' ~ host,
+                                    'name_prefix': hostvars[host].migrate_name_prefix}) -%}
       {%- endfor -%}
       {{ servers }}
     dest: readiness
@@ -117,7 +112,7 @@ report:
   type: dict
   contains:
     generated:
-      description: When the report was built (UTC).
+      description: As RV(pgflex.migration.pg_flexible_migration_fleet_report#module:report.generated).
       type: str
       sample: "2026-12-08T09:00:00Z"
     totals:
@@ -148,13 +143,13 @@ report:
       type: list
       elements: dict
 files:
-  description: Paths of the report files (written unless in check mode).
+  description: Where the three files of RV(report) are, C(markdown), C(json) and C(html) (written unless in check mode).
   returned: always
   type: dict
   sample: {markdown: /srv/readiness/readiness-report.md, json: /srv/readiness/readiness-report.json,
            html: /srv/readiness/readiness-report.html}
 summary:
-  description: One line with the totals.
+  description: RV(report.totals) in one line.
   returned: always
   type: str
   sample: "12 server(s): 2 blocked, 3 need preparation, 7 ready, 0 not assessed"
@@ -164,7 +159,7 @@ summary:
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.pgflex.migration.plugins.module_utils import readiness_render, readiness_report
-from ansible_collections.pgflex.migration.plugins.module_utils.report_text import report_files, write_report_files
+from ansible_collections.pgflex.migration.plugins.module_utils.report_text import FLEET_PAGE_SPEC, report_files, write_report_files
 
 ARGUMENT_SPEC = dict(
     servers=dict(type='list', elements='dict', required=True, options=dict(
@@ -175,7 +170,7 @@ ARGUMENT_SPEC = dict(
         report_dir=dict(type='path'),
         name_prefix=dict(type='str'),
     )),
-    dest=dict(type='path', required=True),
+    **FLEET_PAGE_SPEC,
 )
 
 

@@ -37,11 +37,6 @@ options:
       - User to connect to the source with. It needs C(SELECT) on every table compared.
     type: str
     required: true
-  target_host:
-    description:
-      - Host name or IP address of the target server, for example C(myserver.postgres.database.azure.com).
-    type: str
-    required: true
   target_username:
     description:
       - User to connect to the target with. It needs C(SELECT) on every table compared.
@@ -49,8 +44,10 @@ options:
     required: true
   checksum:
     description:
-      - Also compare the content of every table's rows (the md5 of each row's text). This reads every row on both
-        servers, so it takes about as long as reading each database once.
+      - Also compare the content of every table's rows (a hash of each row's text). This reads every row on both
+        servers, so it takes longer than reading each database once (see RV(databases[].digest)).
+      - The row hash is C(hashtextextended) (two 64-bit hashes per row) when both servers are PostgreSQL 11 or later
+        and compute it alike, else C(md5) on both sides (slower); RV(databases[].digest) says which.
       - A table with a key (its primary key, or else a unique index without expression or predicate whose columns
         are all C(NOT NULL)), the same on the target, is compared in chunks of O(chunk_rows) rows walked in key
         order. The chunk boundaries
@@ -58,10 +55,11 @@ options:
         shows in the chunk that holds its key. A differing chunk is then split in halves, re-hashed on both sides,
         until each differing range holds at most 8 rows, and the mismatch names those rows' keys (at most 10 ranges
         per table).
-      - A table without such a key is compared whole, by its row count and the sums of the two 64-bit halves of
-        every row's md5 (no sort). This is weaker than the chunked comparison; it cannot say which rows differ,
-        and changes whose row hashes happen to add up to the same sums go unnoticed (for accidental changes the odds
-        are negligible, but the sums are not a cryptographic checksum).
+      - A table without such a key is compared whole, by its row count and the two sums of every row's 64-bit
+        hashes (no sort). This is weaker than the chunked comparison; it cannot say which rows differ.
+      - Changes whose row hashes happen to add up to the same sums go unnoticed. For accidental changes the odds are
+        negligible (at most about 2^-64 per differing chunk or table), but neither row hash is a cryptographic
+        checksum, so rows could be crafted to collide.
       - Memory stays bounded on both servers and in the module whatever the table's size.
       - Without it only row counts are compared, which is much faster.
     type: bool
@@ -121,14 +119,12 @@ options:
 extends_documentation_fragment:
   - pgflex.migration.source_connection
   - pgflex.migration.target_connection
+  - pgflex.migration.changes_nothing
   - pgflex.migration.choice_spellings
 attributes:
   check_mode:
     support: full
     description: The module only reads, so check mode runs the same comparison.
-  diff_mode:
-    support: none
-    description: The module changes nothing, so there is no diff.
 notes:
   - Compare while nothing writes to the source (after an offline migration, or after the cutover of an online
     one); rows written to the source after the copy are reported as mismatches.
@@ -192,7 +188,7 @@ databases:
   elements: dict
   contains:
     database:
-      description: Database name.
+      description: The database's name, from O(databases).
       type: str
       sample: shop
     ok:
@@ -220,6 +216,12 @@ databases:
       description: The differences found in this database.
       type: list
       elements: str
+    digest:
+      description:
+        - The row hash both sides used (only with O(checksum); null without it).
+        - C(hashtextextended) when both servers are PostgreSQL 11 or later and compute it alike, else C(md5).
+      type: str
+      sample: hashtextextended
     objects:
       description: What O(objects) compared (only with O(objects), when the database exists on both sides).
       type: dict
@@ -329,8 +331,8 @@ databases:
 """
 
 from ansible_collections.pgflex.migration.plugins.module_utils import verify, verify_progress, verify_workers
-from ansible_collections.pgflex.migration.plugins.module_utils.input_checks import number_problems, repeated_problem
-from ansible_collections.pgflex.migration.plugins.module_utils.module import SpellingModule
+from ansible_collections.pgflex.migration.plugins.module_utils.input_checks import database_list_problems, number_problems
+from ansible_collections.pgflex.migration.plugins.module_utils.postgres_module import postgres_module
 
 
 def argument_spec():
@@ -366,25 +368,15 @@ def bound_problems(params):
 
 def check_input(module):
     params = module.params
-    databases = params['databases']
-    if not databases or any(not (name or '').strip() for name in databases):
-        module.fail_json(msg='databases must list at least one database name, and no name may be empty.')
-    repeated = repeated_problem('databases', databases)
-    if repeated:
-        module.fail_json(msg='Invalid input: %s. Nothing was compared.' % repeated)
-    problems = number_problems(params, ('source_port', 'target_port', 'connect_timeout', 'progress_interval'))
-    problems.extend(bound_problems(params))
+    problems = database_list_problems(params['databases'])
+    problems += number_problems(params, ('source_port', 'target_port', 'connect_timeout', 'progress_interval'))
+    problems += bound_problems(params)
     if problems:
-        module.fail_json(msg='Invalid input: %s.' % '; '.join(problems))
+        module.fail_json(msg='Invalid input: %s. Nothing was compared.' % '; '.join(problems))
 
 
 def main():
-    module = SpellingModule(argument_spec(), supports_check_mode=True)
-    check_input(module)
-    missing = verify.missing_psycopg()
-    if missing:
-        module.fail_json(**missing)
-
+    module = postgres_module(argument_spec(), check_input)
     source = verify.endpoint_from_params(module.params, 'source')
     target = verify.endpoint_from_params(module.params, 'target')
     progress = None

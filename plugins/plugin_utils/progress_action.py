@@ -17,12 +17,35 @@ import tempfile
 import threading
 
 from ansible.plugins.action import ActionBase
+from ansible.utils.display import Display
+
+display = Display()
 
 
 class ProgressAction(ActionBase):
-    """Runs the module ``MODULE`` (set by the subclass), with or without progress lines."""
+    """Runs the module ``MODULE`` (set by the subclass), with or without progress lines.
+
+    The subclass's ``_run_task(args, task_vars)`` returns the task's result from the module's run or runs.
+    """
 
     MODULE = None
+
+    _supports_check_mode = True
+    _supports_async = True
+
+    def run(self, tmp=None, task_vars=None):
+        result = super(ProgressAction, self).run(tmp, task_vars)
+        del tmp  # no effect since ansible-core 2.5
+        result.update(self._run_task(dict(self._task.args), task_vars))
+        return result
+
+    def _run_task(self, args, task_vars):
+        raise NotImplementedError
+
+    def _print_line(self, host, line):
+        """One progress line, led by the host (when known) and the module's short name."""
+        name = self.MODULE.rsplit('.', 1)[-1]
+        display.display('[%s] %s %s' % (host, name, line) if host else '%s %s' % (name, line))
 
     def _runs_on_controller(self):
         """The module's progress file can be read right here (no other user, no other host)."""

@@ -34,10 +34,12 @@ def main(argv=None):
     def ready(app):
         dump_json(os.path.join(args.state_dir, STATE_FILE), {
             'url': app.base_url, 'pid': os.getpid(), 'ca_file': ca_file, 'admin_token': config.admin_token,
-            'tenant_id': config.tenant_id, 'subscription_id': config.subscription_id, 'clients': config.clients,
+            'tenant_id': config.tenant_id, 'subscription_id': config.subscription_id,
+            'subscription_ids': config.subscription_ids, 'clients': config.clients,
             'managed_identity': config.managed_identity, 'identity_endpoint': app.base_url + '/msi/token',
             'metadata_url': app.base_url + '/metadata/endpoints?api-version=2022-09-01',
-            'servers': [{'resource_group': s.resource_group, 'name': s.name} for s in config.servers],
+            'servers': [{'subscription_id': s.subscription_id, 'resource_group': s.resource_group, 'name': s.name}
+                        for s in config.servers],
         })
         main.app = app
     try:

@@ -6,6 +6,7 @@ import json
 from . import identity
 from .config import CHOICE_SETTINGS, DEFAULT_SETTINGS
 from .httpcore import ArmError, Response
+from .throttle import DEFAULT_SETTINGS as THROTTLE_SETTINGS
 
 PREFIX = '/_emulator'
 
@@ -41,9 +42,11 @@ def _json(req):
 def info(app, req):
     cfg = app.config
     return Response(200, {'url': app.base_url, 'tenant_id': cfg.tenant_id, 'subscription_id': cfg.subscription_id,
+                          'subscription_ids': cfg.subscription_ids,
                           'client_ids': [c['client_id'] for c in cfg.clients],
                           'managed_identity_client_id': cfg.managed_identity['client_id'],
-                          'servers': [{'resource_group': s.resource_group, 'name': s.name, 'host': s.host, 'port': s.port,
+                          'servers': [{'subscription_id': s.subscription_id, 'resource_group': s.resource_group, 'name': s.name,
+                                       'host': s.host, 'port': s.port,
                                        'version': s.version, 'location': s.location, 'extensions': s.extensions}
                                       for s in cfg.servers]})
 
@@ -60,6 +63,8 @@ def settings(app, req):
             elif not isinstance(value, (int, float)) or isinstance(value, bool) or value < 0:
                 raise ArmError(400, 'InvalidSetting', "Setting '%s' must be a number >= 0." % key)
         app.settings.update(changes)
+        if any(key in THROTTLE_SETTINGS for key in changes):
+            app.throttle.reset()  # new limits start from full buckets, whatever earlier tests or runs spent
     return Response(200, dict(app.settings))
 
 

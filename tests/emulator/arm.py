@@ -55,15 +55,16 @@ def _api_version(app, req, server_level=False):
 
 
 def _subscription(app, req):
-    sub = req.params['sub']
-    if sub.lower() != app.config.subscription_id.lower():
-        raise ArmError(404, 'SubscriptionNotFound', "The subscription '%s' could not be found." % sub)
-    return app.config.subscription_id
+    """The request's subscription as configured; ARM's 404 for one the emulator does not serve (every served
+    subscription is open to every principal: one token is valid for all of them)."""
+    sub = app.config.subscription(req.params['sub'])
+    if sub is None:
+        raise ArmError(404, 'SubscriptionNotFound', "The subscription '%s' could not be found." % req.params['sub'])
+    return sub
 
 
 def _resource_group(app, req):
-    _subscription(app, req)
-    name, group = app.config.resource_group(req.params['rg'])
+    name, group = app.config.resource_group(req.params['rg'], _subscription(app, req))
     if group is None:
         raise ArmError(404, 'ResourceGroupNotFound', "Resource group '%s' could not be found." % req.params['rg'])
     return name, group
@@ -71,12 +72,13 @@ def _resource_group(app, req):
 
 def _server(app, req, child=None):
     group_name = _resource_group(app, req)[0]
-    server = app.config.server(group_name, req.params['server'])
+    sub = app.config.subscription(req.params['sub'])
+    server = app.config.server(group_name, req.params['server'], sub)
     if server is None:
         if child:
             raise ArmError(404, 'ParentResourceNotFound',
                            "Failed to perform '%s' on resource(s) of type 'flexibleServers/migrations', because the parent resource "
-                           "'%s' could not be found." % (child, server_id(app.config.subscription_id, group_name, req.params['server'])))
+                           "'%s' could not be found." % (child, server_id(sub, group_name, req.params['server'])))
         raise ArmError(404, 'ResourceNotFound',
                        "The Resource '%s/flexibleServers/%s' under resource group '%s' was not found. For more details please go to "
                        'https://aka.ms/ARMResourceNotFoundFix' % (PROVIDER, req.params['server'], group_name))
@@ -87,7 +89,7 @@ def _migration(app, req, action='read'):
     group_name, server = _server(app, req, child=action)
     name = req.params['name']
     bodies.check_name(name)
-    migration = app.store.get(app.config.subscription_id, group_name, server.name, name)
+    migration = app.store.get(server.subscription_id, group_name, server.name, name)
     if migration is None:
         raise ArmError(404, 'ResourceNotFound',
                        "The Resource '%s/flexibleServers/%s/migrations/%s' under resource group '%s' was not found."
@@ -103,20 +105,20 @@ def _caller(req):
 
 # -- subscription level -----------------------------------------------------------------------------
 
-def _subscription_body(app):
-    return {'id': '/subscriptions/' + app.config.subscription_id, 'subscriptionId': app.config.subscription_id,
-            'tenantId': app.config.tenant_id, 'displayName': app.config.subscription_name, 'state': 'Enabled',
+def _subscription_body(app, sub):
+    return {'id': '/subscriptions/' + sub, 'subscriptionId': sub,
+            'tenantId': app.config.tenant_id, 'displayName': app.config.subscription_names[sub], 'state': 'Enabled',
             'subscriptionPolicies': {'locationPlacementId': 'Public_2014-09-01', 'quotaId': 'PayAsYouGo_2014-09-01',
                                      'spendingLimit': 'Off'}, 'authorizationSource': 'RoleBased', 'managedByTenants': []}
 
 
 def list_subscriptions(app, req):
-    return Response(200, {'value': [_subscription_body(app)], 'count': {'type': 'Total', 'value': 1}})
+    subs = app.config.subscription_ids
+    return Response(200, {'value': [_subscription_body(app, sub) for sub in subs], 'count': {'type': 'Total', 'value': len(subs)}})
 
 
 def get_subscription(app, req):
-    _subscription(app, req)
-    return Response(200, _subscription_body(app))
+    return Response(200, _subscription_body(app, _subscription(app, req)))
 
 
 def list_tenants(app, req):
@@ -130,7 +132,7 @@ def get_resource_group(app, req):
     name, group = _resource_group(app, req)
     if req.method == 'HEAD':
         return Response(204)
-    return Response(200, {'id': '/subscriptions/%s/resourceGroups/%s' % (app.config.subscription_id, name), 'name': name,
+    return Response(200, {'id': '/subscriptions/%s/resourceGroups/%s' % (_subscription(app, req), name), 'name': name,
                           'type': 'Microsoft.Resources/resourceGroups', 'location': normalize_location(group.get('location')),
                           'properties': {'provisioningState': 'Succeeded'}})
 
@@ -174,7 +176,7 @@ def server_body(app, group_name, server, version=None):
     return {
         'sku': dict(server.sku), 'systemData': {'createdAt': iso(STARTED)}, 'properties': props,
         'location': display_location(server.location),
-        'id': server_id(app.config.subscription_id, group_name, server.name), 'name': server.name,
+        'id': server_id(server.subscription_id, group_name, server.name), 'name': server.name,
         'type': PROVIDER + '/flexibleServers',
     }
 
@@ -182,8 +184,9 @@ def server_body(app, group_name, server, version=None):
 def list_servers(app, req):
     version = _api_version(app, req, server_level=True)
     group_name = _resource_group(app, req)[0]
+    sub = app.config.subscription(req.params['sub'])
     return Response(200, {'value': [server_body(app, group_name, s, version) for s in app.config.servers
-                                    if s.resource_group.lower() == group_name.lower()]})
+                                    if s.subscription_id == sub and s.resource_group.lower() == group_name.lower()]})
 
 
 def get_server(app, req):
@@ -205,17 +208,17 @@ def create_migration(app, req):
         raise bodies.invalid("Property 'location' is '%s' but the target server '%s' is in '%s'; a migration must be created in "
                              'the location of its target server.' % (location, server.name, server.location), target='location')
     with app.store.lock:
-        existing = app.store.get(app.config.subscription_id, group_name, server.name, name)
+        existing = app.store.get(server.subscription_id, group_name, server.name, name)
         if existing is not None and existing.props.get('sourceDbServerResourceId') == props['sourceDbServerResourceId'] \
                 and existing.dbs == list(props.get('dbsToMigrate') or []) and not existing.terminal:
             return Response(200, existing.render(created=True))   # an idempotent retry of the same create
-        if app.store.exists(app.config.subscription_id, group_name, server.name, name):
+        if app.store.exists(server.subscription_id, group_name, server.name, name):
             raise ArmError(409, 'MigrationNameAlreadyExists',
                            "A migration named '%s' already exists (or existed) on server '%s'. Migration names cannot be reused; "
                            'choose a new name.' % (name, server.name), target='migrationName')
         # Another active migration on the server does not refuse the create (recorded: 201); the engine applies the
         # one-active rule afterwards, as the setting concurrent_migration says (engine.Runner._one_active).
-        migration = Migration(app.config.subscription_id, group_name, server, name, location, tags, props, secrets, _caller(req))
+        migration = Migration(server.subscription_id, group_name, server, name, location, tags, props, secrets, _caller(req))
         app.store.add(migration)
     app.engine.start(migration)
     return Response(201, migration.render(created=True))
@@ -233,7 +236,7 @@ def list_migrations(app, req):
     if flt.lower() not in ('active', 'all'):
         raise bodies.invalid("Parameter 'migrationListFilter' has the invalid value '%s'. Allowed values: Active, All." % flt,
                              target='migrationListFilter')
-    items = app.store.on_server(app.config.subscription_id, group_name, server.name)
+    items = app.store.on_server(server.subscription_id, group_name, server.name)
     if flt.lower() == 'active':
         items = [m for m in items if not m.terminal]
     try:
@@ -264,7 +267,7 @@ def check_name(app, req):
     problem = bodies.name_problem(name)
     if problem:
         answer.update(nameAvailable=False, reason='Invalid', message=problem[0].upper() + problem[1:] + '.')
-    elif app.store.exists(app.config.subscription_id, group_name, server.name, name):
+    elif app.store.exists(server.subscription_id, group_name, server.name, name):
         answer.update(nameAvailable=False, reason='AlreadyExists',
                       message="A migration named '%s' already exists (or existed) on server '%s'." % (name, server.name))
     return Response(200, answer)
@@ -282,7 +285,7 @@ def delete_migration(app, req):
     version = _api_version(app, req)
     group_name, server = _server(app, req, child='delete')
     bodies.check_name(req.params['name'])
-    migration = app.store.get(app.config.subscription_id, group_name, server.name, req.params['name'])
+    migration = app.store.get(server.subscription_id, group_name, server.name, req.params['name'])
     if migration is None:
         return Response(204)
     if version.delete_deletes:  # Migrations_Delete (2025-01-01-preview and older): hide it; the name stays used

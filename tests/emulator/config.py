@@ -1,4 +1,4 @@
-"""Emulator configuration: identities, subscription, resource groups and the servers mapped to PostgreSQL."""
+"""Emulator configuration: identities, subscriptions, resource groups and the servers mapped to PostgreSQL."""
 
 import json
 import secrets
@@ -54,6 +54,7 @@ class ServerConfig:
     """One emulated flexible server backed by a real PostgreSQL cluster."""
 
     def __init__(self, data):
+        self.subscription_id = data.get('subscription_id')  # None: the default subscription (EmulatorConfig fills it in)
         self.resource_group = data.get('resource_group', 'pgflex-rg')
         self.name = data['name']
         self.host = data.get('host', '127.0.0.1')
@@ -73,6 +74,7 @@ class SingleServerConfig:
     login form is 'user@servername' (the cluster has a role of that literal name)."""
 
     def __init__(self, data):
+        self.subscription_id = data.get('subscription_id')  # None: the default subscription
         self.resource_group = data.get('resource_group', 'pgflex-rg')
         self.name = data['name']
         self.host = data.get('host', '127.0.0.1')
@@ -87,31 +89,68 @@ class SingleServerConfig:
         return user if '@' in user else '%s@%s' % (user, self.name)
 
 
+def _subscription_ids(data):
+    """The subscriptions served, the default first: `subscription_ids` (a list), else the one `subscription_id`."""
+    ids = [str(item) for item in data.get('subscription_ids') or []]
+    default = data.get('subscription_id')
+    if ids and default and default.lower() != ids[0].lower():
+        raise ValueError("subscription_id '%s' must be the first of subscription_ids (the default subscription)" % default)
+    ids = ids or [default or str(uuid.uuid4())]
+    if len({item.lower() for item in ids}) != len(ids):
+        raise ValueError('subscription_ids lists a subscription twice: %s' % ', '.join(ids))
+    return ids
+
+
 class EmulatorConfig:
     def __init__(self, data):
         self.tenant_id = data.get('tenant_id') or str(uuid.uuid4())
-        self.subscription_id = data.get('subscription_id') or str(uuid.uuid4())
-        self.subscription_name = data.get('subscription_name', 'pgflex emulated subscription')
+        # One principal (one token) reaches every subscription; the first is the default (`subscription_id`).
+        self.subscription_ids = _subscription_ids(data)
+        self.subscription_id = self.subscription_ids[0]
+        name = data.get('subscription_name', 'pgflex emulated subscription')
+        self.subscription_names = dict((sub, name if index == 0 else '%s %d' % (name, index + 1))
+                                       for index, sub in enumerate(self.subscription_ids))
+        self.subscription_name = name
         self.clients = data.get('clients') or [{'client_id': str(uuid.uuid4()), 'client_secret': secrets.token_urlsafe(24)}]
         self.managed_identity = data.get('managed_identity') or {
             'client_id': str(uuid.uuid4()), 'principal_id': str(uuid.uuid4()), 'header': secrets.token_urlsafe(16)}
         self.admin_token = data.get('admin_token') or secrets.token_urlsafe(24)
         self.servers = [ServerConfig(item) for item in data.get('servers', [])]
         self.single_servers = [SingleServerConfig(item) for item in data.get('single_servers', [])]
-        groups = data.get('resource_groups') or {}
+        # Resource groups per subscription ({subscription: {name: group}}): one named in `resource_groups` lives in its
+        # `subscription_id` (default: the default subscription); every server's group exists in the server's subscription.
+        self.resource_groups = dict((sub, {}) for sub in self.subscription_ids)
+        for group_name, group in (data.get('resource_groups') or {}).items():
+            self.resource_groups[self._known(group.get('subscription_id'), 'resource group ' + group_name)][group_name] = group
         for server in self.servers + self.single_servers:
-            groups.setdefault(server.resource_group, {'location': server.location})
-        self.resource_groups = groups
+            server.subscription_id = self._known(server.subscription_id, 'server ' + server.name)
+            self.resource_groups[server.subscription_id].setdefault(server.resource_group, {'location': server.location})
         self.settings = dict(DEFAULT_SETTINGS, **data.get('settings', {}))
         self.extra_api_versions = list(data.get('extra_api_versions', []))  # versions beyond api_versions.VERSIONS (behave like 2025-08-01)
         self.source_ca_file = data.get('source_ca_file')  # CA the service trusts for VerifyCA/VerifyFull
         self.host = data.get('host', '127.0.0.1')
         self.port = int(data.get('port', 0))
 
+    def _known(self, subscription_id, what):
+        if not subscription_id:
+            return self.subscription_id
+        found = self.subscription(subscription_id)
+        if found is None:
+            raise ValueError("%s names subscription '%s', which is not one of subscription_ids (%s)"
+                             % (what, subscription_id, ', '.join(self.subscription_ids)))
+        return found
+
     @classmethod
     def load(cls, path):
         with open(path, encoding='utf-8') as handle:
             return cls(json.load(handle))
+
+    def subscription(self, subscription_id):
+        """The served subscription's id as configured (ARM matches ids case-insensitively), or None."""
+        for known in self.subscription_ids:
+            if known.lower() == str(subscription_id or '').lower():
+                return known
+        return None
 
     def client(self, client_id):
         for client in self.clients:
@@ -119,20 +158,26 @@ class EmulatorConfig:
                 return client
         return None
 
-    def server(self, resource_group, name):
+    def server(self, resource_group, name, subscription_id=None):
+        """The flexible server of that subscription (default: the default subscription), or None."""
+        subscription_id = subscription_id or self.subscription_id
         for server in self.servers:
-            if server.resource_group.lower() == resource_group.lower() and server.name == name:
+            if server.subscription_id == subscription_id and server.resource_group.lower() == resource_group.lower() \
+                    and server.name == name:
                 return server
         return None
 
-    def single_server(self, resource_group, name):
+    def single_server(self, resource_group, name, subscription_id=None):
+        subscription_id = self.subscription(subscription_id) if subscription_id else self.subscription_id
         for server in self.single_servers:
-            if server.resource_group.lower() == resource_group.lower() and server.name.lower() == name.lower():
+            if server.subscription_id == subscription_id and server.resource_group.lower() == resource_group.lower() \
+                    and server.name.lower() == name.lower():
                 return server
         return None
 
-    def resource_group(self, name):
-        for key, value in self.resource_groups.items():
+    def resource_group(self, name, subscription_id=None):
+        """(name as configured, group) in that subscription (default: the default subscription), or (None, None)."""
+        for key, value in self.resource_groups.get(subscription_id or self.subscription_id, {}).items():
             if key.lower() == name.lower():
                 return key, value
         return None, None

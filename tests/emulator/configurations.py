@@ -77,7 +77,7 @@ def _body(app, group_name, server, name):
                        'allowedValues': allowed, 'source': 'system-default' if value == default else 'user-override',
                        'isDynamicConfig': name != 'shared_preload_libraries', 'isReadOnly': read_only,
                        'isConfigPendingRestart': False, 'documentationLink': DOCS},
-        'id': server_id(app.config.subscription_id, group_name, server.name) + '/configurations/' + name,
+        'id': server_id(server.subscription_id, group_name, server.name) + '/configurations/' + name,
         'name': name, 'type': TYPE,
     }
 
@@ -155,7 +155,7 @@ def _accepted(app, req, server):
     with _LOCK:
         _OPERATIONS[op] = {'name': op, 'status': 'Succeeded', 'startTime': now, 'endTime': now}
     version = req.query_lower.get('api-version')
-    base = '%s/subscriptions/%s/providers/%s/locations/%s' % (app.base_url, app.config.subscription_id, PROVIDER,
+    base = '%s/subscriptions/%s/providers/%s/locations/%s' % (app.base_url, server.subscription_id, PROVIDER,
                                                               display_location(server.location).replace(' ', '').lower())
     headers = {'Azure-AsyncOperation': '%s/azureAsyncOperation/%s?api-version=%s' % (base, op, version),
                'Location': '%s/operationResults/%s?api-version=%s' % (base, op, version), 'Retry-After': '0'}

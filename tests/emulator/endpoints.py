@@ -54,8 +54,8 @@ def source_of(migration, config):
     sslmode = SSL_MODES[props.get('sslMode', 'Prefer')]
     single = SINGLE_SERVER_ID.match(source_id)
     if single:
-        server = config.single_server(single.group('rg'), single.group('name'))
-        if server is None or single.group('sub').lower() != config.subscription_id.lower():
+        server = config.single_server(single.group('rg'), single.group('name'), single.group('sub'))
+        if server is None:
             return None, ("The source server '%s' could not be resolved: no Single Server with this resource ID exists in the "
                           'subscription.' % source_id)
         # The service reaches a Single Server by its FQDN and signs in with the Single Server login form.

@@ -48,6 +48,7 @@ class EmulatorHandle:
         self.admin_token = state['admin_token']
         self.tenant_id = state['tenant_id']
         self.subscription_id = state['subscription_id']
+        self.subscription_ids = state.get('subscription_ids') or [self.subscription_id]  # the default first
         self.client_id = state['clients'][0]['client_id']
         self.client_secret = state['clients'][0]['client_secret']
         self.managed_identity = state['managed_identity']
@@ -97,7 +98,8 @@ class EmulatorHandle:
         return {'AZURE_SUBSCRIPTION_ID': self.subscription_id, 'AZURE_CLIENT_ID': self.client_id, 'AZURE_SECRET': self.client_secret,
                 'AZURE_CLIENT_SECRET': self.client_secret, 'AZURE_TENANT': self.tenant_id, 'AZURE_TENANT_ID': self.tenant_id,
                 'AZURE_CLOUD_ENVIRONMENT': self.metadata_url, 'PGFLEX_EMULATOR_URL': self.url,
-                'PGFLEX_EMULATOR_ADMIN_TOKEN': self.admin_token, 'PGFLEX_EMULATOR_CA': self.ca_file}
+                'PGFLEX_EMULATOR_ADMIN_TOKEN': self.admin_token, 'PGFLEX_EMULATOR_CA': self.ca_file,
+                'PGFLEX_SUBSCRIPTION_IDS': ','.join(self.subscription_ids)}
 
     # -- lifecycle -------------------------------------------------------------------------------
 
@@ -121,7 +123,8 @@ class EmulatorHandle:
 
 def build_config(servers=(), settings=None, source_ca_file=None, resource_group='pgflex-rg', **extra):
     config = {
-        'tenant_id': str(uuid.uuid4()), 'subscription_id': str(uuid.uuid4()),
+        # `subscription_ids` (in extra) serves several subscriptions; its first is the default.
+        'tenant_id': str(uuid.uuid4()), 'subscription_id': (extra.get('subscription_ids') or [str(uuid.uuid4())])[0],
         'clients': [{'client_id': str(uuid.uuid4()), 'client_secret': secrets.token_urlsafe(24)}],
         'servers': [dict(server_entry(s), resource_group=s.get('resource_group', resource_group)) for s in servers],
         'settings': dict({'step_delay_seconds': 0.05}, **(settings or {})),

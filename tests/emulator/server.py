@@ -3,6 +3,7 @@
 import http.server
 import json
 import os
+import re
 import socket
 import ssl
 import sys
@@ -20,6 +21,13 @@ from .throttle import Throttle
 from .tokens import TokenError, TokenSigner
 
 IDENTITY_PREFIXES = ('/msi/',)
+SUBSCRIPTION_PATH = re.compile(r'^/subscriptions/([^/?]+)', re.IGNORECASE)
+
+
+def subscription_of(path):
+    """The subscription a request path names, or None (tenant-level paths such as /subscriptions and /tenants)."""
+    match = SUBSCRIPTION_PATH.match(path)
+    return match.group(1) if match else None
 
 
 class App:
@@ -78,7 +86,8 @@ class App:
         try:
             if scope == 'arm':
                 self.authenticate(req)
-                req.ratelimit = self.throttle.take(req.claims, req.method)  # ARM throttles per principal, after auth
+                # ARM throttles per subscription and principal, after auth.
+                req.ratelimit = self.throttle.take(req.claims, req.method, subscription_of(req.path))
             handler, params = self.router.match(req.method, req.path)
             if handler is None:
                 if params:

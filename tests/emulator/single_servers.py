@@ -21,17 +21,19 @@ def _api_version(req):
 
 
 def _group(app, req):
-    if req.params['sub'].lower() != app.config.subscription_id.lower():
+    """(subscription, resource group name) of the request; ARM's 404 when either is unknown."""
+    sub = app.config.subscription(req.params['sub'])
+    if sub is None:
         raise ArmError(404, 'SubscriptionNotFound', "The subscription '%s' could not be found." % req.params['sub'])
-    name, group = app.config.resource_group(req.params['rg'])
+    name, group = app.config.resource_group(req.params['rg'], sub)
     if group is None:
         raise ArmError(404, 'ResourceGroupNotFound', "Resource group '%s' could not be found." % req.params['rg'])
-    return name
+    return sub, name
 
 
 def body(app, server):
     resource_id = '/subscriptions/%s/resourceGroups/%s/providers/%s/servers/%s' % (
-        app.config.subscription_id, server.resource_group, PROVIDER, server.name)
+        server.subscription_id, server.resource_group, PROVIDER, server.name)
     return {
         'id': resource_id,
         'name': server.name, 'type': PROVIDER + '/servers', 'location': display_location(server.location), 'tags': {},
@@ -48,14 +50,15 @@ def body(app, server):
 
 def list_servers(app, req):
     _api_version(req)
-    group = _group(app, req)
-    return Response(200, {'value': [body(app, s) for s in app.config.single_servers if s.resource_group.lower() == group.lower()]})
+    sub, group = _group(app, req)
+    return Response(200, {'value': [body(app, s) for s in app.config.single_servers
+                                    if s.subscription_id == sub and s.resource_group.lower() == group.lower()]})
 
 
 def get_server(app, req):
     _api_version(req)
-    group = _group(app, req)
-    server = app.config.single_server(group, req.params['server'])
+    sub, group = _group(app, req)
+    server = app.config.single_server(group, req.params['server'], sub)
     if server is None:
         raise ArmError(404, 'ResourceNotFound', "The Resource '%s/servers/%s' under resource group '%s' was not found. For more "
                                                 'details please go to https://aka.ms/ARMResourceNotFoundFix'

@@ -1,6 +1,7 @@
-"""Azure Resource Manager's request throttling: a token bucket per principal and operation type.
+"""Azure Resource Manager's request throttling: a token bucket per subscription, principal and operation type.
 
-ARM (since 2024, per region) gives every principal one bucket of reads, one of writes and one of deletes; each
+ARM (since 2024, per region) gives every principal, in each subscription, one bucket of reads, one of writes and one
+of deletes; each
 request takes a token, tokens come back at a fixed rate, and an empty bucket answers 429 with Retry-After and the
 remaining budget in x-ms-ratelimit-remaining-subscription-<type> headers. AZURE_LIMITS are the documented numbers
 (Microsoft Learn, "Request limits and throttling"); the emulator applies the `arm_<type>_capacity` and
@@ -59,36 +60,44 @@ def principal_of(claims):
 
 
 class Throttle:
-    """Token buckets keyed by (principal, operation type); limits are read from the live settings on every call."""
+    """Token buckets keyed by (subscription, principal, operation type); limits are read from the live settings on
+    every call. A request outside any subscription (GET /subscriptions, /tenants) counts on the default one."""
 
     def __init__(self, settings, subscription_id, clock=time.monotonic):
         self._settings = settings
-        self._subscription_id = subscription_id
+        self._subscription_id = subscription_id  # the default subscription
         self._clock = clock
         self._lock = threading.Lock()
-        self._buckets = {}  # (principal, kind) -> [tokens, stamp]
+        self._buckets = {}  # (subscription, principal, kind) -> [tokens, stamp]
+
+    def reset(self):
+        """Forget every bucket (the next request of each starts from a full one)."""
+        with self._lock:
+            self._buckets.clear()
 
     def limits(self, kind):
         capacity = float(self._settings.get('arm_%s_capacity' % kind) or 0)
         refill = float(self._settings.get('arm_%s_refill_per_second' % kind) or 0)
         return capacity, refill
 
-    def take(self, claims, method):
-        """Spend one token for this request. Returns (kind, remaining whole tokens or None when unthrottled);
-        raises ArmError 429 with Retry-After when the principal's bucket of that type is empty."""
+    def take(self, claims, method, subscription_id=None):
+        """Spend one token for this request (in ``subscription_id``, default: the default subscription). Returns (kind,
+        remaining whole tokens or None when unthrottled); raises ArmError 429 with Retry-After when the principal's
+        bucket of that type in that subscription is empty."""
         kind = operation_type(method)
         capacity, refill = self.limits(kind)
         if capacity <= 0 or refill <= 0:
             return kind, None
         principal = principal_of(claims)
+        subscription_id = subscription_id or self._subscription_id
         now = self._clock()
         with self._lock:
-            bucket = self._buckets.setdefault((principal, kind), [capacity, now])
+            bucket = self._buckets.setdefault((subscription_id.lower(), principal, kind), [capacity, now])
             bucket[0] = min(capacity, bucket[0] + (now - bucket[1]) * refill)
             bucket[1] = now
             if bucket[0] >= 1:
                 bucket[0] -= 1
                 return kind, int(bucket[0])
             wait = max(1, int(math.ceil((1 - bucket[0]) / refill)))
-        raise ArmError(429, 'SubscriptionRequestsThrottled', MESSAGE % (kind[:-1], self._subscription_id, principal, wait),
+        raise ArmError(429, 'SubscriptionRequestsThrottled', MESSAGE % (kind[:-1], subscription_id, principal, wait),
                        headers={'Retry-After': str(wait), 'x-ms-ratelimit-remaining-subscription-%s' % kind: '0'})

@@ -12,7 +12,8 @@
 3. Reads both sides once (COPY ... TO STDOUT of every table and of pg_largeobject, the sides at the same time).
 4. Verifies shop, then bigdb, with pg_flexible_migration_verify (checksum: true, objects: true), the module run as
    Ansible runs it, with its progress lines; prints its time against step 3 and its peak memory on both sizes.
-During 2-4, the peak memory of every server backend and of pg_dump / pg_restore (bench_big_memory.py).
+During 2-4, the peak memory of every server backend and of pg_dump / pg_restore (bench_big_memory.py); for 3 and 4,
+the CPU seconds both servers spent too (the load of a shared machine changes them far less than wall time).
 
 Prints numbers; never fails on time; not part of make test. Stops its sandbox at the end unless --keep.
 Usage: python tests/perf/bench_big.py [--rows N] [--sandbox-dir DIR] [--keep] [--chunk-rows R] [--parallel P]
@@ -38,7 +39,7 @@ sys.path.insert(0, HERE)
 
 import psycopg  # noqa: E402
 
-from bench_big_memory import PeakMemory, postmaster_pid  # noqa: E402
+from bench_big_memory import PeakMemory, postmaster_pid, server_cpu_seconds  # noqa: E402
 from bench_info import AUTH, collections_path  # noqa: E402
 from bench_migration import MIGRATION_ARGS, conninfo  # noqa: E402
 from bench_verify import read_both_once, run_module  # noqa: E402
@@ -202,6 +203,23 @@ def verify(source, target, database, chunk_rows, parallel, directory, show):
     return seconds, peak_kb, result, lines
 
 
+class ServerCpu:
+    """with ServerCpu({'source': pid, 'target': pid}) as cpu: ...; then cpu.seconds: CPU both servers spent in it."""
+
+    def __init__(self, postmasters):
+        self.postmasters = list(postmasters.values())
+        self.seconds = None
+        self._start = None
+
+    def __enter__(self):
+        self._start = server_cpu_seconds(self.postmasters)
+        return self
+
+    def __exit__(self, *exc):
+        time.sleep(1)  # the postmasters reap the step's backends, whose CPU then counts
+        self.seconds = server_cpu_seconds(self.postmasters) - self._start
+
+
 def migrate_and_report(env, directory, database_bytes, target, coll_path, pids, sizes):
     print('(1) offline migration of bigdb + shop (pg_flexible_migration, wait: true, progress_interval %d s):' % PROGRESS_INTERVAL)
     with PeakMemory(*pids) as peaks:
@@ -243,27 +261,30 @@ def main():
             migrate_and_report(env, options.sandbox_dir, database_bytes, target, coll_path, pids, sizes)
 
         sources = sorted(name for name in sizes if name != 'pg_largeobject') + ['(SELECT loid, pageno, data FROM pg_largeobject)']
-        with PeakMemory(*pids) as peaks:
+        with PeakMemory(*pids) as peaks, ServerCpu(pids[0]) as read_cpu:
             read_seconds, copied = read_both_once(source, target, big_data.BIG_DATABASE, sources)
-        print('(2) read both sides once (COPY TO STDOUT of every table and pg_largeobject, sides at once): %.0f s, %.2f GB'
-              % (read_seconds, copied / 1e9))
+        print('(2) read both sides once (COPY TO STDOUT of every table and pg_largeobject, sides at once): %.0f s, %.2f GB;'
+              ' servers\' CPU %.0f s; load %s' % (read_seconds, copied / 1e9, read_cpu.seconds, machine().split('load average ')[1]))
         print('\n'.join(peaks.summary()))
 
         small = verify(source, target, SMALL_DATABASE, options.chunk_rows, options.parallel, options.sandbox_dir, False)
         print('(3) verify %s (checksum, objects): %.1f s, module peak RSS %.1f MB, verified=%s' % (
             SMALL_DATABASE, small[0], small[1] / 1024.0, small[2].get('verified')))
         print('    verify bigdb (checksum, objects, chunk_rows %d, parallel %d), progress lines:' % (options.chunk_rows, options.parallel))
-        with PeakMemory(*pids) as peaks:
+        with PeakMemory(*pids) as peaks, ServerCpu(pids[0]) as verify_cpu:
             seconds, peak_kb, result, lines = verify(source, target, big_data.BIG_DATABASE, options.chunk_rows, options.parallel,
                                                      options.sandbox_dir, True)
-        tables = result.get('databases', [{}])[0].get('tables', [])
-        print('verify bigdb: %.0f s = %.2fx the read of both sides; module peak RSS %.1f MB (%.1f MB on %s); verified=%s; %s'
-              % (seconds, seconds / read_seconds, peak_kb / 1024.0, small[1] / 1024.0, SMALL_DATABASE, result.get('verified'),
-                 result.get('summary')))
+        database = result.get('databases', [{}])[0]
+        tables = database.get('tables', [])
+        print('verify bigdb: %.0f s = %.2fx the read of both sides, %.0f rows/s, row hash %s; module peak RSS %.1f MB (%.1f MB on %s);'
+              ' verified=%s; %s' % (seconds, seconds / read_seconds, database.get('source_rows', 0) / seconds, database.get('digest'),
+                                    peak_kb / 1024.0, small[1] / 1024.0, SMALL_DATABASE, result.get('verified'), result.get('summary')))
         print('    tables: %s' % ', '.join(
             '%s %s rows %s chunks' % (t.get('table'), t.get('source_rows'), t.get('chunks')) for t in tables))
         if not result.get('verified'):
             print('    %s' % (result.get('msg') or result.get('mismatches')))
+        print('    servers\' CPU %.0f s = %.2fx the read\'s (%.0f s; the read\'s own client, this process, is not counted)'
+              % (verify_cpu.seconds, verify_cpu.seconds / read_cpu.seconds, read_cpu.seconds))
         print('    %d progress lines; load %s' % (len(lines), machine().split('load average ')[1]))
         print('peak memory during the verification (VmHWM):')
         print('\n'.join(peaks.summary()))

@@ -105,3 +105,26 @@ class PeakMemory:
                 lines.append('  %-6s %d processes; largest: %s' % (side, len(rows), ', '.join(
                     '%s (pid %d) %.0f MB' % (label, pid, mb) for dummy, label, pid, mb in rows[:top])))
         return lines
+
+
+def _cpu_fields(stat, first, count):
+    """utime, stime, ... (clock ticks) from a /proc/<pid>/stat text, fields counted from 1 as in proc(5)."""
+    fields = stat[stat.rindex(')') + 2:].split()  # field 3 (state) onwards
+    return [int(value) for value in fields[first - 3:first - 3 + count]]
+
+
+def server_cpu_seconds(postmasters):
+    """CPU seconds the clusters have used so far, load-independent: each postmaster's own and its reaped children's
+    (utime, stime, cutime, cstime) plus its live children's (utime, stime). A backend that just exited counts once
+    the postmaster has reaped it (at once, on SIGCHLD): wait a moment after closing connections."""
+    ticks = 0
+    parents = set(postmasters)
+    for pid in parents:
+        ticks += sum(_cpu_fields(_read('/proc/%d/stat' % pid).decode('ascii', 'replace'), 14, 4))
+    for name in os.listdir('/proc'):
+        if not name.isdigit():
+            continue
+        stat = _read('/proc/%s/stat' % name).decode('ascii', 'replace')
+        if ')' in stat and _cpu_fields(stat, 4, 1)[0] in parents:
+            ticks += sum(_cpu_fields(stat, 14, 2))
+    return ticks / float(os.sysconf('SC_CLK_TCK'))

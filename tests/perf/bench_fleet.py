@@ -3,15 +3,18 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Benchmark: examples/fleet.yml over a sandbox fleet (default 100 servers, forks 20, ARM throttling on).
 
-Starts its own private sandbox (PGFLEX_SANDBOX_FLEET, PGFLEX_SANDBOX_THROTTLE=1), runs the fleet play once with
-ansible-playbook and prints: failed hosts, 429s received and retried, wall time, the longest single host (the
-role's own start-to-end time on that host), API calls and sign-ins per server, and controller CPU seconds per
-server (ansible-playbook and every process under it), tasks and module processes per server. The aim it prints:
+Starts its own private sandbox (PGFLEX_SANDBOX_FLEET, PGFLEX_SANDBOX_THROTTLE=1, the servers taking turns over
+--subscriptions subscriptions), runs the fleet play once with ansible-playbook and prints: failed hosts, 429s
+received and retried, wall time, the longest single host (the role's own start-to-end time on that host), API calls
+and sign-ins per server, controller CPU seconds per server (ansible-playbook and every process under it), tasks and
+module processes per server, peak memory (ansible-playbook's own peak RSS, and the largest total RSS of its
+process tree sampled every 2 s) and the fleet report task's own wall time. The aim it prints:
 wall time within 1.2x of controller CPU / cores + the longest host, i.e. no host waits idle because of the
 collection.
 
 Prints numbers; never fails on time (a failed host makes the exit status 1).
-Usage: python tests/perf/bench_fleet.py [--servers N] [--forks N] [--sandbox-env IGNORED] [--collections-path DIR]
+Usage: python tests/perf/bench_fleet.py [--servers N] [--forks N] [--subscriptions N] [--sandbox-env IGNORED]
+       [--collections-path DIR]
 """
 
 from __future__ import annotations
@@ -34,10 +37,12 @@ import urllib.request
 from bench_info import collections_path
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+REPORT_ACTION = 'pg_flexible_migration_fleet_report'
 
 
-def sandbox(command, directory, servers):
-    env = dict(os.environ, PGFLEX_SANDBOX_DIR=directory, PGFLEX_SANDBOX_FLEET=str(servers), PGFLEX_SANDBOX_THROTTLE='1')
+def sandbox(command, directory, servers, subscriptions=2):
+    env = dict(os.environ, PGFLEX_SANDBOX_DIR=directory, PGFLEX_SANDBOX_FLEET=str(servers), PGFLEX_SANDBOX_THROTTLE='1',
+               PGFLEX_SANDBOX_SUBSCRIPTIONS=str(subscriptions))
     done = subprocess.run([sys.executable, os.path.join(ROOT, 'scripts', 'sandbox.py'), command], env=env, capture_output=True,
                           text=True, check=False, timeout=900)
     if done.returncode != 0:
@@ -85,6 +90,37 @@ def tasks_per_host(output):
     return counts
 
 
+def _status_kib(pid, field):
+    """A VmRSS / VmHWM line of /proc/<pid>/status in KiB (0 when the process is gone)."""
+    try:
+        with open('/proc/%d/status' % pid, encoding='ascii') as handle:
+            for line in handle:
+                if line.startswith(field + ':'):
+                    return int(line.split()[1])
+    except (OSError, ValueError):
+        pass
+    return 0
+
+
+def tree_rss_kib(root):
+    """Total RSS of ``root`` and every process under it now (one pass over /proc)."""
+    children = collections.defaultdict(list)
+    for name in os.listdir('/proc'):
+        if name.isdigit():
+            try:
+                with open('/proc/%s/stat' % name, encoding='ascii', errors='replace') as handle:
+                    parent = int(handle.read().rsplit(')', 1)[1].split()[1])
+            except (OSError, ValueError, IndexError):
+                continue
+            children[parent].append(int(name))
+    total, todo = 0, [root]
+    while todo:
+        pid = todo.pop()
+        total += _status_kib(pid, 'VmRSS')
+        todo.extend(children.get(pid, []))
+    return total
+
+
 def module_counter(work):
     """An interpreter for the modules that notes each module process (its AnsiballZ file, or '-' when pipelined)
     before it runs the Python that runs ansible-playbook: the count of module processes per server."""
@@ -101,6 +137,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('--servers', type=int, default=int(os.environ.get('PGFLEX_BENCH_FLEET', '100')))
     parser.add_argument('--forks', type=int, default=20)
+    parser.add_argument('--subscriptions', type=int, default=2, help='subscriptions the servers take turns over')
     parser.add_argument('--sandbox-env', help='ignored: this benchmark starts its own fleet sandbox')
     parser.add_argument('--collections-path')
     args = parser.parse_args()
@@ -111,28 +148,37 @@ def main():
     log_path = None
     try:
         started = time.perf_counter()
-        sandbox('up', directory, args.servers)
-        print('fleet sandbox: %d servers up in %.1f s' % (args.servers, time.perf_counter() - started))
+        sandbox('up', directory, args.servers, args.subscriptions)
+        print('fleet sandbox: %d servers in %d subscriptions up in %.1f s' % (args.servers, args.subscriptions, time.perf_counter() - started))
         with open(os.path.join(directory, 'env.json'), encoding='utf-8') as handle:
             env = json.load(handle)
         reports = os.path.join(work, 'reports')
         run_env = dict(os.environ, **env)
+        task_times = os.path.join(work, 'task-times.jsonl')
         run_env.update(ANSIBLE_COLLECTIONS_PATH=collections_dir, PGFLEX_REPORT_DIR=reports, ANSIBLE_FORCE_COLOR='0',
-                       ANSIBLE_CONFIG=os.path.join(ROOT, 'examples', 'ansible.cfg'))
+                       ANSIBLE_CONFIG=os.path.join(ROOT, 'examples', 'ansible.cfg'),
+                       ANSIBLE_CALLBACK_PLUGINS=os.path.join(ROOT, 'tests', 'perf', 'callbacks'), ANSIBLE_CALLBACKS_ENABLED='task_times',
+                       PGFLEX_TIMED_ACTION=REPORT_ACTION, PGFLEX_TASK_TIMES=task_times)
         counter, runs = module_counter(work)
         # Written outside the work directory as it runs, so it survives the clean-up of a failed or interrupted run.
         log_fd, log_path = tempfile.mkstemp(prefix='pgflex-bench-fleet-', suffix='.log')
         loads = []  # 1-minute load average every 10 s: the machine may be shared, so the figures say how busy it was
+        own_peak = tree_peak = 0  # KiB: ansible-playbook's VmHWM (its own peak), the process tree's largest sampled total
         before = resource.getrusage(resource.RUSAGE_CHILDREN)
         started = time.perf_counter()
         with os.fdopen(log_fd, 'w', encoding='utf-8') as handle:
             done = subprocess.Popen(['ansible-playbook', '-i', env['PGFLEX_SANDBOX_FLEET_INVENTORY'], os.path.join(ROOT, 'examples', 'fleet.yml'),
                                      '--forks', str(args.forks), '-e', 'ansible_python_interpreter=' + counter],
                                     env=run_env, stdout=handle, stderr=subprocess.STDOUT)
+            polls = 0
             while True:
-                loads.append(os.getloadavg()[0])
+                if polls % 5 == 0:
+                    loads.append(os.getloadavg()[0])
+                polls += 1
+                own_peak = max(own_peak, _status_kib(done.pid, 'VmHWM'))
+                tree_peak = max(tree_peak, tree_rss_kib(done.pid))
                 try:
-                    done.wait(timeout=10)
+                    done.wait(timeout=2)
                     break
                 except subprocess.TimeoutExpired:
                     continue
@@ -167,6 +213,14 @@ def main():
         print('  module processes per server (the fleet report play included): %.1f (%s)' % (
             sum(modules.values()) / args.servers, ', '.join('%s %d' % item for item in sorted(modules.items()))))
         print('  load average (1 min) during the run: mean %.1f, max %.1f' % (sum(loads) / len(loads), max(loads)))
+        print('  peak memory: ansible-playbook %.0f MiB (its own peak RSS, VmHWM); process tree %.0f MiB (largest total RSS, '
+              'sampled every 2 s)' % (own_peak / 1024.0, tree_peak / 1024.0))
+        with open(task_times, encoding='utf-8') if os.path.exists(task_times) else open(os.devnull, encoding='utf-8') as handle:
+            report_times = [json.loads(line)['seconds'] for line in handle if line.strip()]
+        subscriptions = collections.Counter(s.get('subscription_id') for s in fleet['servers'])
+        print('  fleet report task: %s (%d servers in %d subscriptions: %s)' % (
+            ', '.join('%.1f s' % seconds for seconds in report_times) or 'not timed', len(fleet['servers']), len(subscriptions),
+            ' + '.join(str(count) for count in sorted(subscriptions.values(), reverse=True))))
         print('  wall / (CPU/cores + longest host) = %.0f / (%.0f + %.0f) = %.2fx (aim <= 1.2x)' % (
             wall, cpu / cores, longest, wall / ideal if ideal else 0.0))
         print('  fleet report: %d succeeded, %d failed, %d rows verified' % (
@@ -179,7 +233,7 @@ def main():
     finally:
         if log_path:
             print('kept the ansible-playbook output of the failed run: %s' % log_path)
-        sandbox('down', directory, args.servers)
+        sandbox('down', directory, args.servers, args.subscriptions)
         shutil.rmtree(work, ignore_errors=True)
         if temp_collections:
             shutil.rmtree(temp_collections, ignore_errors=True)

@@ -4,10 +4,10 @@ source password, extra vars with a vaulted target password and the vault passwor
 
 One job over the 12-server sandbox fleet (ARM throttling on) is the CI fleet scenario: one host has a wrong source
 password, one an unmigratable database; exactly those two fail with their own message, the rest succeed and verify,
-and the fleet report (stats artifact) lists all 12. Then the same play as two AWX job slices plus the fleet-report
-play: a re-run that changes nothing on the succeeded hosts and gives the same fleet summary. Before all that, the
-readiness play (the role in assessment-only mode, then the readiness report) over the same fleet: it creates nothing
-and blocks exactly the two broken hosts."""
+and the fleet report (stats artifact) lists all 12, from the two subscriptions the sandbox fleet takes turns over.
+Then the same play as two AWX job slices plus the fleet-report play: a re-run that changes nothing on the succeeded
+hosts and gives the same fleet summary. Before all that, the readiness play (the role in assessment-only mode, then
+the readiness report) over the same fleet: it creates nothing and blocks exactly the two broken hosts."""
 
 import glob
 import json
@@ -187,12 +187,18 @@ def test_one_job_fails_exactly_the_two_broken_hosts_with_their_own_message(one_j
     assert_secrets_absent(one_job['pdd'], fleet_sandbox)
 
 
-def test_one_job_publishes_the_fleet_summary_in_the_stats_artifact(one_job):
+def test_one_job_publishes_the_fleet_summary_in_the_stats_artifact(one_job, fleet_sandbox):
     report = fleet_stats(one_job['runner'])
     assert report, 'the fleet report is missing from the stats artifact'
     totals = report['totals']
     assert (totals['servers'], totals['succeeded'], totals['failed'], totals['not_run']) == (FLEET_SIZE, FLEET_SIZE - 2, 2, 0)
     assert sorted(s['host'] for s in report['servers']) == sorted(one_job['inventory']['fleet']['hosts'])
+    # The sandbox fleet takes turns over two subscriptions (AWX's one credential names the default one): one report
+    # lists them all, each server in the subscription its host names.
+    default = fleet_sandbox['env']['AZURE_SUBSCRIPTION_ID']
+    expected = dict((host, values.get('migrate_subscription_id', default)) for host, values in one_job['inventory']['fleet']['hosts'].items())
+    assert dict((s['host'], s['subscription_id']) for s in report['servers']) == expected
+    assert len(set(expected.values())) == 2
     for server in report['servers']:
         if server['host'] in (WRONG_PASSWORD_HOST, BAD_DATABASE_HOST):
             assert server['result'] == 'failed' and server['failure'], server

@@ -1,5 +1,7 @@
 """Chunked verification against two real PostgreSQL clusters: equal data verifies, and each kind of difference is
-caught and its keys named. Chunks are tiny (7 rows) so chunking, bisection and parallel workers all run."""
+caught and its keys named. Chunks are tiny (7 rows) so chunking, bisection and parallel workers all run. The tests
+marked with the ``digest`` fixture run with both row hashes: hashtextextended (chosen by itself here) and md5
+(forced, as for a source before PostgreSQL 11)."""
 
 import contextlib
 
@@ -62,6 +64,11 @@ def pair(cluster_pair):
     return cluster_pair
 
 
+@pytest.fixture(params=['hashtextextended', 'md5'])
+def digest(request):
+    return request.param
+
+
 def endpoint(cluster, role):
     return verify.Endpoint(role, cluster.host, port=cluster.port, user=cluster.user, password=cluster.password,
                            ssl_mode='disable')
@@ -88,9 +95,10 @@ def on_target(pair, change, undo):
         run_sql(pair[1], undo)
 
 
-def test_equal_data_verifies_in_chunks_with_every_type(pair):
-    result = check(pair)
+def test_equal_data_verifies_in_chunks_with_every_type(pair, digest):
+    result = check(pair, digest=digest)
     assert result['ok'] is True, result['mismatches']
+    assert result['digest'] == digest
     tables = tables_of(result)
     assert set(tables) == TABLES
     orders = tables['public.orders']
@@ -104,9 +112,25 @@ def test_equal_data_verifies_in_chunks_with_every_type(pair):
     assert result['objects']['large_objects'] == {'source': 2, 'target': 2}
 
 
-def test_a_changed_row_is_named(pair):
+def test_the_digest_is_hashtextextended_when_both_sides_have_it(pair):
+    assert check(pair, objects=False)['digest'] == 'hashtextextended'  # both clusters are PostgreSQL 11+
+    source, target = pair
+    without = verify.verify_database(endpoint(source, 'source'), endpoint(target, 'target'), 'shop', objects=False)
+    assert without['digest'] is None and without['ok'] is True  # counts only
+
+
+def test_the_snapshot_starts_no_parallel_workers(pair):
+    session = verify.SideSession(endpoint(pair[0], 'source'), 'shop', psycopg.connect)
+    try:
+        session.open()
+        assert session.connection(0).execute('SHOW max_parallel_workers_per_gather').fetchone()[0] == '0'
+    finally:
+        session.close()
+
+
+def test_a_changed_row_is_named(pair, digest):
     with on_target(pair, "UPDATE orders SET note = 'changed' WHERE id = 40", "UPDATE orders SET note = 'note 40' WHERE id = 40"):
-        result = check(pair)
+        result = check(pair, digest=digest)
     assert result['ok'] is False
     (problem,) = result['mismatches']
     assert problem.startswith('database "shop" table "public.orders" has the same row count (100) but different content')
@@ -116,10 +140,10 @@ def test_a_changed_row_is_named(pair):
     assert 'rows with id %s..%s differ' % (found['first'][0], found['last'][0]) in problem
 
 
-def test_a_deleted_row_is_named(pair):
+def test_a_deleted_row_is_named(pair, digest):
     with on_target(pair, 'DELETE FROM orders WHERE id = 41',
                    "INSERT INTO orders VALUES (41, 'note 41', 51.25, '2024-01-02 17:00:00+00')"):
-        result = check(pair)
+        result = check(pair, digest=digest)
     (problem,) = result['mismatches']
     assert 'table "public.orders" has 100 rows on the source but 99 on the target' in problem
     assert 'missing on the target: id 41' in problem
@@ -128,7 +152,7 @@ def test_a_deleted_row_is_named(pair):
 
 
 @pytest.mark.parametrize('key', [0, 1000, 50])
-def test_an_extra_row_is_named_wherever_its_key_falls(pair, key):
+def test_an_extra_row_is_named_wherever_its_key_falls(pair, key, digest):
     if key == 50:
         change, undo = 'UPDATE orders SET id = 1050 WHERE id = 50', 'UPDATE orders SET id = 50 WHERE id = 1050'
         # One row moved: missing at 50, extra at 1050 (past the source's last key, in the open last range).
@@ -137,7 +161,7 @@ def test_an_extra_row_is_named_wherever_its_key_falls(pair, key):
         change, undo = "INSERT INTO orders VALUES (%d, 'x', 1, now())" % key, 'DELETE FROM orders WHERE id = %d' % key
         result_keys = {'extra_in_target': [[str(key)]]}
     with on_target(pair, change, undo):
-        result = check(pair)
+        result = check(pair, digest=digest)
     ranges = tables_of(result)['public.orders']['differing_ranges']
     for field, keys in result_keys.items():
         assert [k for found in ranges for k in found[field]] == keys
@@ -166,18 +190,18 @@ def test_a_composite_key_difference_is_named(pair):
     assert 'changed: (order_id, line) (3, 2)' in problem
 
 
-def test_a_table_without_key_is_checked_whole(pair):
+def test_a_table_without_key_is_checked_whole(pair, digest):
     with on_target(pair, "UPDATE log SET n = 2 WHERE msg = 'line 7'", "UPDATE log SET n = 7 WHERE msg = 'line 7'"):
-        result = check(pair)
+        result = check(pair, digest=digest)
     (problem,) = result['mismatches']
     assert problem.startswith('database "shop" table "public.log" has the same row count (33) but different content')
     assert tables_of(result)['public.log']['differing_ranges'] == []
 
 
-def test_a_duplicate_swapped_for_another_row_is_caught_without_key(pair):
+def test_a_duplicate_swapped_for_another_row_is_caught_without_key(pair, digest):
     with on_target(pair, "UPDATE log SET msg = 'line 1' WHERE ctid = (SELECT min(ctid) FROM log WHERE msg = 'same')",
                    "UPDATE log SET msg = 'same' WHERE ctid = (SELECT min(ctid) FROM log WHERE msg = 'line 1' AND n = 1)"):
-        result = check(pair)
+        result = check(pair, digest=digest)
     assert [t['table'] for t in result['tables'] if not t['ok']] == ['public.log']
 
 

@@ -17,6 +17,10 @@ from pgcluster import PgCluster
 SERVER_POOL = ['srv%03d' % i for i in range(1, 200)]  # one fresh server per test
 OLD_SERVER = 'srv-pg14'   # claims major version 14: a PostgreSQL 15 source is "newer"
 RESOURCE_GROUP = 'rg1'
+# A second subscription (the same principal reaches both): a server named like the pool's first in the same resource
+# group, and one in a resource group of its own (test_subscriptions.py).
+SECOND_SUBSCRIPTION = str(uuid.uuid4())
+SECOND_SERVERS = [('srv001', RESOURCE_GROUP), ('srv-second', 'rg-second')]
 FEDERATED = {'issuer': 'https://oidc.emulator.test/cluster1', 'subject': 'system:serviceaccount:ci:migrator'}
 TERMINAL = ('Succeeded', 'Failed', 'Canceled', 'ValidationFailed')
 
@@ -54,10 +58,13 @@ def client_cert():
 def emu(source, target, source_ca, client_cert):
     servers = [{'name': name, 'cluster': target} for name in SERVER_POOL]
     servers.append({'name': OLD_SERVER, 'cluster': target, 'version': '14'})
+    servers += [{'name': name, 'cluster': target, 'resource_group': group, 'subscription_id': SECOND_SUBSCRIPTION}
+                for name, group in SECOND_SERVERS]
     clients = [{'client_id': str(uuid.uuid4()), 'client_secret': 'not-a-real-secret-%s' % uuid.uuid4().hex, 'federated': [FEDERATED],
                 'certificates': [client_cert[0].decode('ascii')]}]
     handle = start_emulator(servers=servers, resource_group=RESOURCE_GROUP, source_ca_file=source_ca['ca'], clients=clients,
-                            settings={'step_delay_seconds': 0.02, 'page_size': 3})
+                            settings={'step_delay_seconds': 0.02, 'page_size': 3},
+                            subscription_ids=[str(uuid.uuid4()), SECOND_SUBSCRIPTION])
     yield handle
     handle.stop()
 

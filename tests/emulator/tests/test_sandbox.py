@@ -17,7 +17,7 @@ CONTRACT = ['AZURE_SUBSCRIPTION_ID', 'AZURE_CLIENT_ID', 'AZURE_SECRET', 'AZURE_C
             'PGFLEX_TARGET_USER', 'PGFLEX_TARGET_PASSWORD', 'PGFLEX_EMULATOR_URL', 'PGFLEX_EMULATOR_ADMIN_TOKEN',
             'PGFLEX_SANDBOX_DATABASES', 'PGFLEX_SANDBOX_BAD_DATABASE', 'PGFLEX_LOCATION', 'PGFLEX_SINGLE_SERVER_ID', 'PGFLEX_SINGLE_SERVER_NAME',
             'PGFLEX_SINGLE_SERVER_FQDN', 'PGFLEX_SINGLE_SERVER_HOST', 'PGFLEX_SINGLE_SERVER_PORT', 'PGFLEX_SINGLE_SERVER_USER',
-            'PGFLEX_SINGLE_SERVER_LOGIN', 'PGFLEX_SINGLE_SERVER_PASSWORD', 'PGFLEX_SINGLE_SERVER_DATABASES']
+            'PGFLEX_SINGLE_SERVER_LOGIN', 'PGFLEX_SINGLE_SERVER_PASSWORD', 'PGFLEX_SINGLE_SERVER_DATABASES', 'PGFLEX_SUBSCRIPTION_IDS']
 
 
 def _sandbox(command, directory):
@@ -55,6 +55,9 @@ def test_sandbox_up_writes_the_contract_and_down_stops_everything():
                                capture_output=True, text=True, check=True)
         assert shell.stdout.strip() == '%s|shop,hr,analytics' % values['AZURE_CLOUD_ENVIRONMENT']
         assert values['AZURE_CLOUD_ENVIRONMENT'].startswith(values['PGFLEX_EMULATOR_URL'] + '/metadata/endpoints')
+        # Two subscriptions by default, the default one (AZURE_SUBSCRIPTION_ID) first.
+        subscriptions = values['PGFLEX_SUBSCRIPTION_IDS'].split(',')
+        assert len(subscriptions) == 2 and subscriptions[0] == values['AZURE_SUBSCRIPTION_ID']
         with open(values['REQUESTS_CA_BUNDLE'], encoding='ascii') as bundle, open(values['PGFLEX_EMULATOR_CA'], encoding='ascii') as ca:
             assert ca.read().strip() in bundle.read()
         assert first.stdout.count(values['PGFLEX_SOURCE_PASSWORD']) == 0

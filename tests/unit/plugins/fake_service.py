@@ -36,7 +36,8 @@ class FakeService(object):
     """
 
     def __init__(self, migrations=None, script=None, server_location='Canada Central', fail_get=None, name_check=None,
-                 per_server=None, error=None, server_error=None):
+                 per_server=None, error=None, server_error=None, subscription_id='sub'):
+        self.subscription_id = subscription_id
         self.migrations = dict((m['name'], copy.deepcopy(m)) for m in (migrations or []))
         self.per_server = per_server
         self.name_check = name_check  # the service's checkNameAvailability answer; None: every name is available

@@ -10,6 +10,7 @@ from unittest.mock import MagicMock
 import pytest
 
 from ansible_collections.pgflex.migration.plugins.action import pg_flexible_migration as action
+from ansible_collections.pgflex.migration.plugins.plugin_utils import progress_action
 from ansible_collections.pgflex.migration.tests.unit.plugins.fake_clock import FakeClock
 
 OVERHEAD = 0.6  # seconds a module run takes besides its wait
@@ -42,7 +43,7 @@ class Harness(object):
         self.lines = []
         monkeypatch.setattr(action.time, 'monotonic', self.clock)
         monkeypatch.setattr(action.time, 'sleep', self.clock.sleep)
-        monkeypatch.setattr(action.display, 'display', lambda msg, **kwargs: self.lines.append(msg))
+        monkeypatch.setattr(progress_action.display, 'display', lambda msg, **kwargs: self.lines.append(msg))
         task = MagicMock()
         task.args = args
         task.check_mode = check_mode
@@ -144,7 +145,7 @@ def test_on_the_controller_one_module_run_feeds_the_lines_through_its_status_fil
     import json  # pylint: disable=import-outside-toplevel
     import time  # pylint: disable=import-outside-toplevel
     lines, calls = [], []
-    monkeypatch.setattr(action.display, 'display', lambda msg, **kwargs: lines.append(msg))
+    monkeypatch.setattr(progress_action.display, 'display', lambda msg, **kwargs: lines.append(msg))
     task = MagicMock()
     task.args = dict(ARGS, progress_interval=1)
     task.check_mode = False

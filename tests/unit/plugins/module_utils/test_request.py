@@ -206,3 +206,22 @@ def test_secrets_patch_holds_only_the_sides_asked_for():
     assert request.secrets_patch(given, ['source']) == {'properties': {'secretParameters': {
         'adminCredentials': {'sourceServerPassword': 'sp'}, 'sourceServerUsername': 'migrator'}}}
     assert 'secretParameters' not in request.without_secrets(request.secrets_patch(given, ['target']))['properties']
+
+
+def test_the_settings_options_take_their_type_and_choices_from_the_table():
+    spec = request.settings_argument_spec()
+    assert sorted(spec) == sorted(setting.option for setting in request.SETTINGS)
+    assert spec['migration_option'] == dict(type='str', choices=['validate', 'migrate', 'validate_and_migrate'])
+    assert spec['source_type']['choices'] == list(request.SOURCE_TYPES)
+    assert (spec['migrate_roles'], spec['databases'], spec['tags'], spec['migration_window_end']) == (
+        dict(type='bool'), dict(type='list', elements='str'), dict(type='dict'), dict(type='str'))
+
+
+@pytest.mark.parametrize('names, left_out, words', [
+    (['a', ' '], None, 'no name may be empty'),
+    ([], 'all', 'or be left out for all'),
+    (['a', 'b', 'a'], None, 'databases lists a more than once'),
+])
+def test_database_list_problems(names, left_out, words):
+    assert words in input_checks.database_list_problems(names, when_left_out=left_out)[0]
+    assert input_checks.database_list_problems(None, when_left_out='all') == []

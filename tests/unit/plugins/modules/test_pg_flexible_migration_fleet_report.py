@@ -62,3 +62,33 @@ def test_an_azure_error_is_a_clear_failure(run_module, tmp_path):
     error = AzureApiError("LIST migrations of server 'pg-01' failed: (ResourceNotFound) not found", status=404, code='ResourceNotFound')
     kind, result = run_module({'servers': servers(tmp_path), 'dest': str(tmp_path / 'out')}, FakeService(per_server={}, error=error))
     assert kind is Fail and 'ResourceNotFound' in result['msg'] and not (tmp_path / 'out').exists()
+
+
+def test_servers_of_several_subscriptions_are_each_listed_in_their_own(run_module, tmp_path, monkeypatch):
+    # The same resource group and server name in two subscriptions: two servers, each with its own migrations.
+    other = FakeService(per_server={'pg-01': []}, subscription_id='sub-two')
+    built = []
+
+    def new_client(self, subscription_id, own_transport=False):  # pylint: disable=unused-argument
+        built.append(subscription_id)
+        return other
+    monkeypatch.setattr(pg_flexible_migration_fleet_report.MigrationModule, '_new_client', new_client)
+    own = FakeService(per_server={'pg-01': [DONE], 'pg-02': []})
+    fleet = servers(tmp_path) + [{'host': 'fleet01-two', 'subscription_id': 'sub-two', 'resource_group': 'rg', 'server_name': 'pg-01'},
+                                 {'host': 'fleet02-own', 'subscription_id': 'SUB', 'resource_group': 'rg', 'server_name': 'pg-02'}]
+    kind, result = run_module({'servers': fleet, 'name_prefix': 'fleet', 'dest': str(tmp_path / 'out')}, own)
+    assert kind is Exit, result
+    assert built == ['sub-two']  # one more client, for the other subscription only (ids compare case-insensitively)
+    assert sorted(c[1] for c in own.calls) == ['pg-01', 'pg-02', 'pg-02'] and [c[1] for c in other.calls] == ['pg-01']
+    entries = dict((s['host'], s) for s in result['report']['servers'])
+    assert (entries['fleet01']['result'], entries['fleet01']['subscription_id']) == ('succeeded', 'sub')
+    assert (entries['fleet01-two']['result'], entries['fleet01-two']['subscription_id']) == ('not_run', 'sub-two')
+    # Names are unique per subscription only: the report leads each server with its subscription.
+    assert '| fleet01-two | sub-two/rg/pg-01 | not_run |' in (tmp_path / 'out' / 'fleet-report.md').read_text()
+
+
+def test_an_unknown_subscription_is_a_failure_that_names_the_option(run_module, tmp_path):
+    error = AzureApiError("LIST migrations of server 'pg-01' failed: (SubscriptionNotFound) The subscription 'nope' could not be found.",
+                          status=404, code='SubscriptionNotFound')
+    kind, result = run_module({'servers': servers(tmp_path), 'dest': str(tmp_path / 'out')}, FakeService(per_server={}, error=error))
+    assert kind is Fail and 'check subscription_id' in result['msg'] and not (tmp_path / 'out').exists()
