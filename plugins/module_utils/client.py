@@ -206,6 +206,25 @@ def shared_transport(verify=True, session=None):
     return deadline_transport_class()(session=session, session_owner=False, **kwargs), session
 
 
+class StaleCachedTokenPolicy(object):
+    """azure-core pipeline policy: a 401 without a claims challenge to a token from the token cache (revoked, or
+    signed by a key the service no longer trusts) forgets that cache entry and sends the request once more, so the
+    bearer policy below signs in afresh. A claims challenge is the bearer policy's; a second 401 is the answer.
+    """
+
+    def __init__(self, credential):
+        self.next = None  # set by the azure-core Pipeline
+        self._credential = credential
+
+    def send(self, request):
+        response = self.next.send(request)
+        answer = response.http_response
+        if (answer.status_code == 401 and 'insufficient_claims' not in answer.headers.get('WWW-Authenticate', '')
+                and self._credential.forget_served_token()):
+            response = self.next.send(request)
+        return response
+
+
 def arm_pipeline(credential, scope, retry_policy, transport=None, verify=True):
     """The azure-core pipeline of the ARM calls: the policies of the SDK's client that these calls need.
 
@@ -220,11 +239,13 @@ def arm_pipeline(credential, scope, retry_policy, transport=None, verify=True):
     if transport is None:
         from azure.core.pipeline.transport import RequestsTransport
         transport = RequestsTransport(connection_verify=verify)
+    stale_token = [StaleCachedTokenPolicy(credential)] if hasattr(credential, 'forget_served_token') else []
     return Pipeline(transport, policies=[
         RequestIdPolicy(),
         UserAgentPolicy(user_agent=user_agent()),
         RedirectPolicy(),
         retry_policy,
+    ] + stale_token + [
         # Continuous access evaluation challenges (401 with claims) are answered here, as azure-mgmt-core does.
         BearerTokenCredentialPolicy(credential, scope),
         SensitiveHeaderCleanupPolicy(),  # no Authorization header on a redirect to another host

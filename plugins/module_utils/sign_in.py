@@ -53,6 +53,7 @@ class CachedCredential(object):
         self._key_parts = key_parts
         self._build = build
         self._credential = None
+        self._served_key = None  # the cache key of the last token handed out, when it came from the cache
 
     def _key(self, scopes, tenant_id):
         return fingerprint(*(list(self._key_parts) + [tenant_id] + sorted(scopes)))
@@ -63,12 +64,22 @@ class CachedCredential(object):
         if not kwargs.get('claims'):  # a claims challenge asks for a new token
             cached = self._cache.token(key)
             if cached is not None:
+                self._served_key = key
                 return AccessToken(*cached)
+        self._served_key = None
         if self._credential is None:
             self._credential = self._build()
         token = self._credential.get_token(*scopes, **kwargs)
         self._cache.store_token(key, token.token, token.expires_on)
         return token
+
+    def forget_served_token(self):
+        """Drop the cached token handed out last, which the service refused; False when it was not from the cache."""
+        if self._served_key is None:
+            return False
+        self._cache.forget_token(self._served_key)
+        self._served_key = None
+        return True
 
     def close(self):
         if self._credential is not None and hasattr(self._credential, 'close'):

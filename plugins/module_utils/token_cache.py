@@ -120,10 +120,15 @@ class TokenCache(object):
     def store_token(self, key, token, expires_on):
         self._store('tokens', key, {'access_token': token, 'expires_on': int(expires_on)})
 
+    def forget_token(self, key):
+        """Drop the key's token (the service refused it before it expired)."""
+        self._store('tokens', key, None)
+
     def store_document(self, url, body):
         self._store('documents', fingerprint(url), {'fetched': int(self._clock()), 'body': body})
 
     def _store(self, section, key, entry):
+        """Write one entry of the section, or remove it when ``entry`` is None."""
         if not self._usable:
             return
         # Re-read just before writing: another fork may have added its own entries meanwhile.
@@ -132,7 +137,10 @@ class TokenCache(object):
         if data is None:
             return
         entries = data.get(section) if isinstance(data.get(section), dict) else {}
-        entries[key] = entry
+        if entry is None:
+            entries.pop(key, None)
+        else:
+            entries[key] = entry
         data = {'format': FORMAT, 'tokens': self._fresh(data.get('tokens')), 'documents': data.get('documents') or {}}
         data[section] = entries if section == 'documents' else self._fresh(entries)
         self._write(data)

@@ -124,3 +124,15 @@ def test_documents_are_kept_for_a_day(tmp_path, warnings):
     assert cache_at(path, warnings, now=NOW + 3600).document('https://emu/metadata/endpoints') == [{'name': 'emu'}]
     assert cache_at(path, warnings, now=NOW + 24 * 3600).document('https://emu/metadata/endpoints') is None
     assert 'https://emu' not in path.read_text()  # keys are hashes
+
+
+def test_a_forgotten_token_is_gone_and_the_others_stay(tmp_path, warnings):
+    path = tmp_path / 'cache.json'
+    cache_at(path, warnings).store_token('stale', 'tok1', NOW + 3600)
+    cache_at(path, warnings).store_token('other', 'tok2', NOW + 3600)
+    cache = cache_at(path, warnings)
+    cache.forget_token('stale')
+    assert cache.token('stale') is None
+    assert cache_at(path, warnings).token('stale') is None
+    assert cache_at(path, warnings).token('other') == ('tok2', NOW + 3600)
+    assert warnings == []
