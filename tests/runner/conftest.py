@@ -32,6 +32,8 @@ def fleet_sandbox():
         assert started.returncode == 0, started.stdout + started.stderr
         with open(os.path.join(directory, 'env.json'), encoding='utf-8') as handle:
             values = json.load(handle)
+        # The role turns the token cache on: keep the emulator's tokens here, not in the user's ~/.azure.
+        values['PGFLEX_TOKEN_CACHE_PATH'] = os.path.join(parent, 'token_cache.json')
         yield Sandbox(dir=parent, env=values)
     finally:
         subprocess.run(command + ['down'], env=env, capture_output=True, check=False, timeout=120)

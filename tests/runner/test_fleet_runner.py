@@ -30,7 +30,7 @@ BAD_DATABASE_HOST = 'fleet009'
 AWX_AZURE_RM_ENV = ('AZURE_SUBSCRIPTION_ID', 'AZURE_CLIENT_ID', 'AZURE_SECRET', 'AZURE_TENANT', 'AZURE_CLOUD_ENVIRONMENT')
 # Not secret: where the sandbox runs (an AWX inventory would hold these as host names).
 SANDBOX_ENV = ('REQUESTS_CA_BUNDLE', 'PGFLEX_SOURCE_HOST', 'PGFLEX_SOURCE_PORT', 'PGFLEX_SOURCE_USER', 'PGFLEX_TARGET_HOST',
-               'PGFLEX_TARGET_PORT', 'PGFLEX_TARGET_USER')
+               'PGFLEX_TARGET_PORT', 'PGFLEX_TARGET_USER', 'PGFLEX_TOKEN_CACHE_PATH')
 VAULT_PASSWORD = 'runner-test-vault-password'
 # Fields of a server's fleet entry that must not depend on how the hosts were run.
 STABLE = ('host', 'server_name', 'result', 'databases', 'verified', 'rows_verified', 'service_state')

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The token cache: two info tasks in a row sign in once with the cache on and twice with it off (the emulator's
-# request log counts token requests); a corrupt cache file costs a warning; no token shows at -vvvv.
+# request log counts token requests); a corrupt cache file costs a warning; a cached token the service refuses is
+# replaced after one sign-in; no token shows at -vvvv.
 # The sandbox values come from integration_config.yml, which ansible-test copies two levels up.
 set -eu
 config=../../integration_config.yml
