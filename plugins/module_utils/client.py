@@ -264,6 +264,14 @@ def arm_request(method, url, query=None, body=None):
     return HttpRequest(method, url, params=query or {}, headers={'Accept': 'application/json'}, **kwargs)
 
 
+def checked(answer, statuses):
+    """The pipeline response ``answer``; HttpResponseError when its status is not one of ``statuses``."""
+    from azure.core.exceptions import HttpResponseError  # pylint: disable=import-outside-toplevel
+    if answer.http_response.status_code not in statuses:
+        raise HttpResponseError(response=answer.http_response)
+    return answer
+
+
 def response_json(response):
     """The JSON body of an answer, or None when it has none (204, an empty 200)."""
     return response.json() if response.content else None
@@ -371,17 +379,13 @@ class MigrationClient(object):
 
     def _request(self, operation, resource_group, server, name=None, body=None, params=None):
         """The pipeline response of one operation of OPERATIONS; HttpResponseError when its status is not a success."""
-        from azure.core.exceptions import HttpResponseError  # pylint: disable=import-outside-toplevel
         pipeline = self.pipeline  # signs in and learns the cloud (the URL's host) on the first call
         method, path, statuses = OPERATIONS[operation]
         url = self.cloud.resource_manager.rstrip('/') + path.format(
             *[quote_segment(part) for part in (self.subscription_id, resource_group, server, name) if part is not None])
         query = {'api-version': self._api_version}
         query.update(params or {})
-        answer = pipeline.run(arm_request(method, url, query, body))
-        if answer.http_response.status_code not in statuses:
-            raise HttpResponseError(response=answer.http_response)
-        return answer
+        return checked(pipeline.run(arm_request(method, url, query, body)), statuses)
 
     def _rest(self, operation, resource_group, server, name=None, body=None, params=None):
         """REST JSON of one operation (None for an empty answer, such as 204)."""
@@ -460,14 +464,10 @@ class MigrationClient(object):
 
     def _next_page(self, link):
         """The page a nextLink names, asked with our api-version (as the SDK does) and the link's other parameters."""
-        from azure.core.exceptions import HttpResponseError  # pylint: disable=import-outside-toplevel
         parts = urlsplit(link)
         query = [(key, value) for key, value in parse_qsl(parts.query, keep_blank_values=True) if key.lower() != 'api-version']
         url = urlunsplit(parts._replace(query=urlencode(query + [('api-version', self._api_version)])))
-        response = self.pipeline.run(arm_request('GET', url)).http_response
-        if response.status_code != 200:
-            raise HttpResponseError(response=response)
-        return response
+        return checked(self.pipeline.run(arm_request('GET', url)), (200,)).http_response
 
     def check_name(self, resource_group, server, name):
         body = {'name': name, 'type': MIGRATION_TYPE}
