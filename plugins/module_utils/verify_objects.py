@@ -20,6 +20,8 @@ except ImportError:  # pragma: no cover - the module reports the missing library
     psycopg = None
     sql = None
 
+from ansible_collections.pgflex.migration.plugins.module_utils.verify_sql import server_version
+
 USER_SCHEMA = ("{ns}.nspname NOT IN ('pg_catalog', 'information_schema') AND {ns}.nspname NOT LIKE 'pg\\_toast%' "
                "AND {ns}.nspname NOT LIKE 'pg\\_temp%'")
 NOT_FROM_EXTENSION = ("NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d WHERE d.classid = '{catalog}'::pg_catalog.regclass "
@@ -82,8 +84,7 @@ def read_objects(cur):
 
 def read_sequences(cur):
     """{'schema.name': (last value handed out or None when never called, increment)} of the user's sequences."""
-    cur.execute("SELECT pg_catalog.current_setting('server_version_num')::int")
-    version = cur.fetchone()[0]
+    version = server_version(cur)
     cur.execute(SEQUENCES)
     return dict(('%s.%s' % (schema, name), _sequence_state(cur, schema, name, version)) for schema, name in cur.fetchall())
 

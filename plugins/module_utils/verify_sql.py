@@ -98,10 +98,15 @@ HASHTEXT_VERSION = 110000
 PROBE_TEXT = 'pgflex.migration verify'
 
 
+def server_version(cur):
+    """The server's version as a number (server_version_num: 150004 for 15.4)."""
+    cur.execute("SELECT pg_catalog.current_setting('server_version_num')::int")
+    return cur.fetchone()[0]
+
+
 def hash_probe(cur):
     """This server's hashtextextended of PROBE_TEXT as text, or None before PostgreSQL 11."""
-    cur.execute("SELECT pg_catalog.current_setting('server_version_num')::int")
-    if cur.fetchone()[0] < HASHTEXT_VERSION:
+    if server_version(cur) < HASHTEXT_VERSION:
         return None
     cur.execute('SELECT pg_catalog.hashtextextended(%s, 0)::text', (PROBE_TEXT,))
     return cur.fetchone()[0]
@@ -136,9 +141,7 @@ class TableInfo(object):
 
 def list_tables(cur):
     """[TableInfo] of the database cur is connected to, biggest first (so parallel workers end together)."""
-    cur.execute("SELECT pg_catalog.current_setting('server_version_num')::int")
-    version = cur.fetchone()[0]
-    key_columns = 'indnkeyatts' if version >= 110000 else 'indnatts'
+    key_columns = 'indnkeyatts' if server_version(cur) >= 110000 else 'indnatts'
     cur.execute(TABLES_QUERY.format(key_columns=key_columns))
     return [TableInfo(*row) for row in cur.fetchall()]
 
