@@ -177,9 +177,7 @@ class MigrationModule(object):
         if own_transport:  # each client bounds its own requests by its own deadline; the connections are shared
             settings['transport'] = shared_transport(settings['verify'], settings['session'])[0]
         client = MigrationClient(None, subscription_id, None, **settings)
-        client.deadline = self.deadline
-        if self.deadline is not None:
-            client.set_budget(self.deadline, self._budget_option)
+        client.set_budget(self.deadline, self._budget_option)  # the task's budget, when it has been set
         return client
 
     def fail(self, msg, **kwargs):
