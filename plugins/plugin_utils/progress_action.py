@@ -40,7 +40,8 @@ class ProgressAction(ActionBase):
         return result
 
     def _run_task(self, args, task_vars):
-        raise NotImplementedError
+        """The task's result: each action (pg_flexible_migration, pg_flexible_migration_verify) says how it runs."""
+        raise NotImplementedError('%s must define _run_task' % type(self).__name__)
 
     def _print_line(self, host, line):
         """One progress line, led by the host (when known) and the module's short name."""
