@@ -55,26 +55,27 @@ def subscription_count():
     return int(text)
 
 
-def _running(env_json, key, default):
+def _running_env(env_json):
+    """The env.json of the running sandbox, or {} when there is none (or it cannot be read)."""
     try:
         with open(env_json, encoding='utf-8') as handle:
-            return int(json.load(handle).get(key) or default)
+            return json.load(handle)
     except (OSError, ValueError):
-        return default
+        return {}
 
 
 def running_size(env_json):
     """The fleet size of the sandbox that wrote env_json (0 for one started without a fleet)."""
-    return _running(env_json, 'PGFLEX_SANDBOX_FLEET_SIZE', 0)
+    try:
+        return int(_running_env(env_json).get('PGFLEX_SANDBOX_FLEET_SIZE') or 0)
+    except ValueError:
+        return 0
 
 
 def running_subscriptions(env_json):
     """How many subscriptions the sandbox that wrote env_json serves (1 for one started before there were several)."""
-    try:
-        with open(env_json, encoding='utf-8') as handle:
-            return len([item for item in json.load(handle).get('PGFLEX_SUBSCRIPTION_IDS', 'x').split(',') if item])
-    except (OSError, ValueError):
-        return 1
+    ids = [item for item in str(_running_env(env_json).get('PGFLEX_SUBSCRIPTION_IDS') or '').split(',') if item]
+    return len(ids) or 1
 
 
 def throttle_settings():
