@@ -4,7 +4,7 @@ from urllib.parse import urlencode
 
 import datetime
 
-from . import api_versions, bodies, single_servers
+from . import api_versions, bodies, scope, single_servers
 from .config import display_location, normalize_location
 from .httpcore import ArmError, Response
 from .resources import MIGRATION_TYPE, PROVIDER, Migration, iso, server_id
@@ -54,25 +54,8 @@ def _api_version(app, req, server_level=False):
     return found
 
 
-def _subscription(app, req):
-    """The request's subscription as configured; ARM's 404 for one the emulator does not serve (every served
-    subscription is open to every principal: one token is valid for all of them)."""
-    sub = app.config.subscription(req.params['sub'])
-    if sub is None:
-        raise ArmError(404, 'SubscriptionNotFound', "The subscription '%s' could not be found." % req.params['sub'])
-    return sub
-
-
-def _resource_group(app, req):
-    name, group = app.config.resource_group(req.params['rg'], _subscription(app, req))
-    if group is None:
-        raise ArmError(404, 'ResourceGroupNotFound', "Resource group '%s' could not be found." % req.params['rg'])
-    return name, group
-
-
 def _server(app, req, child=None):
-    group_name = _resource_group(app, req)[0]
-    sub = app.config.subscription(req.params['sub'])
+    sub, group_name = scope.resource_group(app, req)[:2]
     server = app.config.server(group_name, req.params['server'], sub)
     if server is None:
         if child:
@@ -118,7 +101,7 @@ def list_subscriptions(app, req):
 
 
 def get_subscription(app, req):
-    return Response(200, _subscription_body(app, _subscription(app, req)))
+    return Response(200, _subscription_body(app, scope.subscription(app, req)))
 
 
 def list_tenants(app, req):
@@ -129,10 +112,10 @@ def list_tenants(app, req):
 
 
 def get_resource_group(app, req):
-    name, group = _resource_group(app, req)
+    sub, name, group = scope.resource_group(app, req)
     if req.method == 'HEAD':
         return Response(204)
-    return Response(200, {'id': '/subscriptions/%s/resourceGroups/%s' % (_subscription(app, req), name), 'name': name,
+    return Response(200, {'id': '/subscriptions/%s/resourceGroups/%s' % (sub, name), 'name': name,
                           'type': 'Microsoft.Resources/resourceGroups', 'location': normalize_location(group.get('location')),
                           'properties': {'provisioningState': 'Succeeded'}})
 
@@ -183,8 +166,7 @@ def server_body(app, group_name, server, version=None):
 
 def list_servers(app, req):
     version = _api_version(app, req, server_level=True)
-    group_name = _resource_group(app, req)[0]
-    sub = app.config.subscription(req.params['sub'])
+    sub, group_name = scope.resource_group(app, req)[:2]
     return Response(200, {'value': [server_body(app, group_name, s, version) for s in app.config.servers
                                     if s.subscription_id == sub and s.resource_group.lower() == group_name.lower()]})
 

@@ -8,7 +8,7 @@ Only the parameters the collection reads or writes exist. azure.extensions is th
 import threading
 import uuid
 
-from . import arm
+from . import arm, scope
 from .config import display_location
 from .httpcore import ArmError, Response
 from .resources import PROVIDER, iso, server_id, utcnow
@@ -163,7 +163,7 @@ def _accepted(app, req, server):
 
 
 def _operation(app, req):
-    arm._subscription(app, req)  # pylint: disable=protected-access
+    scope.subscription(app, req)
     with _LOCK:
         found = _OPERATIONS.get(req.params['op'])
     if found is None:

@@ -1,6 +1,7 @@
 """Single Server sources: GET of Microsoft.DBforPostgreSQL/servers/{name} (api-version 2017-12-01, as ARM serves that
 retired resource type) and the service's TLS rule for migrations from them."""
 
+from . import scope
 from .config import display_location
 from .endpoints import SINGLE_SERVER_ID
 from .httpcore import ArmError, Response
@@ -18,17 +19,6 @@ def _api_version(req):
         raise ArmError(400, 'InvalidApiVersionParameter' if version else 'MissingApiVersionParameter',
                        "The api-version '%s' is invalid. The supported versions are '%s'." % (version or '', ', '.join(API_VERSIONS)))
     return version
-
-
-def _group(app, req):
-    """(subscription, resource group name) of the request; ARM's 404 when either is unknown."""
-    sub = app.config.subscription(req.params['sub'])
-    if sub is None:
-        raise ArmError(404, 'SubscriptionNotFound', "The subscription '%s' could not be found." % req.params['sub'])
-    name, group = app.config.resource_group(req.params['rg'], sub)
-    if group is None:
-        raise ArmError(404, 'ResourceGroupNotFound', "Resource group '%s' could not be found." % req.params['rg'])
-    return sub, name
 
 
 def body(app, server):
@@ -50,14 +40,14 @@ def body(app, server):
 
 def list_servers(app, req):
     _api_version(req)
-    sub, group = _group(app, req)
+    sub, group = scope.resource_group(app, req)[:2]
     return Response(200, {'value': [body(app, s) for s in app.config.single_servers
                                     if s.subscription_id == sub and s.resource_group.lower() == group.lower()]})
 
 
 def get_server(app, req):
     _api_version(req)
-    sub, group = _group(app, req)
+    sub, group = scope.resource_group(app, req)[:2]
     server = app.config.single_server(group, req.params['server'], sub)
     if server is None:
         raise ArmError(404, 'ResourceNotFound', "The Resource '%s/servers/%s' under resource group '%s' was not found. For more "
