@@ -57,13 +57,30 @@ record_stage() {
   fi
 }
 
+# Why a stage failed, in a few lines for the end of the output (CI keeps only its tail): for each integration target
+# that failed, its name and its last unignored "fatal:" lines; for other stages, the test runners' failure lines.
+declare -a WHY=()
+failure_digest() {
+  local name=$1 log=$2
+  [ -s "$log" ] || return 0
+  WHY+=("--- $name" "$(awk '
+    /^Running [^ ]+ integration test/ { target = $2; n = 0 }
+    /^\.\.\.ignoring/ { if (n > 0) n--; next }
+    /fatal: \[|^failed: \[/ { last[++n % 2] = substr($0, 1, 600) }
+    /^ERROR: Command/ && target != "" {
+      print "target " target ":"; for (i = n - 1; i <= n; i++) if (i > 0) print "  " last[i % 2]; print "  " $0; shown++ }
+    /^(FAILED|ERROR) [^-]|^ERROR: Found [0-9]+ |^=+ .*(failed|error)/ && target == "" { print substr($0, 1, 600); shown++ }
+    END { if (!shown) print "(no failure line recognised: see the stage output above)" }' "$log" | tail -n 30)")
+}
+
 run_stage() {
   local name=$1; shift
   local start=$SECONDS rc
   log "stage $name"
-  ( "$@" )
-  rc=$?
+  ( "$@" ) 2>&1 | tee "$WORK/stage-$name.log"
+  rc=${PIPESTATUS[0]}
   record_stage "$name" $rc $((SECONDS - start))
+  [ $rc -eq 0 ] || failure_digest "$name" "$WORK/stage-$name.log"
 }
 
 # Stages that run beside the integration stage, which mostly waits for the emulator: each has its own sandbox
@@ -91,6 +108,7 @@ join_beside() {
     cat "$WORK/beside-$name.log"
     read -r rc took <"$WORK/beside-$name.rc" || { rc=1; took=0; }
     record_stage "$name" "$rc" "$took" " (beside integration)"
+    [ "$rc" -eq 0 ] || failure_digest "$name" "$WORK/beside-$name.log"
   done
   BESIDE_PIDS=()
   BESIDE_NAMES=()
@@ -268,6 +286,7 @@ version_line "$(core_version "$VENV")" lint sanity units docs changelog builder 
 version_line "$(core_version "$ROOT/.venv-newest")" sanity-newest
 echo "======================================================================="
 if [ $FAILED -ne 0 ]; then
+  [ ${#WHY[@]} -eq 0 ] || { echo "What failed:"; printf '%s\n' "${WHY[@]}"; echo "======================================================================="; }
   echo "RESULT: FAILED"
   exit 1
 fi
