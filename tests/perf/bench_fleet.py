@@ -122,15 +122,31 @@ def tree_rss_kib(root):
 
 
 def module_counter(work):
-    """An interpreter for the modules that notes each module process (its AnsiballZ file, or '-' when pipelined)
-    before it runs the Python that runs ansible-playbook: the count of module processes per server."""
+    """An interpreter for the modules that runs the Python that runs ansible-playbook and notes each module process
+    (its AnsiballZ file, or '-' when pipelined) with its CPU seconds (user and system, from bash's `times`): the
+    count of module processes per server, and how much of the controller's CPU they take."""
     with open(shutil.which('ansible-playbook'), encoding='utf-8') as handle:
         python = handle.readline()[2:].strip()
-    counter, runs = os.path.join(work, 'module-python'), os.path.join(work, 'module-runs.txt')
+    counter, runs = os.path.join(work, 'module-python'), os.path.join(work, 'module-runs')
+    os.mkdir(runs)
     with open(counter, 'w', encoding='utf-8') as handle:
-        handle.write('#!/bin/sh\necho "${1:--}" >> %s\nexec %s "$@"\n' % (runs, python))
+        # `times` in the shell itself (a command substitution would be a subshell of its own): one file per process.
+        handle.write('#!/bin/bash\n%s "$@"\nrc=$?\n{ echo "${1:--}"; times; } > %s/$$\nexit $rc\n' % (python, runs))
     os.chmod(counter, 0o755)
     return counter, runs
+
+
+def module_runs(runs):
+    """Module processes by module name, and their CPU seconds by module name, from the counter's files."""
+    modules, cpu = collections.Counter(), collections.Counter()
+    for entry in os.listdir(runs):
+        with open(os.path.join(runs, entry), encoding='utf-8') as handle:
+            path, _shell, children = (handle.read().splitlines() + ['', ''])[:3]
+        name = re.sub(r'^.*AnsiballZ_|\\.py$', '', path)
+        modules[name] += 1
+        # `times` prints the children's user and system time as 0m0.312s 0m0.041s.
+        cpu[name] += sum(int(minutes) * 60 + float(seconds) for minutes, seconds in re.findall(r'(\d+)m([\d.]+)s', children))
+    return modules, cpu
 
 
 def main():
@@ -208,10 +224,13 @@ def main():
         print('  controller CPU: %.1f s (%.2f s per server) on %d cores' % (cpu, cpu / args.servers, cores))
         tasks = tasks_per_host(output)
         print('  tasks per server (play recap): %.1f' % (sum(tasks) / len(tasks) if tasks else 0.0))
-        with open(runs, encoding='utf-8') as handle:
-            modules = collections.Counter(re.sub(r'^.*AnsiballZ_|\\.py$', '', line.strip()) for line in handle)
+        modules, module_cpu = module_runs(runs)
         print('  module processes per server (the fleet report play included): %.1f (%s)' % (
             sum(modules.values()) / args.servers, ', '.join('%s %d' % item for item in sorted(modules.items()))))
+        print('  CPU of module processes: %.2f s per server (%s); the rest, Ansible\'s own: %.2f s per server' % (
+            sum(module_cpu.values()) / args.servers,
+            ', '.join('%s %.2f s each' % (name, module_cpu[name] / modules[name]) for name in sorted(modules)),
+            (cpu - sum(module_cpu.values())) / args.servers))
         print('  load average (1 min) during the run: mean %.1f, max %.1f' % (sum(loads) / len(loads), max(loads)))
         print('  peak memory: ansible-playbook %.0f MiB (its own peak RSS, VmHWM); process tree %.0f MiB (largest total RSS, '
               'sampled every 2 s)' % (own_peak / 1024.0, tree_peak / 1024.0))
