@@ -4,7 +4,7 @@
 """Read what the readiness assessment needs from the source and target servers over PostgreSQL.
 
 Only catalog reads in read-only transactions: nothing is created or changed. Connection settings come from
-verify.Endpoint (the same options as pg_flexible_migration_verify). Errors become {'error': text} (password
+pg_endpoint.Endpoint (the same options as pg_flexible_migration_verify). Errors become {'error': text} (password
 masked), so one unreachable server is a finding, not a failed task.
 
 Internal to the pgflex.migration collection; not a public API.

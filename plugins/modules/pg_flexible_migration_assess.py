@@ -272,7 +272,7 @@ target:
 
 import time
 
-from ansible_collections.pgflex.migration.plugins.module_utils import assess_azure, assess_probe, assess_rules, verify
+from ansible_collections.pgflex.migration.plugins.module_utils import assess_azure, assess_probe, assess_rules, pg_endpoint, verify
 from ansible_collections.pgflex.migration.plugins.module_utils.input_checks import database_list_problems, number_problems
 from ansible_collections.pgflex.migration.plugins.module_utils.limits import API_TIMEOUT_SPEC
 from ansible_collections.pgflex.migration.plugins.module_utils.module import TARGET_SERVER_ARGUMENT_SPEC, MigrationModule
@@ -284,11 +284,11 @@ ARGUMENT_SPEC = dict(
     migration_mode=dict(type='str', choices=['offline', 'online'], default='offline'),
     setup_logical_replication=dict(type='bool', default=False),
 )
-ARGUMENT_SPEC.update(verify.connection_spec('source'))  # doc fragment pgflex.migration.source_connection
+ARGUMENT_SPEC.update(pg_endpoint.connection_spec('source'))  # doc fragment pgflex.migration.source_connection
 # The target's PostgreSQL connection is optional: its host defaults to the server's FQDN from Azure, and the checks
 # that need it are skipped without a user.
-ARGUMENT_SPEC.update(verify.connection_spec('target', required=False))
-ARGUMENT_SPEC.update(verify.CONNECT_TIMEOUT_SPEC)
+ARGUMENT_SPEC.update(pg_endpoint.connection_spec('target', required=False))
+ARGUMENT_SPEC.update(pg_endpoint.CONNECT_TIMEOUT_SPEC)
 
 
 def check_input(mod):
@@ -315,13 +315,13 @@ def run(mod):
     mod.client.set_budget(time.monotonic() + params['api_timeout'], 'api_timeout')
     target = assess_azure.read_target(mod.client, params['resource_group'], params['server_name'])
 
-    source = assess_probe.read_source(verify.endpoint_from_params(params, 'source'), params['databases'])
+    source = assess_probe.read_source(pg_endpoint.endpoint_from_params(params, 'source'), params['databases'])
     databases = params['databases'] or source.get('database_names') or []
     if not params['target_username']:
         target_pg = {'skipped': True}
     else:
         host = params['target_host'] or target.get('fqdn')
-        target_pg = assess_probe.read_target(verify.endpoint_from_params(params, 'target', host))
+        target_pg = assess_probe.read_target(pg_endpoint.endpoint_from_params(params, 'target', host))
 
     result = assess_rules.assess(params['server_name'], params['migration_mode'], databases, source, target, target_pg,
                                  setup_logical_replication=params['setup_logical_replication'])

@@ -259,7 +259,7 @@ roles:
       elements: str
 """
 
-from ansible_collections.pgflex.migration.plugins.module_utils import finalize, verify
+from ansible_collections.pgflex.migration.plugins.module_utils import finalize, pg_endpoint, verify
 from ansible_collections.pgflex.migration.plugins.module_utils.input_checks import database_list_problems, number_problems
 from ansible_collections.pgflex.migration.plugins.module_utils.postgres_module import postgres_module
 
@@ -271,9 +271,9 @@ def argument_spec():
         analyze=dict(type='str', choices=list(finalize.ANALYZE_CHOICES), default='missing'),
         roles=dict(type='bool', default=True),
     )
-    spec.update(verify.connection_spec('source'))  # doc fragment pgflex.migration.source_connection
-    spec.update(verify.connection_spec('target'))  # doc fragment pgflex.migration.target_connection
-    spec.update(verify.CONNECT_TIMEOUT_SPEC)
+    spec.update(pg_endpoint.connection_spec('source'))  # doc fragment pgflex.migration.source_connection
+    spec.update(pg_endpoint.connection_spec('target'))  # doc fragment pgflex.migration.target_connection
+    spec.update(pg_endpoint.CONNECT_TIMEOUT_SPEC)
     return spec
 
 
@@ -287,8 +287,8 @@ def check_input(module):
 def main():
     module = postgres_module(argument_spec(), check_input)
     params = module.params
-    source = verify.endpoint_from_params(params, 'source')
-    target = verify.endpoint_from_params(params, 'target')
+    source = pg_endpoint.endpoint_from_params(params, 'source')
+    target = pg_endpoint.endpoint_from_params(params, 'target')
     results, roles = [], None
     try:
         for database in params['databases']:

@@ -330,7 +330,7 @@ databases:
           type: bool
 """
 
-from ansible_collections.pgflex.migration.plugins.module_utils import verify, verify_progress, verify_workers
+from ansible_collections.pgflex.migration.plugins.module_utils import pg_endpoint, verify, verify_progress, verify_workers
 from ansible_collections.pgflex.migration.plugins.module_utils.input_checks import database_list_problems, number_problems
 from ansible_collections.pgflex.migration.plugins.module_utils.postgres_module import postgres_module
 
@@ -346,9 +346,9 @@ def argument_spec():
         progress_file=dict(type='path'),
         fail_on_mismatch=dict(type='bool', default=True),
     )
-    spec.update(verify.connection_spec('source'))  # doc fragment pgflex.migration.source_connection
-    spec.update(verify.connection_spec('target'))
-    spec.update(verify.CONNECT_TIMEOUT_SPEC)
+    spec.update(pg_endpoint.connection_spec('source'))  # doc fragment pgflex.migration.source_connection
+    spec.update(pg_endpoint.connection_spec('target'))
+    spec.update(pg_endpoint.CONNECT_TIMEOUT_SPEC)
     return spec
 
 
@@ -377,8 +377,8 @@ def check_input(module):
 
 def main():
     module = postgres_module(argument_spec(), check_input)
-    source = verify.endpoint_from_params(module.params, 'source')
-    target = verify.endpoint_from_params(module.params, 'target')
+    source = pg_endpoint.endpoint_from_params(module.params, 'source')
+    target = pg_endpoint.endpoint_from_params(module.params, 'target')
     progress = None
     if module.params['progress_file']:
         progress = verify_workers.Progress(report=verify_progress.FileReporter(module.params['progress_file']))

@@ -714,8 +714,10 @@ def source_stub(monkeypatch):
     from ansible_collections.pgflex.migration.tests.unit.plugins.stub_source import StubSource
     stub = {'source': None, 'connected': []}
 
+    psycopg, sql = safe_cutover._psycopg()  # pylint: disable=protected-access
+
     class FakePsycopg(object):
-        Error = safe_cutover.psycopg.Error
+        Error = psycopg.Error
 
         @staticmethod
         def connect(**kwargs):
@@ -727,7 +729,7 @@ def source_stub(monkeypatch):
             stub['source'] = StubSource(migration_flow.time, slots=['app', 'audit'],
                                         rows=lambda now: {'app': 1, 'audit': 2})
         return stub['source']
-    monkeypatch.setattr(safe_cutover, 'psycopg', FakePsycopg)
+    monkeypatch.setattr(safe_cutover, '_psycopg', lambda: (FakePsycopg, sql))
     monkeypatch.setattr(cutover_guard, 'SourceReader', reader)
     return stub
 

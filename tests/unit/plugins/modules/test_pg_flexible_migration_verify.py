@@ -14,7 +14,7 @@ import sys
 
 import pytest
 
-from ansible_collections.pgflex.migration.plugins.module_utils import verify
+from ansible_collections.pgflex.migration.plugins.module_utils import pg_endpoint, verify
 from ansible_collections.pgflex.migration.plugins.modules import pg_flexible_migration_verify as module_under_test
 from ansible_collections.pgflex.migration.tests.unit.plugins.modules.utils import Exit, patch_exit_and_fail, run_main
 
@@ -86,7 +86,7 @@ def test_summary_line():
 
 
 def test_endpoint_maps_ssl_mode_and_scrubs_password():
-    endpoint = verify.Endpoint('source', 'h', port=6432, user='u', password=MARKER_PASSWORD, ssl_mode='verify_full')
+    endpoint = pg_endpoint.Endpoint('source', 'h', port=6432, user='u', password=MARKER_PASSWORD, ssl_mode='verify_full')
     kwargs = endpoint.connect_kwargs('db')
     assert kwargs['sslmode'] == 'verify-full'
     assert kwargs['port'] == 6432
