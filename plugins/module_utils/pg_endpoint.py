@@ -43,7 +43,6 @@ def endpoint_from_params(params, side, host=None):
                     connect_timeout=params['connect_timeout'])
 
 
-
 class Endpoint(object):
     """Where and how to connect to one side (source or target)."""
 
