@@ -53,7 +53,7 @@ class ActionModule(ModuleAction):
         if self._task.async_val or not self._runs_on_controller():
             return self._run_module(args, task_vars)
         options = as_the_module_gets(args)
-        if options is None:
+        if options is None or self._environment_changes_paths(options):
             return self._run_module(args, task_vars)
         return self._run_here(options, task_vars)
 
@@ -61,7 +61,7 @@ class ActionModule(ModuleAction):
         """What the module returns, from this worker: the same validation and message, then task_result()."""
         validation = ArgumentSpecValidator(ARGUMENT_SPEC).validate(options)
         params = dict(options, **validation.validated_parameters)
-        if validation.errors:
+        if validation.error_messages:
             msg = validation.errors.msg
             if isinstance(validation.errors[0], UnsupportedError):
                 msg = 'Unsupported parameters for (%s) module: %s' % (self.MODULE, msg)
@@ -71,6 +71,11 @@ class ActionModule(ModuleAction):
         if self._injects_invocation(task_vars):
             result['invocation'] = {'module_args': params}
         return result
+
+    def _environment_changes_paths(self, options):
+        """A path with ~ or $VAR is expanded from the module's environment, which the task's environment: changes."""
+        paths = [str(options.get(option) or '') for option in ('json_path', 'markdown_path')]
+        return bool(self._task.environment) and any('$' in path or path.startswith('~') for path in paths)
 
     @staticmethod
     def _injects_invocation(task_vars):
