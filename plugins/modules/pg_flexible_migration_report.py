@@ -21,7 +21,8 @@ description:
     temporary file next to it and renamed over it at the end, so a reader never sees a half-written report.
   - >-
     Talks to no service and needs no Azure credentials. Run it where the files belong, usually the controller
-    (C(delegate_to: localhost)).
+    (C(delegate_to: localhost)). There its action builds and writes the report in the worker, without starting a
+    module process (the C(action) attribute below).
   - >-
     A report file is a record of a run, not a change to any server, so the module always reports
     RV(ignore:changed=false). In check mode it writes nothing; the role runs it with C(check_mode: false) so that a
@@ -124,6 +125,13 @@ options:
 extends_documentation_fragment:
   - pgflex.migration.changes_nothing
 attributes:
+  action:
+    support: full
+    description:
+      - When the task runs on the controller (connection local, as with C(delegate_to: localhost), without become,
+        not async), the action plugin validates the options and builds and writes the report itself, without
+        starting a module process. The result, the files and the messages are the module's.
+      - Through any other connection, with become or in an async task, the module runs as usual.
   check_mode:
     support: full
     description: In check mode the module writes nothing and returns the paths it would write.
