@@ -128,7 +128,8 @@ attributes:
   action:
     support: full
     description:
-      - When the task runs on the controller (connection local, as with C(delegate_to: localhost), without become,
+      - >-
+        When the task runs on the controller (connection local, as with C(delegate_to: localhost), without become,
         not async), the action plugin validates the options and builds and writes the report itself, without
         starting a module process. The result, the files and the messages are the module's.
       - Through any other connection, with become or in an async task, the module runs as usual.
