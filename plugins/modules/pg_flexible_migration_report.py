@@ -21,7 +21,8 @@ description:
     temporary file next to it and renamed over it at the end, so a reader never sees a half-written report.
   - >-
     Talks to no service and needs no Azure credentials. Run it where the files belong, usually the controller
-    (C(delegate_to: localhost)).
+    (C(delegate_to: localhost)). There its action builds and writes the report in the worker, without starting a
+    module process (the C(action) attribute below).
   - >-
     A report file is a record of a run, not a change to any server, so the module always reports
     RV(ignore:changed=false). In check mode it writes nothing; the role runs it with C(check_mode: false) so that a
@@ -124,6 +125,14 @@ options:
 extends_documentation_fragment:
   - pgflex.migration.changes_nothing
 attributes:
+  action:
+    support: full
+    description:
+      - >-
+        When the task runs on the controller (connection local, as with C(delegate_to: localhost), without become,
+        not async), the action plugin validates the options and builds and writes the report itself, without
+        starting a module process. The result, the files and the messages are the module's.
+      - Through any other connection, with become or in an async task, the module runs as usual.
   check_mode:
     support: full
     description: In check mode the module writes nothing and returns the paths it would write.
@@ -190,75 +199,17 @@ summary:
     - "JSON report: /srv/reports/orders-20261130T100000Z.json"
 '''
 
-import json
-import os
-
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.pgflex.migration.plugins.module_utils.host_report import assembled, markdown, summary
-from ansible_collections.pgflex.migration.plugins.module_utils.report_text import write_atomically
-
-ARGUMENT_SPEC = dict(
-    report=dict(type='dict', required=True),
-    runs=dict(type='list', elements='dict'),
-    verification=dict(type='dict'),
-    finalization=dict(type='dict'),
-    finalization_requested=dict(type='bool', default=True),
-    assessment=dict(type='dict'),
-    assessment_only=dict(type='bool', default=False),
-    planned=dict(type='bool', default=False),
-    json_path=dict(type='path', required=True),
-    markdown_path=dict(type='path', required=True),
-    verification_requested=dict(type='bool', default=True),
-    mode=dict(type='raw', default='0640'),
-    directory_mode=dict(type='raw', default='0750'),
-)
-
-
-def permissions(module, option):
-    """An octal string ('0640') or a number -> permission bits; anything else fails naming the option."""
-    value = module.params[option]
-    try:
-        bits = value if isinstance(value, int) and not isinstance(value, bool) else int(str(value).strip(), 8)
-    except ValueError:
-        bits = -1
-    if not 0 <= bits <= 0o7777:
-        module.fail_json(msg='Invalid input: %s %r is not a file permission; give an octal string such as %r. Nothing was '
-                             'written.' % (option, value, ARGUMENT_SPEC[option]['default']))
-    return bits
-
-
-def make_directory(path, mode):
-    directory = os.path.dirname(path)
-    if directory and not os.path.isdir(directory):
-        os.makedirs(directory, exist_ok=True)
-        os.chmod(directory, mode)  # makedirs' mode is cut by the umask
+from ansible_collections.pgflex.migration.plugins.module_utils.host_report_task import ARGUMENT_SPEC, task_result
 
 
 def main():
     module = AnsibleModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True)
-    params = module.params
-    file_mode, directory_mode = permissions(module, 'mode'), permissions(module, 'directory_mode')
-    files = {'json': params['json_path'], 'markdown': params['markdown_path']}
-    report = assembled(params['report'], params['runs'], params['verification'], params['planned'], files,
-                       assessment=params['assessment'], assessment_only=params['assessment_only'],
-                       finalization=params['finalization'])
-    shown = dict(files=files, report=report, summary=summary(report))
-    if not module.check_mode:
-        path = None
-        try:
-            for path in (files['json'], files['markdown']):
-                make_directory(path, directory_mode)
-            path = files['json']
-            write_atomically(path, json.dumps(report, indent=4, sort_keys=True) + '\n', file_mode)
-            path = files['markdown']
-            write_atomically(path, markdown(report, params['verification_requested'], params['finalization_requested']), file_mode)
-        except OSError as exc:
-            module.fail_json(msg='the report cannot be written to %s: %s; give json_path and markdown_path in a directory '
-                                 'this host can write' % (path, exc.strerror or exc), **shown)
-        except (TypeError, ValueError) as exc:  # a value JSON cannot hold (report comes from a playbook)
-            module.fail_json(msg='Invalid input: report cannot be written as JSON (%s). Nothing was written.' % exc, files=files)
-    module.exit_json(changed=False, **shown)
+    result = task_result(module.params, module.check_mode)
+    if result.pop('failed', False):
+        module.fail_json(**result)
+    module.exit_json(**result)
 
 
 if __name__ == '__main__':

@@ -16,49 +16,20 @@ import shutil
 import tempfile
 import threading
 
-from ansible.plugins.action import ActionBase
 from ansible.utils.display import Display
+
+from ansible_collections.pgflex.migration.plugins.plugin_utils.module_action import ModuleAction
 
 display = Display()
 
 
-class ProgressAction(ActionBase):
-    """Runs the module ``MODULE`` (set by the subclass), with or without progress lines.
-
-    The subclass's ``_run_task(args, task_vars)`` returns the task's result from the module's run or runs.
-    """
-
-    MODULE = None
-
-    _supports_check_mode = True
-    _supports_async = True
-
-    def run(self, tmp=None, task_vars=None):
-        result = super(ProgressAction, self).run(tmp, task_vars)
-        del tmp  # no effect since ansible-core 2.5
-        result.update(self._run_task(dict(self._task.args), task_vars))
-        return result
-
-    def _run_task(self, args, task_vars):
-        """The task's result: each action (pg_flexible_migration, pg_flexible_migration_verify) says how it runs."""
-        raise NotImplementedError('%s must define _run_task' % type(self).__name__)
+class ProgressAction(ModuleAction):
+    """Runs the module ``MODULE`` (set by the subclass), with or without progress lines."""
 
     def _print_line(self, host, line):
         """One progress line, led by the host (when known) and the module's short name."""
         name = self.MODULE.rsplit('.', 1)[-1]
         display.display('[%s] %s %s' % (host, name, line) if host else '%s %s' % (name, line))
-
-    def _runs_on_controller(self):
-        """The module's progress file can be read right here (no other user, no other host)."""
-        return getattr(self._connection, 'transport', None) in ('local', 'ansible.builtin.local') and not self._play_context.become
-
-    def _run_module(self, args, task_vars):
-        wrap_async = bool(self._task.async_val) and not self._connection.has_native_async
-        try:
-            return self._execute_module(module_name=self.MODULE, module_args=args, task_vars=task_vars, wrap_async=wrap_async)
-        finally:
-            if not wrap_async:
-                self._remove_tmp_path(self._connection._shell.tmpdir)
 
     def _run_with_lines(self, args, task_vars, next_line_in, show):
         """One module run with a progress file; ``show(path)`` every ``next_line_in()`` seconds until it ends."""
