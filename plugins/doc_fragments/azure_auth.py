@@ -125,7 +125,8 @@ options:
         discovery, token), only its API calls.
       - The file is C(~/.azure/pgflex_token_cache.json) on the host that runs the module (or O(token_cache_path)),
         mode C(0600). It holds access tokens and custom clouds' metadata, never secrets, certificates or refresh
-        tokens. Delete it to clear the cache.
+        tokens. Delete it to clear the cache. Tasks that miss the cache at once sign in one at a time through a lock
+        file beside it (C(<file>.lock)), so they share one sign-in.
       - A file that is corrupt, not owned by the user or readable by others is not used (a warning says why).
       - Not used with O(auth_source=cli), whose C(az login) session has its own cache.
       - Environment variable E(PGFLEX_TOKEN_CACHE).

@@ -61,12 +61,20 @@ class CachedCredential(object):
     def get_token(self, *scopes, **kwargs):
         from azure.core.credentials import AccessToken  # pylint: disable=import-outside-toplevel
         key = self._key(scopes, kwargs.get('tenant_id'))
-        if not kwargs.get('claims'):  # a claims challenge asks for a new token
-            cached = self._cache.token(key)
-            if cached is not None:
-                self._served_key = key
-                return AccessToken(*cached)
         self._served_key = None
+        if kwargs.get('claims'):  # a claims challenge asks for a new token
+            return self._sign_in(key, scopes, kwargs)
+        cached = self._cache.token(key)
+        if cached is None:
+            # Forks that missed the cache together: one signs in, the others wait for its token and read it.
+            with self._cache.sign_in_lock():
+                cached = self._cache.token(key, reread=True)
+                if cached is None:
+                    return self._sign_in(key, scopes, kwargs)
+        self._served_key = key
+        return AccessToken(*cached)
+
+    def _sign_in(self, key, scopes, kwargs):
         if self._credential is None:
             self._credential = self._build()
         token = self._credential.get_token(*scopes, **kwargs)

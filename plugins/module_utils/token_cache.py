@@ -7,13 +7,17 @@ One JSON file (mode 0600, owned by the user) holds access tokens keyed by a hash
 scope and a fingerprint of the credential - never the secret, certificate or refresh token - and the cloud
 metadata documents of custom clouds. Every problem with the file (corrupt, foreign, loose permissions,
 unwritable) costs a warning and a normal sign-in, never a failure. Writes go to a temporary file that is
-renamed over the cache, so parallel forks of a fleet never see half a file; the last writer wins.
+renamed over the cache, so parallel forks of a fleet never see half a file; the last writer wins. A process that
+must sign in holds a lock file beside the cache (``<cache>.lock``) meanwhile, so forks that start together (a
+fleet's first tasks) wait for one sign-in's token instead of each signing in.
 
 Internal to the pgflex.migration collection; not a public API.
 """
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import hashlib
 import json
 import os
@@ -26,6 +30,9 @@ FORMAT = 'pgflex.migration token cache 1'
 MIN_TOKEN_LIFE = 300  # seconds a cached token must still be valid to be reused (azure-core refreshes at 300 s too)
 DOCUMENT_LIFE = 24 * 3600  # seconds a cached cloud metadata document is reused
 KEEP_ENTRIES = 200  # most tokens kept: a fleet with many identities must not grow the file without bound
+# Seconds a process waits for another's sign-in (one takes about a second); past that it signs in itself, so a
+# stuck holder delays the others by at most this much.
+SIGN_IN_LOCK_WAIT = 30
 
 
 def fingerprint(*parts):
@@ -40,10 +47,12 @@ def fingerprint(*parts):
 class TokenCache(object):
     """The cache file at ``path``; ``warn(text)`` reports a file that cannot be used (the run goes on without it)."""
 
-    def __init__(self, path, warn, clock=time.time):
+    def __init__(self, path, warn, clock=time.time, monotonic=time.monotonic, sleep=time.sleep):
         self.path = os.path.abspath(os.path.expanduser(path))
         self._warn = warn
         self._clock = clock
+        self._monotonic = monotonic
+        self._sleep = sleep
         self._usable = True
         self._data = None
 
@@ -96,8 +105,12 @@ class TokenCache(object):
         section = data.get(name)
         return section if isinstance(section, dict) else {}
 
-    def token(self, key, min_life=MIN_TOKEN_LIFE):
-        """(access token, expires_on) for the key when it is valid for more than ``min_life`` seconds, else None."""
+    def token(self, key, min_life=MIN_TOKEN_LIFE, reread=False):
+        """(access token, expires_on) for the key when it is valid for more than ``min_life`` seconds, else None.
+
+        reread: read the file again (another process may have stored the token since this one read it)."""
+        if reread:
+            self._data = None
         entry = self._section('tokens').get(key)
         try:
             token, expires_on = entry['access_token'], int(entry['expires_on'])
@@ -116,6 +129,38 @@ class TokenCache(object):
         except (KeyError, TypeError, ValueError):
             pass
         return None
+
+    @contextlib.contextmanager
+    def sign_in_lock(self, wait=None):
+        """Held while this process signs in; other processes wait for it (at most ``wait`` seconds), then read its
+        token. Never fails: without the lock (no cache, an unwritable directory, a holder past ``wait``) the caller
+        signs in all the same."""
+        fd = self._locked(SIGN_IN_LOCK_WAIT if wait is None else wait) if self._usable else None
+        try:
+            yield
+        finally:
+            if fd is not None:
+                os.close(fd)  # releases the lock
+
+    def _locked(self, wait):
+        """A descriptor of the lock file holding an exclusive lock, or None."""
+        try:
+            directory = os.path.dirname(self.path)
+            if not os.path.isdir(directory):
+                os.makedirs(directory, 0o700)
+            fd = os.open(self.path + '.lock', os.O_RDWR | os.O_CREAT | getattr(os, 'O_NOFOLLOW', 0), 0o600)
+        except OSError:
+            return None
+        give_up = self._monotonic() + wait
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                return fd
+            except OSError:
+                if self._monotonic() >= give_up:
+                    os.close(fd)
+                    return None
+                self._sleep(0.05)
 
     def store_token(self, key, token, expires_on):
         self._store('tokens', key, {'access_token': token, 'expires_on': int(expires_on)})
