@@ -67,7 +67,8 @@ failure_digest() {
     /^Running [^ ]+ integration test/ { target = $2; n = 0 }
     /^\.\.\.ignoring/ { if (n > 0) n--; next }
     /fatal: \[|^failed: \[/ { last[++n % 2] = substr($0, 1, 600) }
-    /^ERROR: Command/ && target != "" {
+    /^ +"(assertion|msg)": / && n > 0 { last[n % 2] = last[n % 2] " " substr($0, 1, 400) }
+    /^(ERROR|FATAL): Command/ && target != "" {
       print "target " target ":"; for (i = n - 1; i <= n; i++) if (i > 0) print "  " last[i % 2]; print "  " $0; shown++ }
     /^(FAILED|ERROR) [^-]|^ERROR: Found [0-9]+ |^=+ .*(failed|error)/ && target == "" { print substr($0, 1, 600); shown++ }
     END { if (!shown) print "(no failure line recognised: see the stage output above)" }' "$log" | tail -n 30)")
