@@ -1,16 +1,18 @@
 # -*- coding: utf-8 -*-
 # Copyright (c) pgflex.migration contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Canned HTTP replies under the real azure-core pipeline, for client unit tests."""
+"""Canned HTTP replies under the real azure-core pipeline, and a stand-in credential, for client unit tests."""
 
 from __future__ import annotations
 
 import io
 import json
+import time
 
 import requests
 from requests.adapters import BaseAdapter
 from urllib3 import HTTPResponse
+from azure.core.credentials import AccessToken
 
 
 class CannedAdapter(BaseAdapter):
@@ -60,3 +62,14 @@ class StaticCredential(object):
     def get_token(self, *scopes, **kwargs):  # pylint: disable=unused-argument
         from azure.core.credentials import AccessToken
         return AccessToken('unit-test-token', 4102444800)
+
+
+class SignIns(object):
+    """The real credential's stand-in: every call is a sign-in, each with a new token (fresh-1, fresh-2, ...)."""
+
+    def __init__(self):
+        self.count = 0
+
+    def get_token(self, *scopes, **kwargs):  # pylint: disable=unused-argument
+        self.count += 1
+        return AccessToken('fresh-%d' % self.count, int(time.time()) + 3600)

@@ -11,24 +11,13 @@ import threading
 import time
 
 import pytest
-from azure.core.credentials import AccessToken
 
 from ansible_collections.pgflex.migration.plugins.module_utils.sign_in import CachedCredential
 from ansible_collections.pgflex.migration.plugins.module_utils.token_cache import TokenCache
+from ansible_collections.pgflex.migration.tests.unit.plugins.module_utils.fake_azure import SignIns
 
 SCOPE = 'https://management.core.windows.net/.default'
 KEY_PARTS = ('authority', 'tenant', 'app', 'identity')
-
-
-class SignIns(object):
-    """The real credential's stand-in: every call is a sign-in."""
-
-    def __init__(self):
-        self.count = 0
-
-    def get_token(self, *scopes, **kwargs):  # pylint: disable=unused-argument
-        self.count += 1
-        return AccessToken('fresh-%d' % self.count, int(time.time()) + 3600)
 
 
 def held_lock(path):

@@ -7,7 +7,6 @@ from __future__ import annotations
 import time
 
 import pytest
-from azure.core.credentials import AccessToken
 
 from ansible_collections.pgflex.migration.plugins.module_utils.client import MigrationClient
 from ansible_collections.pgflex.migration.plugins.module_utils.cloud import Cloud
@@ -15,7 +14,7 @@ from ansible_collections.pgflex.migration.plugins.module_utils.errors import Azu
 from ansible_collections.pgflex.migration.plugins.module_utils.sign_in import CachedCredential
 from ansible_collections.pgflex.migration.plugins.module_utils.token_cache import TokenCache
 from ansible_collections.pgflex.migration.tests.unit.plugins.fake_clock import FakeClock
-from ansible_collections.pgflex.migration.tests.unit.plugins.module_utils.fake_azure import canned_transport
+from ansible_collections.pgflex.migration.tests.unit.plugins.module_utils.fake_azure import SignIns, canned_transport
 
 CLOUD = Cloud('emu', 'https://arm.example/', 'https://login.example', 'https://management.core.windows.net/', True)
 SCOPE = CLOUD.audience + '.default'
@@ -23,17 +22,6 @@ MIGRATION = {'name': 'm1', 'properties': {'currentStatus': {'state': 'InProgress
 REFUSED = (401, {'error': {'code': 'InvalidAuthenticationToken', 'message': 'The access token is invalid.'}},
            {'WWW-Authenticate': 'Bearer authorization_uri="https://login.example/t", error="invalid_token"'})
 OK = (200, MIGRATION, {})
-
-
-class SignIns(object):
-    """The real credential's stand-in: every call is a sign-in, each with a new token."""
-
-    def __init__(self):
-        self.count = 0
-
-    def get_token(self, *scopes, **kwargs):  # pylint: disable=unused-argument
-        self.count += 1
-        return AccessToken('fresh-%d' % self.count, int(time.time()) + 3600)
 
 
 @pytest.fixture
