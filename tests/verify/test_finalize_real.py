@@ -4,7 +4,7 @@ password on the target are listed; check mode changes nothing."""
 
 import pytest
 
-from ansible_collections.pgflex.migration.plugins.module_utils import finalize, verify
+from ansible_collections.pgflex.migration.plugins.module_utils import finalize, pg_endpoint
 
 psycopg = pytest.importorskip('psycopg')
 
@@ -27,8 +27,8 @@ def run_sql(cluster, *statements, dbname='fin'):
 
 def endpoint(cluster, side):
     info = psycopg.conninfo.conninfo_to_dict(cluster.conninfo('fin'))
-    return verify.Endpoint(side, info.get('host'), port=int(info.get('port') or 5432), user=info.get('user'),
-                           password=info.get('password'), ssl_mode='disable')
+    return pg_endpoint.Endpoint(side, info.get('host'), port=int(info.get('port') or 5432), user=info.get('user'),
+                                password=info.get('password'), ssl_mode='disable')
 
 
 @pytest.fixture

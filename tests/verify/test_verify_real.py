@@ -7,7 +7,7 @@ import contextlib
 
 import pytest
 
-from ansible_collections.pgflex.migration.plugins.module_utils import verify
+from ansible_collections.pgflex.migration.plugins.module_utils import pg_endpoint, verify
 
 psycopg = pytest.importorskip('psycopg')
 
@@ -70,8 +70,8 @@ def digest(request):
 
 
 def endpoint(cluster, role):
-    return verify.Endpoint(role, cluster.host, port=cluster.port, user=cluster.user, password=cluster.password,
-                           ssl_mode='disable')
+    return pg_endpoint.Endpoint(role, cluster.host, port=cluster.port, user=cluster.user, password=cluster.password,
+                                ssl_mode='disable')
 
 
 def check(pair, **options):
