@@ -131,27 +131,25 @@ class TokenCache(object):
         return None
 
     @contextlib.contextmanager
-    def sign_in_lock(self, wait=None):
-        """Held while this process signs in; other processes wait for it (at most ``wait`` seconds), then read its
-        token. Never fails: without the lock (no cache, an unwritable directory, a holder past ``wait``) the caller
-        signs in all the same."""
-        fd = self._locked(SIGN_IN_LOCK_WAIT if wait is None else wait) if self._usable else None
+    def sign_in_lock(self):
+        """Held while this process signs in; other processes wait for it (at most SIGN_IN_LOCK_WAIT seconds), then
+        read its token. Never fails: without the lock (no cache, an unwritable directory, a holder past the wait) the
+        caller signs in all the same."""
+        fd = self._locked() if self._usable else None
         try:
             yield
         finally:
             if fd is not None:
                 os.close(fd)  # releases the lock
 
-    def _locked(self, wait):
+    def _locked(self):
         """A descriptor of the lock file holding an exclusive lock, or None."""
         try:
-            directory = os.path.dirname(self.path)
-            if not os.path.isdir(directory):
-                os.makedirs(directory, 0o700)
+            self._make_directory()
             fd = os.open(self.path + '.lock', os.O_RDWR | os.O_CREAT | getattr(os, 'O_NOFOLLOW', 0), 0o600)
         except OSError:
             return None
-        give_up = self._monotonic() + wait
+        give_up = self._monotonic() + SIGN_IN_LOCK_WAIT
         while True:
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -198,12 +196,17 @@ class TokenCache(object):
         kept.sort(key=lambda item: item[1]['expires_on'], reverse=True)
         return dict(kept[:KEEP_ENTRIES])
 
-    def _write(self, data):
+    def _make_directory(self):
+        """The cache's directory, created private (0700) when missing; OSError when it cannot be."""
         directory = os.path.dirname(self.path)
+        if not os.path.isdir(directory):
+            os.makedirs(directory, 0o700)
+        return directory
+
+    def _write(self, data):
         temp = None
         try:
-            if not os.path.isdir(directory):
-                os.makedirs(directory, 0o700)
+            directory = self._make_directory()
             # mkstemp creates the file with mode 0600; the rename makes the new contents appear at once.
             fd, temp = tempfile.mkstemp(prefix='.pgflex-token-cache-', dir=directory)
             with os.fdopen(fd, 'w') as handle:

@@ -15,7 +15,7 @@ from ansible.plugins.action import ActionBase
 class ModuleAction(ActionBase):
     """Runs the module ``MODULE`` (set by the subclass), or does its work here.
 
-    The subclass's ``_run_task(args, task_vars)`` returns the task's result.
+    A subclass's ``_run_task(args, task_vars)`` returns the task's result (by default, the module's run).
     """
 
     MODULE = None
@@ -30,8 +30,9 @@ class ModuleAction(ActionBase):
         return result
 
     def _run_task(self, args, task_vars):
-        """The task's result: each action (pg_flexible_migration, pg_flexible_migration_verify, ...) says how it runs."""
-        raise NotImplementedError('%s must define _run_task' % type(self).__name__)
+        """The task's result: the module's run, unless the action (pg_flexible_migration, ..._verify, ..._report)
+        says otherwise."""
+        return self._run_module(args, task_vars)
 
     def _runs_on_controller(self):
         """The task runs right here: this worker's files are the module's (no other user, no other host)."""

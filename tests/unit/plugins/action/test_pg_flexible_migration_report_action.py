@@ -20,15 +20,9 @@ REPORT = {'name_prefix': 'fleet', 'server_name': 'pg-01', 'resource_group': 'rg'
 
 
 def make_action(args, transport='local', become=False, async_val=0, check_mode=False, environment=None):
-    task = MagicMock()
-    task.args = args
-    task.async_val = async_val
-    task.check_mode = check_mode
-    task.environment = environment
-    connection = MagicMock()
-    connection.transport = transport
-    play_context = MagicMock()
-    play_context.become = become
+    task = MagicMock(args=args, async_val=async_val, check_mode=check_mode, environment=environment)
+    connection = MagicMock(transport=transport)
+    play_context = MagicMock(become=become)
     plugin = action.ActionModule(task, connection, play_context, loader=None, templar=None, shared_loader_obj=None)
     plugin.module_runs = []
     plugin._execute_module = lambda **kwargs: plugin.module_runs.append(kwargs) or {'changed': False, 'from': 'module'}
